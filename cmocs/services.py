@@ -1,0 +1,261 @@
+"""Every write that touches more than one CMOC row, or a CMOC and its history.
+
+Each function is keyword-only and runs in one transaction: a refusal anywhere
+leaves the database as it was. Callers (API, browser forms, admin actions,
+importers) all come through here, so the rules live in one place.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cmocs.models import CMOC, Context, EvidenceLink, LineageEvent, Mechanism, Outcome
+
+ELEMENT_SLOTS = {
+    "context": (Context, None),
+    "mechanism_resource": (Mechanism, Mechanism.Kind.RESOURCE),
+    "mechanism_reasoning": (Mechanism, Mechanism.Kind.REASONING),
+    "outcome": (Outcome, None),
+}
+EDITABLE_FIELDS = ("code", "statement", "theory", "notes", *ELEMENT_SLOTS)
+
+
+class StaleVersion(Exception):
+    """The caller edited a version of the CMOC that someone else has since changed."""
+
+    def __init__(self, current_version):
+        super().__init__(f"The record is now at version {current_version}.")
+        self.current_version = current_version
+
+
+def _new_key(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def _resolve_element(*, review, user, slot, value):
+    """An element for a CMOC slot: an existing one, or new text to create one from."""
+    model, kind = ELEMENT_SLOTS[slot]
+    if value is None or isinstance(value, model):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError({slot: "Give an existing element or the text of a new one."})
+    extra = {"kind": kind} if kind else {}
+    prefix = {"context": "c", "mechanism_resource": "mres", "mechanism_reasoning": "mrea"}.get(
+        slot, "o"
+    )
+    return model.objects.create(
+        review=review, key=_new_key(prefix), text=value.strip(), created_by=user, **extra
+    )
+
+
+def _build_cmoc(*, review, user, stage, fields):
+    cmoc = CMOC(review=review, stage=stage, created_by=user, updated_by=user)
+    for name, value in fields.items():
+        if name in ELEMENT_SLOTS:
+            value = _resolve_element(review=review, user=user, slot=name, value=value)
+        setattr(cmoc, name, value)
+    cmoc.full_clean()
+    cmoc.save()
+    return cmoc
+
+
+def _check_rationale(rationale):
+    if not (rationale or "").strip():
+        raise ValidationError({"rationale": "Say why: a rationale is required."})
+
+
+def _record_event(*, review, kind, inputs, outputs, user, rationale, phase, evidence, **extra):
+    errors = LineageEvent.shape_errors(kind, len(inputs), len(outputs))
+    if errors:
+        raise ValidationError({"inputs": errors})
+    for excerpt in evidence:
+        if excerpt.source.review_id not in review.evidence_reviews():
+            raise ValidationError({"evidence": "Evidence must come from this review's sources."})
+    event = LineageEvent.objects.create(
+        review=review,
+        key=_new_key(kind),
+        kind=kind,
+        rationale=(rationale or "").strip(),
+        phase=phase,
+        decided_by=user,
+        decided_on=extra.pop("decided_on", None) or timezone.localdate(),
+        **extra,
+    )
+    event.inputs.set(inputs)
+    event.outputs.set(outputs)
+    event.evidence.set(evidence)
+    return event
+
+
+def _close(cmocs, *, status, user):
+    """Mark open CMOCs closed, refusing any that someone else closed first.
+
+    The status check and the change are one conditional UPDATE, so two
+    people merging the same CMOC at once cannot both succeed.
+    """
+    ids = [c.pk for c in cmocs]
+    claimed = CMOC.objects.filter(pk__in=ids, status=CMOC.Status.ACTIVE).update(
+        status=status, version=F("version") + 1, updated_by=user
+    )
+    if claimed != len(set(ids)):
+        raise ValidationError(
+            {"inputs": "A CMOC here is no longer active: it was already refined, merged, "
+             "split or dropped."}
+        )
+    for cmoc in cmocs:
+        cmoc.refresh_from_db()
+        cmoc.save()  # records the closure in the CMOC's history
+
+
+def _check_open_inputs(review, cmocs):
+    for cmoc in cmocs:
+        if cmoc.review_id != review.pk:
+            raise ValidationError({"inputs": f"{cmoc} belongs to another review."})
+        if not cmoc.is_open:
+            raise ValidationError(
+                {"inputs": f"{cmoc} is {cmoc.get_status_display().lower()}, not active."}
+            )
+
+
+@transaction.atomic
+def create_cmoc(*, review, user, stage=CMOC.Stage.INITIAL, phase="", **fields):
+    """A new CMOC, with the 'created' event that starts its lineage."""
+    cmoc = _build_cmoc(review=review, user=user, stage=stage, fields=fields)
+    _record_event(
+        review=review, kind=LineageEvent.Kind.CREATED, inputs=[], outputs=[cmoc], user=user,
+        rationale="", phase=phase, evidence=[],
+    )
+    return cmoc
+
+
+@transaction.atomic
+def update_cmoc(*, cmoc, user, expected_version, **fields):
+    """Edit a CMOC in place if nobody changed it since `expected_version`.
+
+    The version bump is a conditional UPDATE that claims the row before the
+    write, so of two simultaneous editors exactly one wins and the other gets
+    StaleVersion; then the full save records one history entry.
+    """
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be edited." for name in unknown})
+    claimed = CMOC.objects.filter(pk=cmoc.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        current = CMOC.objects.filter(pk=cmoc.pk).values_list("version", flat=True).first()
+        raise StaleVersion(current)
+    cmoc.refresh_from_db()
+    for name, value in fields.items():
+        if name in ELEMENT_SLOTS:
+            value = _resolve_element(review=cmoc.review, user=user, slot=name, value=value)
+        setattr(cmoc, name, value)
+    cmoc.updated_by = user
+    cmoc.full_clean()
+    cmoc.save()
+    return cmoc
+
+
+@transaction.atomic
+def delete_cmoc(*, cmoc, user, expected_version):
+    """Delete a CMOC nobody changed since `expected_version` (history keeps the row)."""
+    claimed = CMOC.objects.filter(pk=cmoc.pk, version=expected_version).update(
+        version=F("version") + 1, updated_by=user
+    )
+    if not claimed:
+        current = CMOC.objects.filter(pk=cmoc.pk).values_list("version", flat=True).first()
+        raise StaleVersion(current)
+    if cmoc.lineage_as_input.exclude(kind=LineageEvent.Kind.CREATED).exists():
+        raise ValidationError(
+            {"cmoc": "This CMOC has a recorded fate; drop it instead of deleting it."}
+        )
+    cmoc.refresh_from_db()
+    cmoc._history_user = user
+    cmoc.delete()
+
+
+@transaction.atomic
+def refine_cmoc(*, cmoc, user, rationale, phase="", evidence=(), decided_on=None, **fields):
+    """One CMOC becomes a refined one; the original is kept, marked superseded."""
+    _check_rationale(rationale)
+    _check_open_inputs(cmoc.review, [cmoc])
+    stage = fields.pop("stage", CMOC.Stage.REFINED)
+    new = _build_cmoc(review=cmoc.review, user=user, stage=stage, fields=fields)
+    _close([cmoc], status=CMOC.Status.SUPERSEDED, user=user)
+    _record_event(
+        review=cmoc.review, kind=LineageEvent.Kind.REFINED, inputs=[cmoc], outputs=[new],
+        user=user, rationale=rationale, phase=phase, evidence=list(evidence),
+        decided_on=decided_on,
+    )
+    return new
+
+
+@transaction.atomic
+def merge_cmocs(*, inputs, user, rationale, phase="", evidence=(), decided_on=None, **fields):
+    """Two or more CMOCs become one; each input is kept, marked merged."""
+    _check_rationale(rationale)
+    inputs = list(inputs)
+    if len({c.pk for c in inputs}) != len(inputs):
+        raise ValidationError({"inputs": "A CMOC cannot be merged with itself."})
+    if len(inputs) < 2:
+        raise ValidationError({"inputs": "A merge takes at least two CMOCs."})
+    review = inputs[0].review
+    _check_open_inputs(review, inputs)
+    stage = fields.pop("stage", CMOC.Stage.REFINED)
+    new = _build_cmoc(review=review, user=user, stage=stage, fields=fields)
+    _close(inputs, status=CMOC.Status.MERGED, user=user)
+    _record_event(
+        review=review, kind=LineageEvent.Kind.MERGED, inputs=inputs, outputs=[new], user=user,
+        rationale=rationale, phase=phase, evidence=list(evidence), decided_on=decided_on,
+    )
+    return new
+
+
+@transaction.atomic
+def split_cmoc(*, cmoc, user, rationale, outputs, phase="", evidence=(), decided_on=None):
+    """One CMOC becomes several (`outputs` is a list of field dicts, two or more)."""
+    _check_rationale(rationale)
+    _check_open_inputs(cmoc.review, [cmoc])
+    if len(outputs) < 2:
+        raise ValidationError({"outputs": "A split produces at least two CMOCs."})
+    created = []
+    for index, spec in enumerate(outputs):
+        spec = dict(spec)
+        stage = spec.pop("stage", CMOC.Stage.REFINED)
+        try:
+            created.append(_build_cmoc(review=cmoc.review, user=user, stage=stage, fields=spec))
+        except ValidationError as exc:
+            raise ValidationError({"outputs": [f"Output {index + 1}: {m}" for m in exc.messages]})
+    _close([cmoc], status=CMOC.Status.SUPERSEDED, user=user)
+    _record_event(
+        review=cmoc.review, kind=LineageEvent.Kind.SPLIT, inputs=[cmoc], outputs=created,
+        user=user, rationale=rationale, phase=phase, evidence=list(evidence),
+        decided_on=decided_on,
+    )
+    return created
+
+
+@transaction.atomic
+def drop_cmoc(*, cmoc, user, rationale, phase="", evidence=(), decided_on=None):
+    """A CMOC is abandoned, e.g. for lack of evidence; it stays, marked dropped."""
+    _check_rationale(rationale)
+    _check_open_inputs(cmoc.review, [cmoc])
+    _close([cmoc], status=CMOC.Status.DROPPED, user=user)
+    return _record_event(
+        review=cmoc.review, kind=LineageEvent.Kind.DROPPED, inputs=[cmoc], outputs=[], user=user,
+        rationale=rationale, phase=phase, evidence=list(evidence), decided_on=decided_on,
+    )
+
+
+@transaction.atomic
+def link_evidence(*, cmoc, excerpt, user, element=EvidenceLink.Element.WHOLE,
+                  stance=EvidenceLink.Stance.SUPPORTS, note=""):
+    link = EvidenceLink(
+        cmoc=cmoc, excerpt=excerpt, element=element, stance=stance, note=note, created_by=user
+    )
+    link.full_clean()
+    link.save()
+    return link

@@ -1,0 +1,56 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from evidence.models import Appraisal, Excerpt, ScreeningCount, SourceDocument
+
+
+class ExcerptInline(admin.StackedInline):
+    model = Excerpt
+    extra = 0
+    fields = ["key", "kind", "text", "page", "section", "location_note"]
+
+
+class AppraisalInline(admin.TabularInline):
+    model = Appraisal
+    extra = 0
+    fields = ["criterion", "judgement", "excerpt", "reviewer", "reviewer_label", "note"]
+    raw_id_fields = ["excerpt", "reviewer"]
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "short_citation", "title", "kind", "year", "inclusion_status", "excluded_at_stage", "review"
+    ]
+    list_filter = ["review", "kind", "inclusion_status", "excluded_at_stage", "phase", "year"]
+    search_fields = ["title", "authors", "doi", "citation_key", "container"]
+    inlines = [AppraisalInline, ExcerptInline]
+
+    @admin.display(description="citation", ordering="authors")
+    def short_citation(self, obj):
+        return obj.short_citation
+
+
+@admin.register(Excerpt)
+class ExcerptAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "source", "kind", "page", "section"]
+    list_filter = ["kind", "source__review"]
+    search_fields = ["text", "key", "source__title", "source__authors"]
+    list_select_related = ["source"]
+    autocomplete_fields = ["source"]
+
+
+@admin.register(Appraisal)
+class AppraisalAdmin(SimpleHistoryAdmin):
+    list_display = ["source", "criterion", "judgement", "excerpt", "reviewer", "reviewer_label"]
+    list_filter = ["criterion", "judgement", "source__review"]
+    search_fields = ["source__title", "source__authors", "note"]
+    list_select_related = ["source", "excerpt", "reviewer"]
+    raw_id_fields = ["source", "excerpt", "reviewer"]
+
+
+@admin.register(ScreeningCount)
+class ScreeningCountAdmin(admin.ModelAdmin):
+    list_display = ["review", "stage", "count", "note"]
+    list_filter = ["review", "stage"]
+    search_fields = ["note", "review__title"]

@@ -1,0 +1,293 @@
+"""Sources, what happened to them in screening and appraisal, and their excerpts."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from ichub.models import Review
+
+_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def normalise_doi(doi: str) -> str:
+    """A DOI without URL or 'doi:' prefix, lower-cased: DOIs are case-insensitive."""
+    return _DOI_PREFIX.sub("", (doi or "").strip()).strip().lower()
+
+
+class SourceDocumentQuerySet(models.QuerySet):
+    def for_review(self, review):
+        return self.filter(review=review)
+
+    def included(self):
+        return self.filter(inclusion_status=SourceDocument.Inclusion.INCLUDED)
+
+    def excluded(self):
+        return self.filter(inclusion_status=SourceDocument.Inclusion.EXCLUDED)
+
+
+class SourceDocumentManager(models.Manager.from_queryset(SourceDocumentQuerySet)):
+    def get_by_natural_key(self, review_slug, citation_key):
+        return self.get(review__slug=review_slug, citation_key=citation_key)
+
+
+class SourceDocument(models.Model):
+    class Kind(models.TextChoices):
+        POLICY_GUIDANCE = "policy_guidance", "Policy or guidance document"
+        EMPIRICAL_STUDY = "empirical_study", "Empirical study"
+        KEY_INFORMANT_INTERVIEW = "key_informant_interview", "Key-informant interview"
+        GREY_LITERATURE = "grey_literature", "Grey literature"
+        SUBSTANTIVE_THEORY = "substantive_theory", "Substantive theory"
+        OTHER = "other", "Other"
+
+    class Phase(models.TextChoices):
+        THEORY_GLEANING = "theory_gleaning", "Theory gleaning"
+        THEORY_TESTING = "theory_testing", "Theory testing"
+
+    class Inclusion(models.TextChoices):
+        PENDING = "pending", "Not yet decided"
+        INCLUDED = "included", "Included"
+        EXCLUDED = "excluded", "Excluded"
+
+    class Stage(models.TextChoices):
+        TITLE_ABSTRACT = "title_abstract", "Title and abstract screening"
+        FULL_TEXT = "full_text", "Full-text screening"
+        RELEVANCE = "relevance", "Relevance"
+        RICHNESS = "richness", "Richness"
+        RIGOUR = "rigour", "Rigour"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="sources")
+    citation_key = models.SlugField(
+        max_length=100, help_text="Short key unique within the review, e.g. embuldeniya2018."
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.EMPIRICAL_STUDY)
+    authors = models.TextField(blank=True, help_text="As cited, e.g. 'Pearson, C. and Watson, N.'")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    title = models.TextField()
+    container = models.CharField(max_length=500, blank=True, help_text="Journal or publisher")
+    volume = models.CharField(max_length=50, blank=True)
+    issue = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=50, blank=True)
+    doi = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    abstract = models.TextField(blank=True)
+    phase = models.CharField(max_length=20, choices=Phase.choices, blank=True)
+    inclusion_status = models.CharField(
+        max_length=10, choices=Inclusion.choices, default=Inclusion.PENDING
+    )
+    excluded_at_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    exclusion_reason = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = SourceDocumentManager()
+
+    class Meta:
+        ordering = ["review", "authors", "year", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "citation_key"], name="source_unique_citation_key"
+            ),
+            models.UniqueConstraint(
+                "review",
+                Lower("doi"),
+                condition=~Q(doi=""),
+                name="source_unique_doi_ci",
+                violation_error_message="A source with this DOI already exists in this review.",
+            ),
+            models.CheckConstraint(
+                condition=Q(inclusion_status="excluded") | Q(excluded_at_stage=""),
+                name="source_exclusion_stage_only_when_excluded",
+            ),
+        ]
+        indexes = [models.Index(fields=["review", "kind", "year"])]
+
+    def __str__(self):
+        return self.short_citation
+
+    def natural_key(self):
+        return (self.review.slug, self.citation_key)
+
+    natural_key.dependencies = ["ichub.review"]
+
+    @property
+    def short_citation(self):
+        """'Pearson and Watson (2018)': the form the review's text cites sources in."""
+        surnames = [part.split(",")[0].strip() for part in re.split(r"\band\b|;", self.authors)]
+        surnames = [s for s in surnames if s]
+        if not surnames:
+            lead = self.title[:60]
+        elif len(surnames) == 1:
+            lead = surnames[0]
+        elif len(surnames) == 2 and "et al" not in self.authors:
+            lead = f"{surnames[0]} and {surnames[1]}"
+        else:
+            lead = f"{surnames[0]} et al."
+        return f"{lead} ({self.year})" if self.year else lead
+
+    def clean(self):
+        self.doi = normalise_doi(self.doi)
+        if self.inclusion_status != self.Inclusion.EXCLUDED and self.excluded_at_stage:
+            raise ValidationError(
+                {"excluded_at_stage": "Only an excluded source has an exclusion stage."}
+            )
+
+
+class ScreeningCountManager(models.Manager):
+    def get_by_natural_key(self, review_slug, stage):
+        return self.get(review__slug=review_slug, stage=stage)
+
+
+class ScreeningCount(models.Model):
+    """How many records reached a stage of the review's flow.
+
+    Stored as numbers, not rows, because most records a review screens (the
+    ICS review's 5,716) never enter the tool one by one.
+    """
+
+    class Stage(models.TextChoices):
+        IDENTIFIED = "identified", "Records identified"
+        TITLE_ABSTRACT = "title_abstract", "Screened by title and abstract"
+        FULL_TEXT = "full_text", "Screened by full text"
+        RELEVANCE = "relevance", "Assessed for relevance"
+        RICHNESS = "richness", "Assessed for richness"
+        RIGOUR = "rigour", "Assessed for rigour"
+        INCLUDED = "included", "Included"
+
+    STAGE_ORDER = [choice for choice, _ in Stage.choices]
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="screening_counts")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    count = models.PositiveIntegerField(null=True, blank=True, help_text="Blank when not reported")
+    note = models.TextField(blank=True, help_text="Where the number comes from, or why it is blank")
+
+    objects = ScreeningCountManager()
+
+    class Meta:
+        ordering = ["review", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "stage"], name="screening_count_unique_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()}: {self.count if self.count is not None else '—'}"
+
+    def natural_key(self):
+        return (self.review.slug, self.stage)
+
+    natural_key.dependencies = ["ichub.review"]
+
+
+class ExcerptQuerySet(models.QuerySet):
+    def for_review(self, review):
+        return self.filter(source__review=review)
+
+
+class ExcerptManager(models.Manager.from_queryset(ExcerptQuerySet)):
+    def get_by_natural_key(self, review_slug, citation_key, key):
+        return self.get(source__review__slug=review_slug, source__citation_key=citation_key, key=key)
+
+
+class Excerpt(models.Model):
+    class Kind(models.TextChoices):
+        QUOTE = "quote", "Quote"
+        OBSERVATION_NOTE = "observation_note", "Observation note"
+        STUDY_EXCERPT = "study_excerpt", "Study excerpt"
+        SUMMARY = "summary", "Summary"
+
+    source = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="excerpts")
+    key = models.SlugField(max_length=100, help_text="Short key unique within the source")
+    text = models.TextField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STUDY_EXCERPT)
+    page = models.CharField(max_length=50, blank=True)
+    section = models.CharField(max_length=200, blank=True)
+    location_note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ExcerptManager()
+
+    class Meta:
+        ordering = ["source", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="excerpt_unique_key"),
+        ]
+
+    def __str__(self):
+        snippet = self.text if len(self.text) <= 60 else self.text[:57] + "…"
+        return f"{self.source.short_citation}: {snippet}"
+
+    def natural_key(self):
+        return (*self.source.natural_key(), self.key)
+
+    natural_key.dependencies = ["evidence.sourcedocument"]
+
+    @property
+    def location(self):
+        parts = []
+        if self.page:
+            parts.append(f"p. {self.page}")
+        if self.section:
+            parts.append(self.section)
+        if self.location_note:
+            parts.append(self.location_note)
+        return ", ".join(parts)
+
+
+class Appraisal(models.Model):
+    """A realist appraisal judgement on a source, or on one excerpt of it.
+
+    Realist reviews appraise relevance (can it test the theory?), richness
+    (conceptual thickness) and rigour (trustworthiness), and they appraise
+    fragments as well as whole studies, hence the optional excerpt.
+    """
+
+    class Criterion(models.TextChoices):
+        RELEVANCE = "relevance", "Relevance"
+        RICHNESS = "richness", "Richness"
+        RIGOUR = "rigour", "Rigour"
+
+    class Judgement(models.TextChoices):
+        MEETS = "meets", "Meets the bar"
+        DOES_NOT_MEET = "does_not_meet", "Does not meet the bar"
+        UNCLEAR = "unclear", "Unclear"
+
+    source = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="appraisals")
+    excerpt = models.ForeignKey(
+        Excerpt, null=True, blank=True, on_delete=models.CASCADE, related_name="appraisals"
+    )
+    criterion = models.CharField(max_length=10, choices=Criterion.choices)
+    judgement = models.CharField(max_length=15, choices=Judgement.choices)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer_label = models.CharField(
+        max_length=200, blank=True, help_text="Who judged, when not a user of this instance"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source", "criterion", "id"]
+
+    def __str__(self):
+        target = f"excerpt {self.excerpt.key}" if self.excerpt_id else str(self.source)
+        return f"{self.get_criterion_display()} of {target}: {self.get_judgement_display()}"
+
+    def clean(self):
+        if self.excerpt_id and self.excerpt.source_id != self.source_id:
+            raise ValidationError({"excerpt": "The excerpt must come from the appraised source."})

@@ -1,0 +1,186 @@
+"""The hub: reviews, who belongs to them, and each review's own vocabulary."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class ReviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Public reviews, plus private ones the user is a member of (staff see all)."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self
+        if user is None or not user.is_authenticated:
+            return self.filter(visibility=Review.Visibility.PUBLIC)
+        return self.filter(
+            Q(visibility=Review.Visibility.PUBLIC) | Q(memberships__user=user)
+        ).distinct()
+
+    def editable_by(self, user):
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(
+            memberships__user=user,
+            memberships__role__in=[Membership.Role.OWNER, Membership.Role.EDITOR],
+        ).distinct()
+
+
+class ReviewManager(models.Manager.from_queryset(ReviewQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Review(models.Model):
+    class Method(models.TextChoices):
+        REALIST_REVIEW = "realist_review", "Realist review"
+        RAPID_REALIST_REVIEW = "rapid_realist_review", "Rapid realist review"
+        REALIST_EVALUATION = "realist_evaluation", "Realist evaluation"
+        OTHER = "other", "Other"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        PRIVATE = "private", "Private"
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=500)
+    question = models.TextField(blank=True)
+    method = models.CharField(max_length=30, choices=Method.choices, default=Method.REALIST_REVIEW)
+    reporting_standard = models.CharField(
+        max_length=200, blank=True, help_text="e.g. RAMESES publication standards"
+    )
+    summary = models.TextField(blank=True)
+    authors = models.CharField(max_length=500, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    citation = models.TextField(blank=True)
+    doi = models.CharField(max_length=200, blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    tests_theories_of = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="tested_by",
+        help_text="Reviews whose programme theories this one tests (e.g. a realist evaluation).",
+    )
+    notes = models.TextField(
+        blank=True, help_text="Gaps and caveats: what the sources do not say."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReviewManager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def role_of(self, user):
+        """The user's role here, or None. Staff act as owners everywhere."""
+        if user is None or not user.is_authenticated:
+            return None
+        if user.is_staff:
+            return Membership.Role.OWNER
+        membership = self.memberships.filter(user=user).only("role").first()
+        return membership.role if membership else None
+
+    def is_visible_to(self, user):
+        return self.visibility == self.Visibility.PUBLIC or self.role_of(user) is not None
+
+    def can_edit(self, user):
+        """Editors and owners curate; viewers only read."""
+        return self.role_of(user) in (Membership.Role.OWNER, Membership.Role.EDITOR)
+
+    def can_manage(self, user):
+        """Only owners (and staff) change membership and resolve others' conflicts."""
+        return self.role_of(user) == Membership.Role.OWNER
+
+    def evidence_reviews(self):
+        """Reviews whose excerpts may bear on this review's CMOCs: itself and its testers."""
+        return [self.pk, *self.tested_by.values_list("pk", flat=True)]
+
+
+class MembershipManager(models.Manager):
+    def get_by_natural_key(self, review_slug, username):
+        return self.get(review__slug=review_slug, user__username=username)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        EDITOR = "editor", "Editor"
+        VIEWER = "viewer", "Viewer"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = MembershipManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="membership_unique_user"),
+        ]
+        ordering = ["review", "user"]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} of {self.review}"
+
+    def natural_key(self):
+        return (self.review.slug, self.user.username)
+
+    natural_key.dependencies = ["ichub.review"]
+
+
+class OperationalDefinitionManager(models.Manager):
+    def get_by_natural_key(self, review_slug, element):
+        return self.get(review__slug=review_slug, element=element)
+
+
+class OperationalDefinition(models.Model):
+    """A review's own wording of what counts as context, mechanism or outcome.
+
+    Reviews define these differently, and coders must apply the review's own
+    definition, so it is stored per review rather than fixed in the app.
+    """
+
+    class Element(models.TextChoices):
+        CONTEXT = "context", "Context"
+        MECHANISM = "mechanism", "Mechanism"
+        MECHANISM_RESOURCE = "mechanism_resource", "Mechanism (resource)"
+        MECHANISM_REASONING = "mechanism_reasoning", "Mechanism (reasoning)"
+        OUTCOME = "outcome", "Outcome"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="definitions")
+    element = models.CharField(max_length=30, choices=Element.choices)
+    text = models.TextField()
+    source_note = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = OperationalDefinitionManager()
+
+    class Meta:
+        ordering = ["review", "order", "element"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "element"], name="definition_unique_element"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_element_display()} ({self.review.slug})"
+
+    def natural_key(self):
+        return (self.review.slug, self.element)
+
+    natural_key.dependencies = ["ichub.review"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProgrammeTheoriesConfig(AppConfig):
+    name = "programme_theories"
+    verbose_name = "Programme theories"

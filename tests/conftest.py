@@ -1,0 +1,102 @@
+"""Fixtures shared by the whole suite: users in every role, reviews, clients.
+
+They combine: `review` is a private review owned by `owner`, with `editor` and
+`viewer` members; `outsider` belongs to no review; `staff` is an admin.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from ichub.models import Membership, Review
+
+ICS_SLUG = "ics-leadership-rapid-realist-review-2024"
+CASE_STUDY_SLUG = "ics-leadership-case-study-2025"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Real hashing costs ~0.2 s a user; tests create many users and test no crypto."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username, **extra):
+    return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+
+
+@pytest.fixture
+def owner(db):
+    return make_user("olivia_owner")
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("eddie_editor")
+
+
+@pytest.fixture
+def viewer(db):
+    return make_user("vera_viewer")
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user("otto_outsider")
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("stella_staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def review(db, owner, editor, viewer):
+    review = Review.objects.create(
+        slug="test-review",
+        title="A private test review",
+        question="What works, for whom, in what circumstances, and why?",
+        visibility=Review.Visibility.PRIVATE,
+    )
+    Membership.objects.create(review=review, user=owner, role=Membership.Role.OWNER)
+    Membership.objects.create(review=review, user=editor, role=Membership.Role.EDITOR)
+    Membership.objects.create(review=review, user=viewer, role=Membership.Role.VIEWER)
+    return review
+
+
+@pytest.fixture
+def other_review(db, outsider):
+    """A review the `outsider` owns, so they are the 'owner of another review'."""
+    other = Review.objects.create(
+        slug="other-review", title="Someone else's review", visibility=Review.Visibility.PRIVATE
+    )
+    Membership.objects.create(review=other, user=outsider, role=Membership.Role.OWNER)
+    return other
+
+
+@pytest.fixture
+def shipped(db):
+    """Both shipped reviews, loaded exactly as `make run` loads them."""
+    call_command("load_shipped_reviews", verbosity=0)
+    return Review.objects.get(slug=ICS_SLUG)
+
+
+@pytest.fixture
+def ics_review(shipped):
+    return shipped
+
+
+def token_client_for(user):
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def token_client():
+    """Call with a user (or None for anonymous) to get an API client authenticated by token."""
+    return token_client_for
