@@ -228,7 +228,9 @@ def split_cmoc(*, cmoc, user, rationale, outputs, phase="", evidence=(), decided
         try:
             created.append(_build_cmoc(review=cmoc.review, user=user, stage=stage, fields=spec))
         except ValidationError as exc:
-            raise ValidationError({"outputs": [f"Output {index + 1}: {m}" for m in exc.messages]})
+            raise ValidationError(
+                {"outputs": [f"Output {index + 1}: {m}" for m in exc.messages]}
+            ) from exc
     _close([cmoc], status=CMOC.Status.SUPERSEDED, user=user)
     _record_event(
         review=cmoc.review, kind=LineageEvent.Kind.SPLIT, inputs=[cmoc], outputs=created,

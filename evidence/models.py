@@ -167,7 +167,9 @@ class ScreeningCount(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="screening_counts")
     stage = models.CharField(max_length=20, choices=Stage.choices)
-    count = models.PositiveIntegerField(null=True, blank=True, help_text="Blank when not reported")
+    count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Blank when not reported"
+    )
     note = models.TextField(blank=True, help_text="Where the number comes from, or why it is blank")
 
     objects = ScreeningCountManager()
@@ -175,7 +177,9 @@ class ScreeningCount(models.Model):
     class Meta:
         ordering = ["review", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["review", "stage"], name="screening_count_unique_stage"),
+            models.UniqueConstraint(
+                fields=["review", "stage"], name="screening_count_unique_stage"
+            ),
         ]
 
     def __str__(self):
@@ -194,7 +198,9 @@ class ExcerptQuerySet(models.QuerySet):
 
 class ExcerptManager(models.Manager.from_queryset(ExcerptQuerySet)):
     def get_by_natural_key(self, review_slug, citation_key, key):
-        return self.get(source__review__slug=review_slug, source__citation_key=citation_key, key=key)
+        return self.get(
+            source__review__slug=review_slug, source__citation_key=citation_key, key=key
+        )
 
 
 class Excerpt(models.Model):

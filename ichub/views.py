@@ -10,7 +10,9 @@ def home(request):
         .annotate(
             n_theories=Count("theories", distinct=True),
             n_cmocs=Count("cmocs", distinct=True),
-            n_included=Count("sources", filter=Q(sources__inclusion_status="included"), distinct=True),
+            n_included=Count(
+                "sources", filter=Q(sources__inclusion_status="included"), distinct=True
+            ),
         )
         .order_by("title")
     )

@@ -138,7 +138,9 @@ class ProgrammeTheory(models.Model):
             models.UniqueConstraint(
                 fields=["review", "stage", "name"], name="theory_unique_name_per_stage"
             ),
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="theory_version_positive"),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="theory_version_positive"
+            ),
         ]
 
     def __str__(self):
