@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("ichub.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("ichub.web_urls")),
 ]
