@@ -1,0 +1,52 @@
+"""Review-level reports built from the data: the evidence matrix (CMOC × source)."""
+
+from dataclasses import dataclass, field
+
+from cmocs.lineage import code_sort_key
+from cmocs.models import CMOC, EvidenceLink
+from evidence.models import SourceDocument
+
+
+@dataclass
+class EvidenceMatrix:
+    """Refined CMOCs × sources, like a review's "contributions of papers to CMOCs" table.
+
+    `cells[(cmoc_id, source_id)]` is the list of links (id, stance, element)
+    from that source's excerpts to that CMOC; an absent key is an empty cell.
+    """
+
+    cmocs: list
+    sources: list
+    cells: dict = field(default_factory=dict)
+
+    def stances(self, cmoc_id, source_id):
+        return sorted({link["stance"] for link in self.cells.get((cmoc_id, source_id), [])})
+
+
+def evidence_matrix(review, *, stage=CMOC.Stage.REFINED):
+    """The matrix for one review, in three queries whatever its size.
+
+    Columns are the review's included sources plus any source (including one
+    from a review that tests this one) with a link to these CMOCs.
+    """
+    cmocs = sorted(
+        CMOC.objects.filter(review=review, stage=stage).only("id", "code", "statement", "status"),
+        key=lambda c: code_sort_key(c.code),
+    )
+    links = EvidenceLink.objects.filter(cmoc__in=[c.pk for c in cmocs]).values_list(
+        "id", "cmoc_id", "excerpt__source_id", "stance", "element"
+    )
+    cells = {}
+    for link_id, cmoc_id, source_id, stance, element in links:
+        cells.setdefault((cmoc_id, source_id), []).append(
+            {"id": link_id, "stance": stance, "element": element}
+        )
+    linked_source_ids = {source_id for _, source_id in cells}
+    sources = SourceDocument.objects.filter(
+        pk__in=linked_source_ids
+    ) | SourceDocument.objects.filter(review=review).included()
+    sources = sorted(
+        sources.distinct().only("id", "citation_key", "authors", "year", "title", "review_id"),
+        key=lambda s: (s.short_citation.lower(), s.pk),
+    )
+    return EvidenceMatrix(cmocs=cmocs, sources=sources, cells=cells)
