@@ -1,6 +1,7 @@
 """Sources, what happened to them in screening and appraisal, and their excerpts."""
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -134,12 +135,72 @@ class SourceDocument(models.Model):
             lead = f"{surnames[0]} et al."
         return f"{lead} ({self.year})" if self.year else lead
 
+    def screening_status(self, stage, required):
+        """Where this source stands at a screening stage (awaiting, settled, conflict, resolved).
+
+        Reads `screening_decisions` and `screening_resolutions` through .all(), so
+        a list of sources prefetched with the current decisions costs no query each.
+        """
+        from .screening import screening_status
+
+        decisions = [
+            d for d in self.screening_decisions.all() if d.is_current and d.stage == stage
+        ]
+        resolution = next((r for r in self.screening_resolutions.all() if r.stage == stage), None)
+        return screening_status(decisions, required, resolution)
+
+    def appraisal_decision(self):
+        """The review's decision at its appraisal steps, derived from the ratings.
+
+        Realist appraisal runs in order: a source must be relevant (able to test
+        the programme theories) before its richness matters, and rich before its
+        rigour does. The first step whose whole-source ratings all say "does not
+        meet" excludes the source there; mixed or "unclear" ratings leave it
+        disputed; a step nobody has rated leaves it pending. Ratings by users and
+        label-only ratings ("LK and RG", transcribed from a paper) count alike,
+        so a shipped review's exclusions read from its appraisal rows. Reads
+        `appraisals` through .all() so a prefetched list costs no query each.
+        """
+        by_criterion = {}
+        for appraisal in self.appraisals.all():
+            if appraisal.excerpt_id is None:
+                by_criterion.setdefault(appraisal.criterion, []).append(appraisal)
+        for criterion in Appraisal.Criterion.values:
+            ratings = by_criterion.get(criterion, [])
+            judgements = {a.judgement for a in ratings}
+            if not ratings:
+                return AppraisalDecision(AppraisalDecision.PENDING, criterion, ratings)
+            if judgements == {Appraisal.Judgement.DOES_NOT_MEET}:
+                return AppraisalDecision(AppraisalDecision.EXCLUDED, criterion, ratings)
+            if judgements != {Appraisal.Judgement.MEETS}:
+                return AppraisalDecision(AppraisalDecision.DISPUTED, criterion, ratings)
+        return AppraisalDecision(AppraisalDecision.INCLUDED, "", [])
+
     def clean(self):
         self.doi = normalise_doi(self.doi)
         if self.inclusion_status != self.Inclusion.EXCLUDED and self.excluded_at_stage:
             raise ValidationError(
                 {"excluded_at_stage": "Only an excluded source has an exclusion stage."}
             )
+
+
+@dataclass(frozen=True)
+class AppraisalDecision:
+    """Where a source stands in appraisal: the outcome, the step, and the ratings behind it."""
+
+    outcome: str
+    criterion: str
+    ratings: list
+
+    INCLUDED = "included"
+    EXCLUDED = "excluded"
+    DISPUTED = "disputed"
+    PENDING = "pending"
+
+    @property
+    def by_users(self):
+        """True when someone in ichub rated it, rather than only transcribed labels."""
+        return any(a.reviewer_id for a in self.ratings)
 
 
 class ScreeningCountManager(models.Manager):
@@ -289,6 +350,20 @@ class Appraisal(models.Model):
 
     class Meta:
         ordering = ["source", "criterion", "id"]
+        constraints = [
+            # One current rating per user and criterion; a change of mind updates it
+            # and django-simple-history keeps the old one. Label-only rows are free.
+            models.UniqueConstraint(
+                fields=["source", "criterion", "reviewer"],
+                condition=Q(excerpt__isnull=True, reviewer__isnull=False),
+                name="appraisal_one_per_reviewer_source",
+            ),
+            models.UniqueConstraint(
+                fields=["excerpt", "criterion", "reviewer"],
+                condition=Q(excerpt__isnull=False, reviewer__isnull=False),
+                name="appraisal_one_per_reviewer_excerpt",
+            ),
+        ]
 
     def __str__(self):
         target = f"excerpt {self.excerpt.key}" if self.excerpt_id else str(self.source)

@@ -1,0 +1,42 @@
+"""The evidence app's models: sources and their appraisal, and team screening.
+
+Split in two modules; everything is re-exported so `from evidence.models import X` works.
+"""
+
+from .screening import (
+    DEFAULT_REQUIRED_REVIEWERS,
+    ExclusionReason,
+    ScreeningDecision,
+    ScreeningProtocol,
+    ScreeningResolution,
+    ScreeningStage,
+    ScreeningStatus,
+    SearchRecord,
+    screening_status,
+)
+from .sources import (
+    Appraisal,
+    AppraisalDecision,
+    Excerpt,
+    ScreeningCount,
+    SourceDocument,
+    normalise_doi,
+)
+
+__all__ = [
+    "DEFAULT_REQUIRED_REVIEWERS",
+    "Appraisal",
+    "AppraisalDecision",
+    "Excerpt",
+    "ExclusionReason",
+    "ScreeningCount",
+    "ScreeningDecision",
+    "ScreeningProtocol",
+    "ScreeningResolution",
+    "ScreeningStage",
+    "ScreeningStatus",
+    "SearchRecord",
+    "SourceDocument",
+    "normalise_doi",
+    "screening_status",
+]
