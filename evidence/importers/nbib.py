@@ -1,0 +1,76 @@
+"""PubMed / MEDLINE (.nbib) files, read with rispy's parser machinery.
+
+No maintained PyPI package parses nbib (the `nbib` package was last released in
+2021), but the format is RIS's cousin: tags padded to four characters before
+'- ', continuation lines indented six spaces, and records separated by a blank
+line rather than closed by ER. rispy's documented extension point (a RisParser
+subclass) handles the multi-line, repeated and unknown tags for us.
+"""
+
+from typing import ClassVar
+
+import rispy
+
+from evidence.importers.records import ReferenceRecord, first, year_from
+
+_MEDLINE_TAGS = {
+    "PMID": "pmid",
+    "TI": "title",
+    "BTI": "book_title",
+    "AB": "abstract",
+    "FAU": "full_authors",
+    "AU": "authors",
+    "DP": "date",
+    "JT": "journal",
+    "TA": "journal_abbreviation",
+    "VI": "volume",
+    "IP": "issue",
+    "PG": "pages",
+    "LID": "location_ids",
+    "AID": "article_ids",
+    "UK": "unknown_tag",
+}
+
+
+class MedlineParser(rispy.RisParser):
+    START_TAG = "PMID"
+    END_TAG = "END"  # stands for the blank line that ends a MEDLINE record
+    DEFAULT_MAPPING = _MEDLINE_TAGS
+    DEFAULT_LIST_TAGS: ClassVar[list[str]] = ["FAU", "AU", "LID", "AID"]
+    DEFAULT_DELIMITER_MAPPING: ClassVar[dict] = {}
+
+    def parse(self, text):
+        # rispy only keeps a record once its end tag is seen: end the last one too.
+        return super().parse(text + "\n\n")
+
+    def parse_line(self, line):
+        if not line.strip():
+            return (self.END_TAG, "")
+        tag = line[:4].rstrip()
+        if line[4:6] == "- " and tag.isalnum() and tag[:1].isalpha() and tag.isupper():
+            return (tag, line[6:].strip())
+        return (None, line.strip())
+
+
+def parse_nbib(text):
+    entries = MedlineParser(skip_unknown_tags=True).parse(text)
+    return [_from_medline(position, entry) for position, entry in enumerate(entries, start=1)]
+
+
+def _from_medline(position, entry):
+    ids = [*entry.get("location_ids", []), *entry.get("article_ids", [])]
+    doi = next((i.rsplit(" ", 1)[0] for i in ids if i.endswith("[doi]")), "")
+    pmid = first(entry.get("pmid"))
+    return ReferenceRecord(
+        position=position,
+        authors=entry.get("full_authors") or entry.get("authors") or [],
+        year=year_from(first(entry.get("date"))),
+        title=first(entry.get("title")) or first(entry.get("book_title")),
+        container=first(entry.get("journal")) or first(entry.get("journal_abbreviation")),
+        volume=first(entry.get("volume")),
+        issue=first(entry.get("issue")),
+        pages=first(entry.get("pages")),
+        doi=doi,
+        url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid.isdigit() else "",
+        abstract=first(entry.get("abstract")),
+    )
