@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ichub.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("ichub.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("ichub.web_urls")),
+    path("reviews/<slug:slug>/cmocs/", include("cmocs.urls")),
+    path("reviews/<slug:slug>/sources/", include("evidence.urls")),
+    path("reviews/<slug:slug>/", include("programme_theories.urls")),
 ]

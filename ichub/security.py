@@ -1,0 +1,56 @@
+"""Guards that sit in front of every view: request size and login brute force.
+
+The rules themselves (limits, rates, lock-out counts) are settings; this
+module only holds the pieces Django and django-axes do not ship in the shape
+we need.
+"""
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.http import JsonResponse
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is larger than the limit, before reading it.
+
+    Django's own DATA_UPLOAD_MAX_MEMORY_SIZE only guards form and raw bodies
+    once something reads them, and answers with a bare 400; file uploads are
+    not limited at all. Checking Content-Length first gives every client, the
+    API and the browser alike, one clear 413 that names the limit.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse(
+                {"detail": "The Content-Length header is not a number."}, status=400
+            )
+        if declared > limit:
+            return JsonResponse(
+                {
+                    "detail": f"The request body is {declared} bytes; the limit is {limit} bytes.",
+                    "limit_bytes": limit,
+                },
+                status=413,
+            )
+        return self.get_response(request)
+
+
+class WebLoginAxesBackend(AxesStandaloneBackend):
+    """django-axes lock-out for logins that come over the network.
+
+    A login without a request comes from code on the server (the test client,
+    a shell, a management command), which nobody outside can brute-force; the
+    stock backend refuses those outright, so here they pass straight through to
+    the next backend instead.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
