@@ -23,6 +23,20 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_api_throttling(monkeypatch):
+    """Throttling has its own tests (tests/security); elsewhere request counts must not matter.
+
+    DRF reads the rates once at import, so the settings fixture cannot change them.
+    """
+    from collections import defaultdict
+
+    from rest_framework.throttling import SimpleRateThrottle
+
+    unlimited = defaultdict(lambda: None)  # a rate of None lets every request through
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", unlimited)
+
+
 def make_user(username, **extra):
     return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
 
