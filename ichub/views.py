@@ -1,7 +1,25 @@
-from django.db.models import Count, Q
-from django.shortcuts import render
+"""The hub's pages: the reviews a user can see, one review's dashboard, and search."""
 
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from cmocs.lineage import code_sort_key
+from cmocs.models import CMOC, EvidenceLink
+from evidence.flow import screening_flow
+from evidence.models import Excerpt, SourceDocument
 from ichub.models import Review
+from ichub.permissions import get_review_for_user, scope_to_visible
+from ichub.search import clean_query, search_cmocs, search_excerpts, search_sources
+from ichub.svg import flow_svg
+from programme_theories.models import ProgrammeTheory
+
+SEARCH_LIMIT = 50
+
+
+def _get_review_for_user(request, slug):
+    return get_review_for_user(request.user, slug)
 
 
 def home(request):
@@ -10,6 +28,7 @@ def home(request):
         .annotate(
             n_theories=Count("theories", distinct=True),
             n_cmocs=Count("cmocs", distinct=True),
+            n_sources=Count("sources", distinct=True),
             n_included=Count(
                 "sources", filter=Q(sources__inclusion_status="included"), distinct=True
             ),
@@ -17,3 +36,76 @@ def home(request):
         .order_by("title")
     )
     return render(request, "ichub/home.html", {"reviews": reviews})
+
+
+def dashboard(request, slug):
+    review = _get_review_for_user(request, slug)
+    theories = list(
+        ProgrammeTheory.objects.for_review(review)
+        .select_related("theme__framework")
+        .annotate(n_cmocs=Count("cmocs"))
+        .only("id", "name", "stage", "statement", "theme__name", "theme__order",
+              "theme__framework__name")
+    )
+    stage_order = [stage for stage, _ in ProgrammeTheory.Stage.choices]
+    theories.sort(key=lambda t: (-stage_order.index(t.stage),
+                                 t.theme.order if t.theme else 999, t.name))
+    cmocs = sorted(
+        CMOC.objects.for_review(review).only("id", "code", "stage", "status", "statement"),
+        key=lambda c: (c.stage != CMOC.Stage.REFINED, code_sort_key(c.code)),
+    )
+    stages = screening_flow(review)
+    context = {
+        "review": review,
+        "can_edit": review.can_edit(request.user),
+        "definitions": review.definitions.all(),
+        "theories": theories,
+        "cmocs": cmocs,
+        "flow": stages,
+        # flow_svg escapes every piece of text it draws.
+        "flow_svg": mark_safe(flow_svg(stages, title=f"Screening flow: {review.title}")),  # noqa: S308
+        "frameworks": review.frameworks.prefetch_related("themes"),
+    }
+    return render(request, "ichub/dashboard.html", context)
+
+
+def flow_download(request, slug):
+    review = _get_review_for_user(request, slug)
+    svg = flow_svg(screening_flow(review), title=f"Screening flow: {review.title}",
+                   standalone=True)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{review.slug}-flow.svg"'
+    return response
+
+
+def search(request):
+    """One box across CMOCs (with their elements), excerpts and sources, grouped by type."""
+    query = clean_query(request.GET.get("q"))
+    results = {"query": query, "cmocs": [], "sources": [], "excerpts": []}
+    if query:
+        user = request.user
+        results["cmocs"] = search_cmocs(
+            scope_to_visible(CMOC.objects.all(), user), query
+        ).select_related("review").only(
+            "id", "code", "stage", "status", "statement", "review__slug", "review__title"
+        ).distinct()[:SEARCH_LIMIT]
+        results["sources"] = search_sources(
+            scope_to_visible(SourceDocument.objects.all(), user), query
+        ).select_related("review").only(
+            "id", "authors", "year", "title", "kind", "review__slug", "review__title"
+        )[:SEARCH_LIMIT]
+        results["excerpts"] = search_excerpts(
+            scope_to_visible(Excerpt.objects.all(), user, "source__review"), query
+        ).select_related("source__review").prefetch_related(
+            Prefetch("evidence_links", queryset=_links_with_cmoc())
+        )[:SEARCH_LIMIT]
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "ichub/_search_results.html" if partial else "ichub/search.html"
+    return render(request, template, results)
+
+
+def _links_with_cmoc():
+    return EvidenceLink.objects.select_related("cmoc__review").only(
+        "id", "excerpt_id", "element", "stance", "cmoc__id", "cmoc__code", "cmoc__stage",
+        "cmoc__review__slug",
+    )

@@ -1,0 +1,334 @@
+"""CMOC pages and the curating forms. Every write goes through `cmocs.services`.
+
+Lineage decisions (refine, merge, split, drop) take two posts: the first
+validates and shows what will happen, the second (with `confirm`) does it.
+"""
+
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from cmocs import services
+from cmocs.forms import (
+    SLOT_LABELS,
+    CMOCCreateForm,
+    CMOCEditForm,
+    DropForm,
+    EvidenceLinkForm,
+    MergeForm,
+    RefineForm,
+    SplitForm,
+    initial_from,
+)
+from cmocs.lineage import lineage_graph
+from cmocs.models import CMOC, Context, EvidenceLink, Mechanism, Outcome
+from ichub.permissions import get_review_for_user
+from ichub.svg import lineage_svg
+from programme_theories.models import ProgrammeTheory
+
+HISTORY_FIELDS_HIDDEN = {"updated_by", "created_by"}
+
+
+def _get_cmoc_for_user(request, slug, pk, *, write=False):
+    review = get_review_for_user(request.user, slug, write=write)
+    cmoc = get_object_or_404(CMOC.objects.with_elements(), review=review, pk=pk)
+    return review, cmoc
+
+
+def _add_service_errors(form, exc):
+    """Attach a service's ValidationError to the form fields it names (else the form)."""
+    for name, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def cmoc_detail(request, slug, pk):
+    review, cmoc = _get_cmoc_for_user(request, slug, pk)
+    graph = lineage_graph(cmoc)
+    by_id = {node.pk: node for node in graph.nodes}
+    events = [
+        {"event": event,
+         "inputs": [by_id[c.pk] for c in event.inputs.all() if c.pk in by_id],
+         "outputs": [by_id[c.pk] for c in event.outputs.all() if c.pk in by_id]}
+        for event in graph.events
+    ]
+    return render(request, "cmocs/detail.html", {
+        "review": review,
+        "cmoc": cmoc,
+        "can_edit": review.can_edit(request.user),
+        "evidence_groups": _evidence_groups(cmoc),
+        # lineage_svg escapes every piece of text it draws.
+        "lineage_svg": mark_safe(_lineage_svg(review, graph)),  # noqa: S308
+        "events": events,
+        "history": _history(cmoc),
+    })
+
+
+def cmoc_lineage_svg(request, slug, pk):
+    review, cmoc = _get_cmoc_for_user(request, slug, pk)
+    svg = _lineage_svg(review, lineage_graph(cmoc), standalone=True)
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+def _lineage_svg(review, graph, *, standalone=False):
+    return lineage_svg(
+        graph,
+        url_for=lambda c: reverse("cmocs:detail", args=[review.slug, c.pk]),
+        standalone=standalone,
+    )
+
+
+def _evidence_groups(cmoc):
+    """The CMOC's evidence by element (in Dalkin order), then by stance: one query."""
+    links = list(
+        cmoc.evidence_links.select_related("excerpt__source__review").order_by(
+            "excerpt__source__authors", "excerpt__source__year", "id"
+        )
+    )
+    seen_sources = set()
+    for link in links:
+        # The evidence matrix links to the first excerpt of each source here.
+        link.source_anchor = link.excerpt.source_id not in seen_sources
+        seen_sources.add(link.excerpt.source_id)
+    groups = []
+    for element, element_label in EvidenceLink.Element.choices:
+        stances = []
+        for stance, stance_label in EvidenceLink.Stance.choices:
+            chosen = [x for x in links if x.element == element and x.stance == stance]
+            if chosen:
+                stances.append({"stance": stance, "label": stance_label, "links": chosen})
+        if stances:
+            groups.append({"element": element, "label": element_label, "stances": stances})
+    return groups
+
+
+def _history(cmoc):
+    """Each saved version, newest first, with who, when and which fields changed.
+
+    Element and theory changes are stored as ids; their texts are fetched
+    once per kind for the whole history, not once per change.
+    """
+    records = list(cmoc.history.select_related("history_user").order_by("history_date",
+                                                                         "history_id"))
+    entries, referenced = [], {}
+    for previous, record in zip([None, *records], records, strict=False):
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=HISTORY_FIELDS_HIDDEN)
+            changes = [
+                {"field": change.field, "label": CMOC._meta.get_field(change.field).verbose_name,
+                 "old": change.old, "new": change.new}
+                for change in delta.changes
+            ]
+            for change in changes:
+                if change["field"] in (*SLOT_LABELS, "theory"):
+                    referenced.setdefault(change["field"], set()).update(
+                        {change["old"], change["new"]} - {None}
+                    )
+        entries.append({"record": record, "changes": changes})
+    texts = _texts_by_id(referenced)
+    for entry in entries:
+        for change in entry["changes"]:
+            if change["field"] in texts:
+                lookup = texts[change["field"]]
+                change["old"] = lookup.get(change["old"], change["old"])
+                change["new"] = lookup.get(change["new"], change["new"])
+    return list(reversed(entries))
+
+
+def _texts_by_id(referenced):
+    models = {"context": Context, "mechanism_resource": Mechanism,
+              "mechanism_reasoning": Mechanism, "outcome": Outcome}
+    texts = {}
+    for field, ids in referenced.items():
+        if field == "theory":
+            texts[field] = dict(
+                ProgrammeTheory.objects.filter(pk__in=ids).values_list("pk", "name")
+            )
+        else:
+            texts[field] = dict(models[field].objects.filter(pk__in=ids).values_list("pk", "text"))
+    return texts
+
+
+@login_required
+def cmoc_create(request, slug):
+    review = get_review_for_user(request.user, slug, write=True)
+    form = CMOCCreateForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cmoc = services.create_cmoc(
+                review=review, user=request.user, stage=form.cleaned_data["stage"],
+                **form.cmoc_fields(),
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Created {cmoc.code}.")
+            return redirect("cmocs:detail", review.slug, cmoc.pk)
+    return render(request, "cmocs/form.html", {
+        "review": review, "form": form, "title": "New CMOC", "submit": "Create CMOC",
+    })
+
+
+@login_required
+def cmoc_edit(request, slug, pk):
+    review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
+    saved = None
+    if request.method == "POST":
+        form = CMOCEditForm(request.POST, review=review)
+        if form.is_valid():
+            try:
+                services.update_cmoc(
+                    cmoc=cmoc, user=request.user,
+                    expected_version=form.cleaned_data["version"], **form.cmoc_fields(),
+                )
+            except services.StaleVersion:
+                saved = CMOC.objects.with_elements().select_related("updated_by").get(pk=cmoc.pk)
+                form = _form_over_saved_version(request, saved, review)
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Saved {cmoc.code}.")
+                return redirect("cmocs:detail", review.slug, cmoc.pk)
+    else:
+        form = CMOCEditForm(review=review, initial={**initial_from(cmoc), "version": cmoc.version})
+    return render(request, "cmocs/form.html", {
+        "review": review, "cmoc": cmoc, "form": form, "saved": saved,
+        "title": f"Edit {cmoc.code}", "submit": "Save CMOC",
+    }, status=409 if saved else 200)
+
+
+def _form_over_saved_version(request, saved, review):
+    """The user's own text, now aimed at the saved version so saving again is a choice."""
+    data = request.POST.copy()
+    data["version"] = saved.version
+    form = CMOCEditForm(data, review=review)
+    form.is_valid()
+    return form
+
+
+@login_required
+def cmoc_link_evidence(request, slug, pk):
+    review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
+    form = EvidenceLinkForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.link_evidence(cmoc=cmoc, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Linked the excerpt to {cmoc.code}.")
+            return redirect("cmocs:detail", review.slug, cmoc.pk)
+    return render(request, "cmocs/form.html", {
+        "review": review, "cmoc": cmoc, "form": form,
+        "title": f"Link evidence to {cmoc.code}", "submit": "Link evidence",
+    })
+
+
+def _decide(request, *, review, form, template_context, preview, perform):
+    """Validate → show what will happen → on `confirm`, do it; errors keep the form filled."""
+    context = {"review": review, "form": form, **template_context}
+    if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
+        if "confirm" in request.POST:
+            try:
+                return perform()
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+        else:
+            return render(request, "cmocs/confirm.html", {**context, **preview()})
+    return render(request, "cmocs/decision.html", context)
+
+
+@login_required
+def cmoc_refine(request, slug, pk):
+    review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
+    form = RefineForm(request.POST or None, review=review,
+                      initial={**initial_from(cmoc), "stage": CMOC.Stage.REFINED})
+
+    def perform():
+        new = services.refine_cmoc(
+            cmoc=cmoc, user=request.user, rationale=form.cleaned_data["rationale"],
+            phase=form.cleaned_data["phase"], stage=form.cleaned_data["stage"],
+            **form.cmoc_fields(),
+        )
+        messages.success(request, f"Refined {cmoc.code} into {new.code}.")
+        return redirect("cmocs:detail", review.slug, new.pk)
+
+    return _decide(
+        request, review=review, form=form, perform=perform,
+        template_context={"cmoc": cmoc, "action": "refine", "title": f"Refine {cmoc.code}"},
+        preview=lambda: {"closing": [(cmoc, "superseded")], "creating": [form.preview()]},
+    )
+
+
+@login_required
+def cmoc_merge(request, slug):
+    review = get_review_for_user(request.user, slug, write=True)
+    preselected = request.GET.getlist("inputs")
+    form = MergeForm(request.POST or None, review=review, initial={"inputs": preselected})
+
+    def perform():
+        new = services.merge_cmocs(
+            inputs=list(form.cleaned_data["inputs"]), user=request.user,
+            rationale=form.cleaned_data["rationale"], phase=form.cleaned_data["phase"],
+            stage=form.cleaned_data["stage"], **form.cmoc_fields(),
+        )
+        messages.success(request, f"Merged into {new.code}.")
+        return redirect("cmocs:detail", review.slug, new.pk)
+
+    return _decide(
+        request, review=review, form=form, perform=perform,
+        template_context={"action": "merge", "title": "Merge CMOCs"},
+        preview=lambda: {
+            "closing": [(c, "merged") for c in form.cleaned_data["inputs"]],
+            "creating": [form.preview()],
+        },
+    )
+
+
+@login_required
+def cmoc_split(request, slug, pk):
+    review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
+    form = SplitForm(request.POST or None)
+
+    def perform():
+        created = services.split_cmoc(
+            cmoc=cmoc, user=request.user, rationale=form.cleaned_data["rationale"],
+            phase=form.cleaned_data["phase"], outputs=form.outputs(cmoc),
+        )
+        messages.success(request, f"Split {cmoc.code} into "
+                                  f"{' and '.join(c.code for c in created)}.")
+        return redirect("cmocs:detail", review.slug, created[0].pk)
+
+    def preview():
+        return {"closing": [(cmoc, "superseded")],
+                "creating": [SimpleNamespace(**spec) for spec in form.outputs(cmoc)]}
+
+    return _decide(
+        request, review=review, form=form, perform=perform, preview=preview,
+        template_context={"cmoc": cmoc, "action": "split", "title": f"Split {cmoc.code}"},
+    )
+
+
+@login_required
+def cmoc_drop(request, slug, pk):
+    review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
+    form = DropForm(request.POST or None)
+
+    def perform():
+        services.drop_cmoc(cmoc=cmoc, user=request.user,
+                           rationale=form.cleaned_data["rationale"],
+                           phase=form.cleaned_data["phase"])
+        messages.success(request, f"Dropped {cmoc.code}.")
+        return redirect("cmocs:detail", review.slug, cmoc.pk)
+
+    return _decide(
+        request, review=review, form=form, perform=perform,
+        template_context={"cmoc": cmoc, "action": "drop", "title": f"Drop {cmoc.code}"},
+        preview=lambda: {"closing": [(cmoc, "dropped")], "creating": []},
+    )

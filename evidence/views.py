@@ -1,0 +1,69 @@
+"""Source pages: the filterable list, one source's detail, and adding an excerpt."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from cmocs.models import EvidenceLink
+from evidence.forms import ExcerptForm, SourceFilterForm
+from evidence.models import Appraisal, Excerpt, SourceDocument
+from ichub.permissions import get_review_for_user
+
+
+def _get_source_for_user(request, slug, pk, *, write=False):
+    review = get_review_for_user(request.user, slug, write=write)
+    return review, get_object_or_404(SourceDocument, review=review, pk=pk)
+
+
+def source_list(request, slug):
+    review = get_review_for_user(request.user, slug)
+    filters = SourceFilterForm(request.GET or None)
+    sources = filters.apply(
+        SourceDocument.objects.for_review(review).annotate(n_excerpts=Count("excerpts"))
+    ).only("id", "citation_key", "authors", "year", "title", "kind", "inclusion_status",
+           "container")
+    context = {"review": review, "filters": filters, "sources": sources}
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "evidence/_source_rows.html" if partial else "evidence/list.html"
+    return render(request, template, context)
+
+
+def source_detail(request, slug, pk):
+    review, source = _get_source_for_user(request, slug, pk)
+    links = EvidenceLink.objects.select_related("cmoc__review").only(
+        "id", "excerpt_id", "element", "stance", "cmoc__id", "cmoc__code", "cmoc__stage",
+        "cmoc__status", "cmoc__review__slug",
+    )
+    excerpts = source.excerpts.prefetch_related(Prefetch("evidence_links", queryset=links))
+    appraisals = Appraisal.objects.filter(source=source).select_related("reviewer", "excerpt")
+    return render(request, "evidence/detail.html", {
+        "review": review, "source": source, "excerpts": excerpts, "appraisals": appraisals,
+        "can_edit": review.can_edit(request.user),
+    })
+
+
+@login_required
+def excerpt_create(request, slug, pk):
+    review, source = _get_source_for_user(request, slug, pk, write=True)
+    form = ExcerptForm(request.POST or None, instance=Excerpt(source=source))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            excerpt = form.save(commit=False)
+            # Keys name excerpts in fixtures; the browser needs none typed, only unique.
+            excerpt.key = f"x-{uuid.uuid4().hex[:10]}"
+            excerpt.created_by = request.user
+            excerpt.save()
+        messages.success(request, "Added the excerpt.")
+        return redirect(f"{source_url(review, source)}#excerpt-{excerpt.pk}")
+    return render(request, "evidence/excerpt_form.html", {
+        "review": review, "source": source, "form": form,
+    })
+
+
+def source_url(review, source):
+    return reverse("evidence:detail", args=[review.slug, source.pk])

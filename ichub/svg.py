@@ -1,0 +1,241 @@
+"""Diagrams drawn on the server as SVG: the screening flow and a CMOC's lineage.
+
+Drawn here rather than in the browser so the pages need no JavaScript, the
+same markup downloads as a standalone `.svg`, and every piece of text passes
+through `escape()` once: a `<script>` typed into a statement stays text.
+"""
+
+import textwrap
+
+from django.utils.html import escape
+
+SVG_NS = "http://www.w3.org/2000/svg"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+CHAR_WIDTH = 7.2  # average width of a 13px glyph, for wrapping text into boxes
+LINE_HEIGHT = 16
+
+
+def _wrap(text, width_px, max_lines=None):
+    lines = textwrap.wrap(str(text or ""), max(8, int(width_px / CHAR_WIDTH))) or [""]
+    if max_lines and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: max(0, len(lines[-1]) - 1)] + "…"
+    return lines
+
+
+def _text_lines(x, y, lines, *, size=13, weight="normal", anchor="start", fill="#1b1f24"):
+    spans = "".join(
+        f'<tspan x="{x}" dy="{0 if i == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return (
+        f'<text x="{x}" y="{y}" font-size="{size}" font-weight="{weight}" '
+        f'text-anchor="{anchor}" fill="{fill}">{spans}</text>'
+    )
+
+
+def _document(width, height, title, body, *, standalone):
+    ns = f' xmlns="{SVG_NS}"' if standalone else ""
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n' if standalone else ""
+    return (
+        f'{head}<svg{ns} viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-labelledby="svg-title" font-family="{FONT}">'
+        f'<title id="svg-title">{escape(title)}</title>'
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
+        'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'fill="#4a525c"/></marker></defs>'
+        f"{body}</svg>"
+    )
+
+
+def _count_text(count):
+    return f"n = {count:,}" if count is not None else "n not reported"
+
+
+def flow_svg(stages, *, title="Screening flow", standalone=False):
+    """A PRISMA-style flow: one box per stage, with named exclusions beside each.
+
+    `stages` is `evidence.flow.screening_flow(review)`. Between two reported
+    counts the diagram states how many records left; named exclusions (the
+    sources excluded at that stage) are listed in the side box.
+    """
+    box_w, side_w, gap_x, gap_y, pad = 330, 300, 50, 34, 16
+    parts, y = [], pad
+    previous_count = None
+    for index, stage in enumerate(stages):
+        label_lines = _wrap(stage["label"], box_w - 24)
+        box_h = 20 + LINE_HEIGHT * (len(label_lines) + 1)
+        if index:
+            parts.append(
+                f'<line x1="{pad + box_w / 2}" y1="{y - gap_y}" x2="{pad + box_w / 2}" '
+                f'y2="{y - 2}" stroke="#4a525c" stroke-width="2" marker-end="url(#arrow)"/>'
+            )
+        parts.append(
+            f'<g class="flow-stage" data-stage="{escape(stage["stage"])}">'
+            f'<rect x="{pad}" y="{y}" width="{box_w}" height="{box_h}" rx="4" fill="#ffffff" '
+            f'stroke="#0b5394" stroke-width="2"/>'
+            + _text_lines(pad + 12, y + 22, label_lines, weight="600")
+            + _text_lines(
+                pad + 12, y + 22 + LINE_HEIGHT * len(label_lines), [_count_text(stage["count"])],
+                size=14, weight="700", fill="#0b5394",
+            )
+            + "</g>"
+        )
+        side = []
+        if previous_count is not None and stage["count"] is not None:
+            removed = previous_count - stage["count"]
+            if removed > 0:
+                side.append(f"Excluded: {removed:,}")
+        for exclusion in stage["exclusions"]:
+            reason = f": {exclusion['reason']}" if exclusion["reason"] else ""
+            side.extend(_wrap(f"• {exclusion['citation']}{reason}", side_w - 24, max_lines=2))
+        if side:
+            side_h = 16 + LINE_HEIGHT * len(side)
+            side_y = y - gap_y / 2 - side_h / 2 if index else y
+            side_y = max(pad, side_y)
+            side_x = pad + box_w + gap_x
+            parts.append(
+                f'<line x1="{pad + box_w / 2}" y1="{side_y + side_h / 2}" x2="{side_x - 2}" '
+                f'y2="{side_y + side_h / 2}" stroke="#4a525c" stroke-width="1.5" '
+                f'stroke-dasharray="4 3" marker-end="url(#arrow)"/>'
+                f'<g class="flow-exclusions"><rect x="{side_x}" y="{side_y}" width="{side_w}" '
+                f'height="{side_h}" rx="4" fill="#f4f6f8" stroke="#a61b1b" stroke-width="1.5" '
+                f'stroke-dasharray="6 3"/>'
+                + _text_lines(side_x + 12, side_y + 20, side, size=12)
+                + "</g>"
+            )
+        if stage["count"] is not None:
+            previous_count = stage["count"]
+        y += box_h + gap_y
+    width = pad * 2 + box_w + gap_x + side_w
+    height = y - gap_y + pad + 40
+    return _document(width, height, title, "".join(parts), standalone=standalone)
+
+
+def _lineage_depths(graph):
+    """Column of each CMOC: 0 for roots, else one past its deepest input."""
+    depth = {node.pk: 0 for node in graph.nodes}
+    for _ in range(len(graph.events) + 1):
+        changed = False
+        for event in graph.events:
+            ins = [c.pk for c in event.inputs.all()]
+            if not ins:
+                continue
+            wanted = max(depth.get(pk, 0) for pk in ins) + 1
+            for out in event.outputs.all():
+                if depth.get(out.pk, 0) < wanted:
+                    depth[out.pk] = wanted
+                    changed = True
+        if not changed:
+            break
+    return depth
+
+
+def lineage_svg(graph, *, url_for, event_url_for=None, standalone=False):
+    """The lineage DAG: CMOCs in columns by generation, events between them.
+
+    Each CMOC node links to its page (`url_for(cmoc)`), the graph's root is
+    outlined heavily, and each event box shows its kind, its rationale
+    (wrapped; the full text in the tooltip) and who decided. 'Created' events
+    are left out: every CMOC has one and they carry no rationale.
+    """
+    node_w, node_h, event_w, col_gap, row_gap, pad = 190, 62, 230, 44, 22, 16
+    depth = _lineage_depths(graph)
+    events = [e for e in graph.events if e.kind != "created"]
+    columns = {}
+    for node in graph.nodes:
+        columns.setdefault(depth[node.pk] * 2, []).append(("node", node))
+    for event in events:
+        ins = [c.pk for c in event.inputs.all()]
+        columns.setdefault(max(depth.get(pk, 0) for pk in ins) * 2 + 1, []).append(
+            ("event", event)
+        )
+
+    def box_height(kind, item):
+        if kind == "node":
+            return node_h
+        return 20 + LINE_HEIGHT * (2 + len(_event_lines(item, event_w)))
+
+    x_of, positions = {}, {}
+    x = pad
+    for col in sorted(columns):
+        x_of[col] = x
+        x += (node_w if col % 2 == 0 else event_w) + col_gap
+    height = pad
+    for col, items in columns.items():
+        y = pad
+        for kind, item in items:
+            h = box_height(kind, item)
+            positions[(kind, item.pk)] = (x_of[col], y, h)
+            y += h + row_gap
+        height = max(height, y)
+    width = x - col_gap + pad
+
+    edges, boxes = [], []
+    for event in events:
+        ex, ey, eh = positions[("event", event.pk)]
+        for cmoc in event.inputs.all():
+            if ("node", cmoc.pk) in positions:
+                nx, ny, nh = positions[("node", cmoc.pk)]
+                edges.append(_edge(nx + node_w, ny + nh / 2, ex, ey + eh / 2))
+        for cmoc in event.outputs.all():
+            if ("node", cmoc.pk) in positions:
+                nx, ny, nh = positions[("node", cmoc.pk)]
+                edges.append(_edge(ex + event_w, ey + eh / 2, nx, ny + nh / 2))
+        boxes.append(_event_box(event, ex, ey, eh, event_w, event_url_for))
+    for node in graph.nodes:
+        nx, ny, nh = positions[("node", node.pk)]
+        boxes.append(_node_box(node, nx, ny, node_w, nh, url_for(node), node.pk == graph.root.pk))
+    title = f"Lineage of {graph.root.code} ({graph.root.get_stage_display().lower()})"
+    return _document(width, height, title, "".join(edges + boxes), standalone=standalone)
+
+
+def _edge(x1, y1, x2, y2):
+    mid = (x1 + x2) / 2
+    return (
+        f'<path d="M{x1},{y1} C{mid},{y1} {mid},{y2} {x2 - 2},{y2}" fill="none" '
+        f'stroke="#4a525c" stroke-width="1.5" marker-end="url(#arrow)"/>'
+    )
+
+
+def _event_lines(event, width):
+    return _wrap(event.rationale, width - 20, max_lines=4)
+
+
+def _node_box(node, x, y, w, h, href, is_root):
+    stroke_width = 4 if is_root else 2
+    dash = ' stroke-dasharray="6 4"' if node.status != "active" else ""
+    label = f"{node.code} · {node.get_stage_display()}"
+    status = node.get_status_display()
+    return (
+        f'<a href="{escape(href)}" class="lineage-node" data-cmoc="{node.pk}">'
+        f"<title>{escape(label)}: {escape(node.statement)}</title>"
+        f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6" fill="#ffffff" '
+        f'stroke="#0b5394" stroke-width="{stroke_width}"{dash}/>'
+        + _text_lines(x + 10, y + 22, [label], weight="700", fill="#0b5394")
+        + _text_lines(x + 10, y + 22 + LINE_HEIGHT, _wrap(status, w - 20, 1), size=12)
+        + (_text_lines(x + 10, y + 22 + 2 * LINE_HEIGHT, ["(this CMOC)"], size=11)
+           if is_root else "")
+        + "</a>"
+    )
+
+
+def _event_box(event, x, y, h, w, event_url_for):
+    decided = " · ".join(
+        part for part in (event.decider, event.decided_on and event.decided_on.isoformat()) if part
+    )
+    body = (
+        f"<title>{escape(event.get_kind_display())}: {escape(event.rationale)}</title>"
+        f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="14" fill="#f4f6f8" '
+        f'stroke="#8a4b00" stroke-width="2"/>'
+        + _text_lines(x + 10, y + 20, [event.get_kind_display().upper()], weight="700",
+                      fill="#8a4b00")
+        + _text_lines(x + 10, y + 20 + LINE_HEIGHT, _event_lines(event, w), size=12)
+        + _text_lines(
+            x + 10, y + 20 + LINE_HEIGHT * (1 + len(_event_lines(event, w))),
+            _wrap(decided, w - 20, 1), size=11, fill="#4a525c",
+        )
+    )
+    if event_url_for:
+        return f'<a href="{escape(event_url_for(event))}" class="lineage-event">{body}</a>'
+    return f'<g class="lineage-event">{body}</g>'

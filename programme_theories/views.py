@@ -1,0 +1,119 @@
+"""Programme theory pages and the review's evidence matrix."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from cmocs.lineage import code_sort_key
+from cmocs.models import CMOC
+from cmocs.services import StaleVersion
+from ichub.models import Review
+from ichub.permissions import get_review_for_user
+from programme_theories.forms import TheoryForm
+from programme_theories.models import ProgrammeTheory
+from programme_theories.reports import evidence_matrix
+from programme_theories.services import update_theory
+
+
+def _get_theory_for_user(request, slug, pk, *, write=False):
+    review = get_review_for_user(request.user, slug, write=write)
+    theory = get_object_or_404(
+        ProgrammeTheory.objects.select_related("theme__framework", "revises", "updated_by"),
+        review=review, pk=pk,
+    )
+    return review, theory
+
+
+def theory_detail(request, slug, pk):
+    review, theory = _get_theory_for_user(request, slug, pk)
+    cmocs = sorted(
+        CMOC.objects.filter(theory=theory).with_elements(),
+        key=lambda c: (c.stage != CMOC.Stage.REFINED, code_sort_key(c.code)),
+    )
+    return render(request, "programme_theories/detail.html", {
+        "review": review,
+        "theory": theory,
+        "cmocs": cmocs,
+        "revised_by": theory.revised_by.only("id", "name", "stage"),
+        "can_edit": review.can_edit(request.user),
+    })
+
+
+@login_required
+def theory_edit(request, slug, pk):
+    review, theory = _get_theory_for_user(request, slug, pk, write=True)
+    saved = None
+    if request.method == "POST":
+        form = TheoryForm(request.POST, instance=theory, review=review)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            expected = data.pop("version")
+            try:
+                update_theory(theory=theory, user=request.user, expected_version=expected, **data)
+            except StaleVersion:
+                saved = ProgrammeTheory.objects.select_related("updated_by").get(pk=theory.pk)
+                form = _form_over_saved_version(request, saved, review)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Saved “{theory.name}”.")
+                return redirect("theories:detail", review.slug, theory.pk)
+    else:
+        form = TheoryForm(instance=theory, review=review, initial={"version": theory.version})
+    return render(request, "programme_theories/edit.html", {
+        "review": review, "theory": theory, "form": form, "saved": saved,
+    }, status=409 if saved else 200)
+
+
+def _form_over_saved_version(request, saved, review):
+    """The user's own text, now aimed at the saved version so saving again is a choice."""
+    data = request.POST.copy()
+    data["version"] = saved.version
+    form = TheoryForm(data, instance=saved, review=review)
+    form.is_valid()
+    return form
+
+
+def _get_matrix_for_user(request, slug):
+    review = get_review_for_user(request.user, slug)
+    return review, evidence_matrix(review)
+
+
+def matrix(request, slug):
+    review, result = _get_matrix_for_user(request, slug)
+    # Sources may come from a review that tests this one: their pages live under its slug.
+    slugs = dict(
+        Review.objects.filter(pk__in={s.review_id for s in result.sources}).values_list(
+            "pk", "slug"
+        )
+    )
+    rows = [
+        (
+            source,
+            slugs[source.review_id],
+            [(cmoc, result.stances(cmoc.pk, source.pk)) for cmoc in result.cmocs],
+        )
+        for source in result.sources
+    ]
+    return render(request, "programme_theories/matrix.html", {
+        "review": review, "matrix": result, "rows": rows,
+    })
+
+
+def matrix_csv(request, slug):
+    review, result = _get_matrix_for_user(request, slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{review.slug}-evidence-matrix.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["source", "citation_key", *[cmoc.code for cmoc in result.cmocs]])
+    for source in result.sources:
+        writer.writerow([
+            source.short_citation,
+            source.citation_key,
+            *["; ".join(result.stances(cmoc.pk, source.pk)) for cmoc in result.cmocs],
+        ])
+    return response
