@@ -1,9 +1,40 @@
-"""The REST API's URLs, mounted at /api/. Each app registers its ViewSets here."""
+"""The REST API's URLs, mounted at /api/. Each app registers its ViewSets here.
 
+To add endpoints: `router.register(...)` below, or append to `urlpatterns`.
+"""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
+
+from cmocs.api import (
+    CMOCViewSet,
+    ContextViewSet,
+    EvidenceLinkViewSet,
+    MechanismViewSet,
+    OutcomeViewSet,
+)
+from evidence.api import ExcerptViewSet, SourceViewSet
+from ichub.api import ReviewViewSet
+from programme_theories.api import ProgrammeTheoryViewSet
 
 app_name = "api"
 
 router = DefaultRouter()
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("theories", ProgrammeTheoryViewSet, basename="theory")
+router.register("cmocs", CMOCViewSet, basename="cmoc")
+router.register("contexts", ContextViewSet, basename="context")
+router.register("mechanisms", MechanismViewSet, basename="mechanism")
+router.register("outcomes", OutcomeViewSet, basename="outcome")
+router.register("sources", SourceViewSet, basename="source")
+router.register("excerpts", ExcerptViewSet, basename="excerpt")
+router.register("evidence-links", EvidenceLinkViewSet, basename="evidencelink")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

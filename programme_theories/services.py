@@ -2,7 +2,9 @@
 
 Keyword-only and one transaction each, with the same optimistic rule as
 CMOCs: an edit names the version it started from and is refused if someone
-saved since, so no one's words are silently overwritten.
+saved since, so no one's words are silently overwritten. The version check
+and its bump are one conditional UPDATE, so of two simultaneous editors
+exactly one wins; both raise the same StaleVersion as CMOC edits.
 """
 
 from django.core.exceptions import ValidationError
@@ -13,26 +15,38 @@ from cmocs.services import StaleVersion
 from programme_theories.models import ProgrammeTheory
 
 EDITABLE_FIELDS = ("name", "statement", "stage", "theme", "revises", "notes")
+__all__ = ["StaleVersion", "create_theory", "update_theory", "delete_theory"]
 
 
-@transaction.atomic
-def update_theory(*, theory, user, expected_version, **fields):
-    """Edit a theory in place if nobody changed it since `expected_version`.
-
-    The conditional UPDATE claims the row first, so of two simultaneous
-    editors exactly one wins; the full save then records one history entry.
-    """
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({name: "This field cannot be edited." for name in unknown})
+def _claim(theory, expected_version, user):
     claimed = ProgrammeTheory.objects.filter(pk=theory.pk, version=expected_version).update(
-        version=F("version") + 1
+        version=F("version") + 1, updated_by=user
     )
     if not claimed:
         current = (
             ProgrammeTheory.objects.filter(pk=theory.pk).values_list("version", flat=True).first()
         )
         raise StaleVersion(current)
+
+
+@transaction.atomic
+def create_theory(*, review, user, **fields):
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be set." for name in unknown})
+    theory = ProgrammeTheory(review=review, created_by=user, updated_by=user, **fields)
+    theory.full_clean()
+    theory.save()
+    return theory
+
+
+@transaction.atomic
+def update_theory(*, theory, user, expected_version, **fields):
+    """Edit a theory if nobody changed it since `expected_version`; history keeps each edit."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be edited." for name in unknown})
+    _claim(theory, expected_version, user)
     theory.refresh_from_db()
     for name, value in fields.items():
         setattr(theory, name, value)
@@ -40,3 +54,12 @@ def update_theory(*, theory, user, expected_version, **fields):
     theory.full_clean()
     theory.save()
     return theory
+
+
+@transaction.atomic
+def delete_theory(*, theory, user, expected_version):
+    """Delete a theory nobody changed since `expected_version`; its CMOCs stay, unassigned."""
+    _claim(theory, expected_version, user)
+    theory.refresh_from_db()
+    theory._history_user = user
+    theory.delete()

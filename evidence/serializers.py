@@ -1,0 +1,118 @@
+"""JSON for sources and excerpts, including the compact forms nested in CMOCs and theories."""
+
+from rest_framework import serializers
+
+from evidence.models import Excerpt, SourceDocument, normalise_doi
+from ichub.api import MAX_TEXT, VisibleRelatedField, VisibleReviewSlugField, refuse_reparenting
+
+# What a nested citation reads: keep querysets that feed the nested forms to these columns.
+CITATION_FIELDS = ("id", "review", "citation_key", "authors", "year", "title", "doi")
+EXCERPT_BRIEF_FIELDS = ("id", "source", "key", "text", "kind", "page", "section",
+                        "location_note")
+
+
+class SourceCitationSerializer(serializers.ModelSerializer):
+    """A source as cited next to evidence: who, when, what, and its DOI."""
+
+    citation = serializers.CharField(source="short_citation", read_only=True)
+
+    class Meta:
+        model = SourceDocument
+        fields = ["id", "citation_key", "citation", "authors", "year", "title", "doi"]
+        read_only_fields = fields
+
+
+class ExcerptBriefSerializer(serializers.ModelSerializer):
+    """An excerpt nested in evidence: its text, where it is in the source, and the source."""
+
+    location = serializers.CharField(read_only=True)
+    source = SourceCitationSerializer(read_only=True)
+
+    class Meta:
+        model = Excerpt
+        fields = ["id", "key", "text", "kind", "location", "page", "section", "source"]
+        read_only_fields = fields
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    review = VisibleReviewSlugField()
+    citation = serializers.CharField(source="short_citation", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = SourceDocument
+        fields = [
+            "id", "review", "citation_key", "citation", "kind", "authors", "year", "title",
+            "container", "volume", "issue", "pages", "doi", "url", "abstract", "phase",
+            "inclusion_status", "excluded_at_stage", "exclusion_reason", "notes",
+            "created_by", "created_at", "updated_at",
+        ]
+        # Uniqueness (citation key, DOI) is checked by the model's full_clean(),
+        # which knows the review; DRF's generated validators would demand fields.
+        validators = []
+        extra_kwargs = {
+            "authors": {"max_length": MAX_TEXT},
+            "title": {"max_length": MAX_TEXT},
+            "abstract": {"max_length": MAX_TEXT * 5},
+            "exclusion_reason": {"max_length": MAX_TEXT},
+            "notes": {"max_length": MAX_TEXT},
+        }
+
+    def validate_doi(self, value):
+        return normalise_doi(value)
+
+    def validate(self, attrs):
+        refuse_reparenting(
+            self.instance, attrs, "review", "A source cannot move to another review."
+        )
+        source = self.instance or SourceDocument()
+        for name, value in attrs.items():
+            setattr(source, name, value)
+        source.full_clean()
+        return attrs
+
+
+class ExcerptSerializer(serializers.ModelSerializer):
+    source = VisibleRelatedField(queryset=SourceDocument.objects.all())
+    review = serializers.SlugRelatedField(source="source.review", slug_field="slug",
+                                          read_only=True)
+    key = serializers.SlugField(max_length=100, required=False)
+    location = serializers.CharField(read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Excerpt
+        fields = [
+            "id", "source", "review", "key", "text", "kind", "location", "page", "section",
+            "location_note", "created_by", "created_at",
+        ]
+        validators = []
+        extra_kwargs = {"text": {"max_length": MAX_TEXT}}
+
+    def validate(self, attrs):
+        refuse_reparenting(
+            self.instance, attrs, "source", "An excerpt cannot move to another source."
+        )
+        excerpt = self.instance or Excerpt()
+        for name, value in attrs.items():
+            setattr(excerpt, name, value)
+        if not excerpt.key:
+            excerpt.key = attrs["key"] = _next_excerpt_key(excerpt.source)
+        excerpt.full_clean()
+        return attrs
+
+
+def _next_excerpt_key(source):
+    """A key unique within the source, for clients that do not name their excerpts."""
+    taken = set(source.excerpts.values_list("key", flat=True))
+    number = len(taken) + 1
+    while f"x{number}" in taken:
+        number += 1
+    return f"x{number}"
+
+
+def brief_excerpt_columns(prefix=""):
+    """The only() paths an ExcerptBriefSerializer reads, under `prefix` (e.g. "excerpt__")."""
+    return [f"{prefix}{name}" for name in EXCERPT_BRIEF_FIELDS] + [
+        f"{prefix}source__{name}" for name in CITATION_FIELDS
+    ]

@@ -1,0 +1,90 @@
+"""ETags from version columns, and the If-Match rules for versioned records.
+
+An ETag here is `"<label>-<id>-v<version>"`, built from the `version` column
+alone, so a conditional request can be answered from one tiny query
+(`current_etag`) without loading or serialising the record. Writes to
+versioned records (CMOCs, programme theories) must send If-Match: without it
+428 (the client has not shown which version it edited), with a stale one 412.
+"""
+
+import re
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+_ETAG = re.compile(r'^(?:W/)?"?(?P<label>[a-z_]+)-(?P<pk>\d+)-v(?P<version>\d+)"?$')
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = (
+        "Send If-Match with the ETag of the version you edited, so nobody's change is lost."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+    def __init__(self, current_version):
+        super().__init__(
+            {
+                "detail": "Someone changed this record since you read it: reload and redo "
+                "your edit.",
+                "current_version": current_version,
+            }
+        )
+
+
+def etag_for(label, pk, version):
+    return f'"{label}-{pk}-v{version}"'
+
+
+def current_etag(queryset, label, pk):
+    """The record's ETag from one single-column query, or None if it is gone."""
+    version = queryset.filter(pk=pk).values_list("version", flat=True).first()
+    return None if version is None else etag_for(label, pk, version)
+
+
+def expected_version(request, *, label, pk):
+    """The version the client says it edited, from If-Match.
+
+    Raises 428 when If-Match is missing. A value that is not this record's
+    ETag cannot match the current version, so it becomes version 0, which the
+    services refuse as stale (412) inside their atomic check.
+    """
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired()
+    for candidate in header.split(","):
+        match = _ETAG.match(candidate.strip())
+        if match and match["label"] == label and int(match["pk"]) == pk:
+            return int(match["version"])
+    return 0
+
+
+IF_MATCH_PARAMETER = OpenApiParameter(
+    name="If-Match",
+    location=OpenApiParameter.HEADER,
+    required=True,
+    type=str,
+    description='The ETag of the version you edited, e.g. "cmoc-12-v3" (from GET\'s ETag).',
+)
+ETAG_HEADER_RESPONSE_DESCRIPTION = "The record's current version as an ETag"
+
+
+def precondition_responses():
+    """The 412/428 responses every versioned write documents."""
+    error = {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "current_version": {"type": "integer", "nullable": True},
+        },
+    }
+    return {
+        412: OpenApiResponse(error, description="If-Match is stale: someone changed it first"),
+        428: OpenApiResponse(error, description="If-Match is missing"),
+    }

@@ -1,0 +1,124 @@
+"""REST endpoints for programme theories, the detail nesting every CMOC and its evidence."""
+
+from django.db.models import Prefetch
+from django.db.models.functions import Length
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from cmocs.api import cmocs_with_evidence
+from cmocs.models import CMOC
+from ichub.api import ScopedViewSetMixin
+from ichub.etags import (
+    IF_MATCH_PARAMETER,
+    PreconditionFailed,
+    etag_for,
+    expected_version,
+    precondition_responses,
+)
+from ichub.permissions import require_role
+from programme_theories import services
+from programme_theories.filters import ProgrammeTheoryFilter
+from programme_theories.models import ProgrammeTheory
+from programme_theories.serializers import (
+    ProgrammeTheoryDetailSerializer,
+    ProgrammeTheorySerializer,
+)
+
+ETAG_LABEL = "theory"
+ETAG_RESPONSE_HEADER = OpenApiParameter(
+    name="ETag", location=OpenApiParameter.HEADER, type=str, response=[200, 201],
+    description='The theory\'s version, e.g. "theory-3-v2": send it back as If-Match to edit.',
+)
+ERROR_400 = OpenApiResponse(description="Invalid input: the body names each faulty field")
+
+
+def _with_etag(response, theory):
+    response["ETag"] = etag_for(ETAG_LABEL, theory.pk, theory.version)
+    return response
+
+
+class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    filterset_class = ProgrammeTheoryFilter
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ProgrammeTheorySerializer
+        return ProgrammeTheoryDetailSerializer
+
+    def get_queryset(self):
+        queryset = self.scope(ProgrammeTheory.objects.all()).select_related(
+            "review", "theme", "created_by", "updated_by"
+        )
+        if self.action == "list":
+            cmocs = CMOC.objects.only("id", "theory", "code", "stage", "status").order_by(
+                "stage", Length("code"), "code", "id"
+            )
+        else:
+            cmocs = cmocs_with_evidence(CMOC.objects.all())
+        return queryset.prefetch_related(Prefetch("cmocs", queryset=cmocs)).order_by(
+            "review_id", "stage", "theme__order", "name", "id"
+        )
+
+    def _get_theory_for_user(self):
+        return self.get_object()
+
+    def _fresh(self, theory):
+        return self.get_queryset().get(pk=theory.pk)
+
+    @extend_schema(parameters=[ETAG_RESPONSE_HEADER])
+    def retrieve(self, request, *args, **kwargs):
+        theory = self._get_theory_for_user()
+        return _with_etag(Response(self.get_serializer(theory).data), theory)
+
+    @extend_schema(parameters=[ETAG_RESPONSE_HEADER],
+                   responses={201: ProgrammeTheoryDetailSerializer, 400: ERROR_400})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        review = fields.pop("review")
+        require_role(request.user, review, write=True)
+        theory = self._fresh(services.create_theory(review=review, user=request.user, **fields))
+        return _with_etag(
+            Response(self.get_serializer(theory).data, status=status.HTTP_201_CREATED), theory
+        )
+
+    @extend_schema(
+        parameters=[IF_MATCH_PARAMETER, ETAG_RESPONSE_HEADER],
+        responses={200: ProgrammeTheoryDetailSerializer, 400: ERROR_400,
+                   **precondition_responses()},
+    )
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        theory = self._get_theory_for_user()
+        version = expected_version(request, label=ETAG_LABEL, pk=theory.pk)
+        serializer = self.get_serializer(theory, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.update_theory(theory=theory, user=request.user, expected_version=version,
+                                   **serializer.validated_data)
+        except services.StaleVersion as exc:
+            raise PreconditionFailed(exc.current_version) from exc
+        theory = self._fresh(theory)
+        return _with_etag(Response(self.get_serializer(theory).data), theory)
+
+    @extend_schema(
+        parameters=[IF_MATCH_PARAMETER, ETAG_RESPONSE_HEADER],
+        responses={200: ProgrammeTheoryDetailSerializer, 400: ERROR_400,
+                   **precondition_responses()},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(parameters=[IF_MATCH_PARAMETER],
+                   responses={204: OpenApiResponse(description="Deleted"),
+                              **precondition_responses()})
+    def destroy(self, request, *args, **kwargs):
+        theory = self._get_theory_for_user()
+        version = expected_version(request, label=ETAG_LABEL, pk=theory.pk)
+        try:
+            services.delete_theory(theory=theory, user=request.user, expected_version=version)
+        except services.StaleVersion as exc:
+            raise PreconditionFailed(exc.current_version) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
