@@ -174,7 +174,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "ichub.api.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "ichub.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "ichub.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -196,6 +196,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "stage" or "kind": give each choice set its own readable name.
+    "ENUM_NAME_OVERRIDES": {
+        "CMOCStageEnum": "cmocs.models.CMOC.Stage",
+        "TheoryStageEnum": "programme_theories.models.ProgrammeTheory.Stage",
+        "ExclusionStageEnum": "evidence.models.SourceDocument.Stage",
+        "MechanismKindEnum": "cmocs.models.Mechanism.Kind",
+        "SourceKindEnum": "evidence.models.SourceDocument.Kind",
+        "ExcerptKindEnum": "evidence.models.Excerpt.Kind",
+    },
 }
 
 # --- Production hardening (SECURITY.md explains each choice) ---------------
