@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, ProtectedError, RestrictedError, Subquery, Value
@@ -14,6 +15,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from evidence.flow import screening_flow
@@ -46,7 +48,10 @@ def exception_handler(exc, context):
     gets past validation (two clients racing for one unique key) is a conflict.
     """
     if isinstance(exc, DjangoValidationError):
-        exc = serializers.ValidationError(as_serializer_error(exc))
+        detail = as_serializer_error(exc)
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        exc = serializers.ValidationError(detail)
     elif isinstance(exc, ProtectedError | RestrictedError):
         names = sorted({type(obj)._meta.verbose_name for obj in exc.protected_objects}
                        if isinstance(exc, ProtectedError)

@@ -28,14 +28,12 @@ class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_code = "precondition_failed"
 
+    default_detail = "Someone changed this record since you read it: reload and redo your edit."
+
     def __init__(self, current_version):
-        super().__init__(
-            {
-                "detail": "Someone changed this record since you read it: reload and redo "
-                "your edit.",
-                "current_version": current_version,
-            }
-        )
+        super().__init__()
+        # Set after init: APIException would turn the version number into a string.
+        self.detail = {"detail": self.detail, "current_version": current_version}
 
 
 def etag_for(label, pk, version):
