@@ -53,23 +53,33 @@ def _count_text(count):
 
 
 def flow_svg(stages, *, title="Screening flow", standalone=False):
-    """A PRISMA-style flow: one box per stage, with named exclusions beside each.
+    """A PRISMA-style flow: one box per stage, what left beside the arrow into it.
 
     `stages` is `evidence.flow.screening_flow(review)`. Between two reported
     counts the diagram states how many records left; named exclusions (the
-    sources excluded at that stage) are listed in the side box.
+    sources excluded at that stage) are listed in the side box. The gap
+    between two stages grows to fit its side box, so boxes never overlap.
     """
-    box_w, side_w, gap_x, gap_y, pad = 330, 300, 50, 34, 16
+    box_w, side_w, gap_x, min_gap, pad = 330, 320, 50, 34, 16
+    centre_x, side_x = pad + box_w / 2, pad + box_w + gap_x
     parts, y = [], pad
-    previous_count = None
+    previous_count, previous_stage = None, None
     for index, stage in enumerate(stages):
+        # What left between two boxes: fewer records, and the sources the stage above excluded.
+        side = _flow_side_lines(previous_stage, previous_count, stage["count"])
+        side_h = 16 + LINE_HEIGHT * len(side) if side else 0
+        if index:
+            gap = max(min_gap, side_h + 20)
+            parts.append(
+                f'<line x1="{centre_x}" y1="{y}" x2="{centre_x}" y2="{y + gap - 2}" '
+                f'stroke="#4a525c" stroke-width="2" marker-end="url(#arrow)"/>'
+            )
+            if side:
+                parts.append(_flow_side_box(side, centre_x, side_x, y + (gap - side_h) / 2,
+                                            side_w, side_h))
+            y += gap
         label_lines = _wrap(stage["label"], box_w - 24)
         box_h = 20 + LINE_HEIGHT * (len(label_lines) + 1)
-        if index:
-            parts.append(
-                f'<line x1="{pad + box_w / 2}" y1="{y - gap_y}" x2="{pad + box_w / 2}" '
-                f'y2="{y - 2}" stroke="#4a525c" stroke-width="2" marker-end="url(#arrow)"/>'
-            )
         parts.append(
             f'<g class="flow-stage" data-stage="{escape(stage["stage"])}">'
             f'<rect x="{pad}" y="{y}" width="{box_w}" height="{box_h}" rx="4" fill="#ffffff" '
@@ -81,35 +91,33 @@ def flow_svg(stages, *, title="Screening flow", standalone=False):
             )
             + "</g>"
         )
-        side = []
-        if previous_count is not None and stage["count"] is not None:
-            removed = previous_count - stage["count"]
-            if removed > 0:
-                side.append(f"Excluded: {removed:,}")
-        for exclusion in stage["exclusions"]:
-            reason = f": {exclusion['reason']}" if exclusion["reason"] else ""
-            side.extend(_wrap(f"• {exclusion['citation']}{reason}", side_w - 24, max_lines=2))
-        if side:
-            side_h = 16 + LINE_HEIGHT * len(side)
-            side_y = y - gap_y / 2 - side_h / 2 if index else y
-            side_y = max(pad, side_y)
-            side_x = pad + box_w + gap_x
-            parts.append(
-                f'<line x1="{pad + box_w / 2}" y1="{side_y + side_h / 2}" x2="{side_x - 2}" '
-                f'y2="{side_y + side_h / 2}" stroke="#4a525c" stroke-width="1.5" '
-                f'stroke-dasharray="4 3" marker-end="url(#arrow)"/>'
-                f'<g class="flow-exclusions"><rect x="{side_x}" y="{side_y}" width="{side_w}" '
-                f'height="{side_h}" rx="4" fill="#f4f6f8" stroke="#a61b1b" stroke-width="1.5" '
-                f'stroke-dasharray="6 3"/>'
-                + _text_lines(side_x + 12, side_y + 20, side, size=12)
-                + "</g>"
-            )
         if stage["count"] is not None:
             previous_count = stage["count"]
-        y += box_h + gap_y
-    width = pad * 2 + box_w + gap_x + side_w
-    height = y - gap_y + pad + 40
-    return _document(width, height, title, "".join(parts), standalone=standalone)
+        previous_stage = stage
+        y += box_h
+    width = side_x + side_w + pad
+    return _document(width, y + pad, title, "".join(parts), standalone=standalone)
+
+
+def _flow_side_lines(previous_stage, previous_count, count):
+    lines = []
+    if previous_count is not None and count is not None and previous_count > count:
+        lines.append(f"Excluded: {previous_count - count:,}")
+    for exclusion in previous_stage["exclusions"] if previous_stage else []:
+        reason = f": {exclusion['reason']}" if exclusion["reason"] else ""
+        lines.extend(_wrap(f"• {exclusion['citation']}{reason}", 320 - 24, max_lines=2))
+    return lines
+
+
+def _flow_side_box(lines, from_x, x, y, w, h):
+    return (
+        f'<line x1="{from_x}" y1="{y + h / 2}" x2="{x - 2}" y2="{y + h / 2}" stroke="#4a525c" '
+        f'stroke-width="1.5" stroke-dasharray="4 3" marker-end="url(#arrow)"/>'
+        f'<g class="flow-exclusions"><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="4" '
+        f'fill="#f4f6f8" stroke="#a61b1b" stroke-width="1.5" stroke-dasharray="6 3"/>'
+        + _text_lines(x + 12, y + 20, lines, size=12)
+        + "</g>"
+    )
 
 
 def _lineage_depths(graph):
