@@ -1,11 +1,28 @@
 """Text search over CMOCs, sources and excerpts: the one place both the API and pages call.
 
-A simple case-insensitive match for now; the full-text implementation
-(PostgreSQL tsvector + GIN, SQLite fallback) replaces these bodies without
-changing their signatures.
+On PostgreSQL each searchable table has a stored `search_vector` kept by a
+trigger and a GIN index on it (migration ichub 0002), and a query becomes a
+prefix tsquery, so "leader" finds "leadership" the way a substring match
+would, at index speed. The 'simple' configuration (no stemming) is deliberate:
+an English stem is often shorter than what the user typed ("collaborate" is
+stored as "collabor"), so a typed prefix like "collaborat" would miss it.
+
+SQLite has no such column and falls back to case-insensitive LIKE (measured
+in BENCHMARKS.md).
+
+Each function takes a queryset (already scoped to what the user may see) and
+returns it filtered, keeping its ordering; an empty query returns it as it is.
 """
 
-from django.db.models import Q
+import re
+
+from django.db import connection
+from django.db.models import F, Lookup, Q
+from django.db.models.functions import Lower
+
+from evidence.models import normalise_doi
+
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def clean_query(text):
@@ -13,35 +30,111 @@ def clean_query(text):
     return (text or "").replace("\x00", "").strip()
 
 
+def _prefix_tsquery(text, weights=""):
+    """'trust lead' -> 'trust:* & lead:*': every word, each as a prefix.
+
+    Only letters and digits reach to_tsquery, so no user input can form tsquery
+    syntax (and a syntax error would be a 500). Returns None for no words.
+    """
+    words = _WORDS.findall(text.lower())
+    if not words:
+        return None
+    return " & ".join(f"{word}:*{weights}" for word in words)
+
+
+def _full_text():
+    return connection.vendor == "postgresql"
+
+
+class _VectorMatches(Lookup):
+    """`<table>.search_vector @@ to_tsquery('simple', <query>)` for the table of the lhs column.
+
+    A lookup rather than raw SQL so that the table's alias follows Django's
+    relabelling when the filter ends up in a subquery or next to joins (the
+    sources' table also has a search_vector).
+    """
+
+    lookup_name = "ichub_vector_matches"
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(self.lhs.alias)
+        query, params = self.process_rhs(compiler, connection)
+        return f"{table}.\"search_vector\" @@ to_tsquery('simple', {query})", params
+
+
+def _matches(tsquery):
+    """The row matches the tsquery (answered from the table's GIN index)."""
+    return _VectorMatches(F("pk"), tsquery)
+
+
 def search_cmocs(queryset, text):
+    """CMOCs whose code, statement, notes or any of their C, M or O texts match."""
+    from cmocs.models import Context, Mechanism, Outcome
+
     text = clean_query(text)
     if not text:
         return queryset
+    if not _full_text():
+        return queryset.filter(
+            Q(code__icontains=text)
+            | Q(statement__icontains=text)
+            | Q(context__text__icontains=text)
+            | Q(mechanism_resource__text__icontains=text)
+            | Q(mechanism_reasoning__text__icontains=text)
+            | Q(outcome__text__icontains=text)
+        )
+    tsquery = _prefix_tsquery(text)
+    if tsquery is None:
+        return queryset.none()
+    mechanisms = Mechanism.objects.filter(_matches(tsquery)).values("pk")
     return queryset.filter(
-        Q(code__icontains=text)
-        | Q(statement__icontains=text)
-        | Q(context__text__icontains=text)
-        | Q(mechanism_resource__text__icontains=text)
-        | Q(mechanism_reasoning__text__icontains=text)
-        | Q(outcome__text__icontains=text)
+        Q(_matches(tsquery))
+        | Q(context__in=Context.objects.filter(_matches(tsquery)).values("pk"))
+        | Q(mechanism_resource__in=mechanisms)
+        | Q(mechanism_reasoning__in=mechanisms)
+        | Q(outcome__in=Outcome.objects.filter(_matches(tsquery)).values("pk"))
     )
 
 
 def search_sources(queryset, text):
+    """Sources by title, authors, citation key, journal or abstract; or by exact DOI."""
     text = clean_query(text)
     if not text:
         return queryset
-    return queryset.filter(
-        Q(title__icontains=text)
-        | Q(authors__icontains=text)
-        | Q(doi__icontains=text)
-        | Q(container__icontains=text)
-        | Q(abstract__icontains=text)
-    )
+    if not _full_text():
+        condition = (
+            Q(title__icontains=text)
+            | Q(authors__icontains=text)
+            | Q(doi__icontains=text)
+            | Q(container__icontains=text)
+            | Q(abstract__icontains=text)
+            | Q(citation_key__icontains=text)
+        )
+    else:
+        tsquery = _prefix_tsquery(text)
+        condition = Q(pk__in=[]) if tsquery is None else Q(_matches(tsquery))
+    doi = normalise_doi(text)
+    if doi:
+        condition |= Q(doi_lower=doi)
+    return queryset.alias(doi_lower=Lower("doi")).filter(condition)
 
 
 def search_excerpts(queryset, text):
+    """Excerpts whose text or section match, or whose source's title matches."""
+    from evidence.models import SourceDocument
+
     text = clean_query(text)
     if not text:
         return queryset
-    return queryset.filter(Q(text__icontains=text) | Q(source__title__icontains=text))
+    if not _full_text():
+        return queryset.filter(Q(text__icontains=text) | Q(source__title__icontains=text))
+    tsquery = _prefix_tsquery(text)
+    if tsquery is None:
+        return queryset.none()
+    # Weight A holds a source's title, so this matches titles only, still via the index.
+    # A UNION of two index scans: an OR across the two tables would force a scan
+    # of every excerpt.
+    titles = SourceDocument.objects.filter(_matches(_prefix_tsquery(text, "A"))).values("pk")
+    by_text = queryset.model.objects.filter(_matches(tsquery)).values("pk")
+    by_title = queryset.model.objects.filter(source__in=titles).values("pk")
+    return queryset.filter(pk__in=by_text.union(by_title))
