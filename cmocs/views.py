@@ -142,16 +142,21 @@ def _history(cmoc):
 
 
 def _texts_by_id(referenced):
-    models = {"context": Context, "mechanism_resource": Mechanism,
-              "mechanism_reasoning": Mechanism, "outcome": Outcome}
+    """{field: {id: text}} for the ids a history mentions: one query per kind of element."""
+    sources = {
+        "context": (Context, ("context",)),
+        "mechanism": (Mechanism, ("mechanism_resource", "mechanism_reasoning")),
+        "outcome": (Outcome, ("outcome",)),
+        "theory": (ProgrammeTheory, ("theory",)),
+    }
     texts = {}
-    for field, ids in referenced.items():
-        if field == "theory":
-            texts[field] = dict(
-                ProgrammeTheory.objects.filter(pk__in=ids).values_list("pk", "name")
-            )
-        else:
-            texts[field] = dict(models[field].objects.filter(pk__in=ids).values_list("pk", "text"))
+    for model, fields in sources.values():
+        ids = set().union(*(referenced.get(field, set()) for field in fields))
+        if not ids:
+            continue
+        column = "name" if model is ProgrammeTheory else "text"
+        found = dict(model.objects.filter(pk__in=ids).values_list("pk", column))
+        texts.update({field: found for field in fields})
     return texts
 
 

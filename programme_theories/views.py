@@ -56,7 +56,7 @@ def theory_edit(request, slug, pk):
                 update_theory(theory=theory, user=request.user, expected_version=expected, **data)
             except StaleVersion:
                 saved = ProgrammeTheory.objects.select_related("updated_by").get(pk=theory.pk)
-                form = _form_over_saved_version(request, saved, review)
+                form = _form_over_saved_version(request, saved, theory, review)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -69,11 +69,15 @@ def theory_edit(request, slug, pk):
     }, status=409 if saved else 200)
 
 
-def _form_over_saved_version(request, saved, review):
-    """The user's own text, now aimed at the saved version so saving again is a choice."""
+def _form_over_saved_version(request, saved, theory, review):
+    """The user's own text, now aimed at the saved version so saving again is a choice.
+
+    The form validates onto `theory` (the stale copy), never onto `saved`, which
+    must keep showing what is in the database.
+    """
     data = request.POST.copy()
     data["version"] = saved.version
-    form = TheoryForm(data, instance=saved, review=review)
+    form = TheoryForm(data, instance=theory, review=review)
     form.is_valid()
     return form
 
