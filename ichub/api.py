@@ -18,6 +18,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from cmocs.models import CMOC
 from evidence.flow import screening_flow
 from ichub.models import Membership, Review
 from ichub.permissions import ReviewRolePermission, require_role, scope_to_visible
@@ -296,7 +297,10 @@ class ReviewViewSet(viewsets.ModelViewSet):
             serializer.save()
 
     def perform_destroy(self, instance):
+        # CMOCs first: their elements are PROTECTed from deletion while a CMOC
+        # uses them, which would otherwise block the review's own cascade.
         with transaction.atomic():
+            CMOC.objects.filter(review=instance).delete()
             instance.delete()
 
     @extend_schema(summary="The screening flow, stage by stage", responses=FlowSerializer)
