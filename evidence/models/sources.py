@@ -15,6 +15,20 @@ from ichub.models import Review
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
+_INITIALS = re.compile(r"^(?:[A-Z]\.\s*-?\s*)+$|^[A-Z]$")
+
+
+def _surnames(authors: str) -> list[str]:
+    """Surnames from 'Robert, E., Zongo, S., Rajan, D. and Ridde, V.' (initials dropped).
+
+    Reference lists separate authors by commas as well as by 'and', so a
+    comma-separated token that is only initials belongs to the name before it.
+    """
+    authors = re.sub(r"\bet al\.?", "", authors)
+    tokens = [t.strip() for part in re.split(r"\band\b|;|&", authors) for t in part.split(",")]
+    return [t for t in tokens if t and not _INITIALS.match(t)]
+
+
 def normalise_doi(doi: str) -> str:
     """A DOI without URL or 'doi:' prefix, lower-cased: DOIs are case-insensitive."""
     return _DOI_PREFIX.sub("", (doi or "").strip()).strip().lower()
@@ -123,11 +137,10 @@ class SourceDocument(models.Model):
     @property
     def short_citation(self):
         """'Pearson and Watson (2018)': the form the review's text cites sources in."""
-        surnames = [part.split(",")[0].strip() for part in re.split(r"\band\b|;", self.authors)]
-        surnames = [s for s in surnames if s]
+        surnames = _surnames(self.authors)
         if not surnames:
             lead = self.title[:60]
-        elif len(surnames) == 1:
+        elif len(surnames) == 1 and "et al" not in self.authors:
             lead = surnames[0]
         elif len(surnames) == 2 and "et al" not in self.authors:
             lead = f"{surnames[0]} and {surnames[1]}"
