@@ -5,10 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ICS_SLUG
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+EMBULDENIYA = re.compile(r"Embuldeniya .*\(2018\)")
+PEARSON = re.compile(r"Pearson and Watson \(2018\)")
 
 
 def test_it_walks_from_home_to_cmoc_5_evidence_and_lineage(page, shipped):
@@ -24,14 +25,22 @@ def test_it_walks_from_home_to_cmoc_5_evidence_and_lineage(page, shipped):
 
     page.get_by_role("link", name=re.compile(r"^CMOC 5 \(refined\)")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("CMOC 5")
-    evidence = page.locator("#evidence ~ section.evidence-group")
-    expect(evidence.get_by_role("link", name=re.compile("Embuldeniya .*\\(2018\\)")).first).to_be_visible()
-    expect(evidence.get_by_role("link", name=re.compile("Pearson and Watson \\(2018\\)")).first).to_be_visible()
+    evidence = page.locator("section.evidence-group")
+    expect(evidence.get_by_role("link", name=EMBULDENIYA).first).to_be_visible()
+    expect(evidence.get_by_role("link", name=PEARSON).first).to_be_visible()
     lineage = page.locator("#lineage + figure svg")
     expect(lineage).to_be_visible()
     expect(lineage.locator("a.lineage-node")).not_to_have_count(0)
+    expect(lineage).to_contain_text("REFINED")
     screenshot(page, "04-cmoc-5")
 
-    page.get_by_role("link", name=re.compile("Embuldeniya .*\\(2018\\)")).first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Embuldeniya")
-    screenshot(page, "05-source-embuldeniya")
+    evidence.get_by_role("link", name=PEARSON).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pearson and Watson")
+    screenshot(page, "05-source-pearson")
+    page.go_back()
+
+    # Follow the lineage back to the initial CMOC it came from, by its node in the graph.
+    lineage = page.locator("#lineage + figure svg")
+    lineage.locator("a.lineage-node", has_text="Initial").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("(initial)")
+    expect(page.locator("#lineage + figure svg")).to_contain_text("CMOC 5 · Refined")
