@@ -1,5 +1,6 @@
 """Import references as a review's sources: deduped, all or nothing, in bulk."""
 
+import itertools
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -80,7 +81,8 @@ class _Matcher:
     def new_citation_key(self, record):
         """'pearson2018', then 'pearson2018a', 'pearson2018b'…: unique in the review."""
         base = _surname_slug(record) + (str(record.year) if record.year else "nd")
-        candidates = [base, *(f"{base}{suffix}" for suffix in _letter_suffixes())]
+        suffixes = itertools.chain([""], _letter_suffixes())
+        candidates = (f"{base}{suffix}" for suffix in suffixes)
         key = next(candidate for candidate in candidates if candidate not in self.keys)
         self.keys.add(key)
         return key
@@ -90,6 +92,7 @@ def _letter_suffixes():
     letters = "abcdefghijklmnopqrstuvwxyz"
     yield from letters
     yield from (a + b for a in letters for b in letters)
+    yield from (str(n) for n in itertools.count(1))
 
 
 def _surname_slug(record):

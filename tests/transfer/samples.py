@@ -20,7 +20,7 @@ N1  - doi: 10.1111/1468-0009.12357
 KW  - integrated care
 KW  - bundled care
 M3  - doi: 10.1111/1468-0009.12357
-ER  - 
+ER  -
 
 TY  - RPRT
 AU  - Social Care Institute for Excellence,
@@ -29,7 +29,7 @@ TI  - Leadership in integrated care systems
 PB  - SCIE
 CY  - London
 UR  - https://www.scie.org.uk/integrated-care/leadership/systems
-ER  - 
+ER  -
 """
 
 # Zotero 6 export: URL-form DOI in UR, repeated UR, an unknown tag, no DO line.
@@ -49,14 +49,14 @@ UR  - https://www.emerald.com/insight/content/doi/10.1108/JICA-07-2017-0021/full
 Y2  - 2024/01/10/
 ZZ  - a tag nobody defined
 L1  - internal-pdf://0123/Pearson.pdf
-ER  - 
+ER  -
 
 TY  - JOUR
 TI  - A study without a DOI about system leadership
 AU  - Nobody, Ann
 PY  - 2020
 JO  - Health Services Management Research
-ER  - 
+ER  -
 """
 
 # Web of Science RIS export: T1/A1/JF tags and an uppercase DOI.
@@ -71,7 +71,7 @@ Y1  - 2022
 VL  - 22
 SP  - 602
 DO  - 10.1186/S12913-022-07960-3
-ER  - 
+ER  -
 """
 
 WOS_TAGGED = """FN Clarivate Analytics Web of Science

@@ -1,0 +1,61 @@
+"""`manage.py import_sources REVIEW_SLUG FILE`: add a file's new references to a review."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from evidence.importers import ImportRefused
+from evidence.importers.service import import_sources
+from evidence.models import SourceDocument
+from ichub.models import Review
+
+
+class Command(BaseCommand):
+    help = (
+        "Import sources from an RIS, BibTeX, PubMed (.nbib) or Web of Science file. "
+        "Duplicates (same DOI, or same title and year) are reported, not added."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("review_slug")
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--kind",
+            default=SourceDocument.Kind.EMPIRICAL_STUDY,
+            choices=SourceDocument.Kind.values,
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Report only; write nothing.")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Import the good records of a file that has bad ones (default: refuse it all).",
+        )
+
+    def handle(self, *args, review_slug, file, kind, dry_run, skip_invalid, **options):
+        review = Review.objects.filter(slug=review_slug).first()
+        if review is None:
+            raise CommandError(f"No review with slug {review_slug!r}.")
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
+        try:
+            report = import_sources(
+                review=review,
+                data=data,
+                filename=file.name,
+                kind=kind,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+            )
+        except ImportRefused as refusal:
+            for rejected in refusal.report.rejected if refusal.report else []:
+                self.stderr.write(f"record {rejected['position']}: {rejected['reason']}")
+            raise CommandError(refusal.message) from refusal
+        for duplicate in report.duplicates:
+            of = duplicate.get("citation_key") or f"record {duplicate.get('in_file_position')}"
+            self.stdout.write(f"record {duplicate['position']}: duplicate of {of}")
+        for rejected in report.rejected:
+            self.stdout.write(f"record {rejected['position']}: skipped: {rejected['reason']}")
+        prefix = "dry run: " if dry_run else ""
+        self.stdout.write(self.style.SUCCESS(f"{prefix}{report.summary}"))
