@@ -13,7 +13,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
-_ETAG = re.compile(r'^(?:W/)?"?(?P<label>[a-z_]+)-(?P<pk>\d+)-v(?P<version>\d+)"?$')
+# An optional "-<fingerprint>" suffix is a nested read's content ETag (ichub.conditional).
+_ETAG = re.compile(
+    r'^(?:W/)?"?(?P<label>[a-z_]+)-(?P<pk>\d+)-v(?P<version>\d+)(?:-[0-9a-f]+)?"?$'
+)
 
 
 class PreconditionRequired(APIException):

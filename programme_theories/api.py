@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from cmocs.api import cmocs_with_evidence
 from cmocs.models import CMOC
 from ichub.api import ScopedViewSetMixin
+from ichub.conditional import not_modified, theory_content_etag
 from ichub.etags import (
     IF_MATCH_PARAMETER,
     PreconditionFailed,
@@ -68,8 +69,15 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     @extend_schema(parameters=[ETAG_RESPONSE_HEADER])
     def retrieve(self, request, *args, **kwargs):
+        # A cheap aggregate answers If-None-Match before anything is loaded or rendered.
+        etag = theory_content_etag(self.scope(ProgrammeTheory.objects.all()),
+                                   int(self.kwargs["pk"]))
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         theory = self._get_theory_for_user()
-        return _with_etag(Response(self.get_serializer(theory).data), theory)
+        response = Response(self.get_serializer(theory).data)
+        response["ETag"] = etag or etag_for(ETAG_LABEL, theory.pk, theory.version)
+        return response
 
     @extend_schema(parameters=[ETAG_RESPONSE_HEADER],
                    responses={201: ProgrammeTheoryDetailSerializer, 400: ERROR_400})
