@@ -58,6 +58,7 @@ def _build_cmoc(*, review, user, stage, fields):
             value = _resolve_element(review=review, user=user, slot=name, value=value)
         setattr(cmoc, name, value)
     cmoc.full_clean()
+    cmoc._history_user = user  # history names the actor even outside a web request
     cmoc.save()
     return cmoc
 
@@ -107,6 +108,7 @@ def _close(cmocs, *, status, user):
         )
     for cmoc in cmocs:
         cmoc.refresh_from_db()
+        cmoc._history_user = user
         cmoc.save()  # records the closure in the CMOC's history
 
 
@@ -155,6 +157,7 @@ def update_cmoc(*, cmoc, user, expected_version, **fields):
         setattr(cmoc, name, value)
     cmoc.updated_by = user
     cmoc.full_clean()
+    cmoc._history_user = user
     cmoc.save()
     return cmoc
 
@@ -259,5 +262,6 @@ def link_evidence(*, cmoc, excerpt, user, element=EvidenceLink.Element.WHOLE,
         cmoc=cmoc, excerpt=excerpt, element=element, stance=stance, note=note, created_by=user
     )
     link.full_clean()
+    link._history_user = user
     link.save()
     return link
