@@ -16,6 +16,12 @@ from cmocs.api import (
     OutcomeViewSet,
 )
 from evidence.api import ExcerptViewSet, SourceViewSet
+from evidence.screening_api import (
+    AgreementView,
+    AppraisalViewSet,
+    ConflictsView,
+    ScreeningDecisionViewSet,
+)
 from ichub.api import ReviewViewSet
 from programme_theories.api import ProgrammeTheoryViewSet
 
@@ -31,10 +37,16 @@ router.register("outcomes", OutcomeViewSet, basename="outcome")
 router.register("sources", SourceViewSet, basename="source")
 router.register("excerpts", ExcerptViewSet, basename="excerpt")
 router.register("evidence-links", EvidenceLinkViewSet, basename="evidencelink")
+router.register(
+    "screening-decisions", ScreeningDecisionViewSet, basename="screeningdecision"
+)
+router.register("appraisals", AppraisalViewSet, basename="appraisal")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("reviews/<slug:slug>/conflicts/", ConflictsView.as_view(), name="review-conflicts"),
+    path("reviews/<slug:slug>/agreement/", AgreementView.as_view(), name="review-agreement"),
     *router.urls,
 ]
