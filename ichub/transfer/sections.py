@@ -1,0 +1,275 @@
+"""What a whole-review export holds: one Section per model, in the order import needs.
+
+Each section names its plain fields and its references. A reference is written
+as the target's natural key (never a database id), so the document reads the
+same in any database and re-imports anywhere. To export a new model, add a
+Section here; the exporter and importer need no other change.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from cmocs.models import CMOC, Context, EvidenceLink, LineageEvent, Mechanism, Outcome
+from evidence.models import (
+    Appraisal,
+    Excerpt,
+    ExclusionReason,
+    ScreeningCount,
+    ScreeningDecision,
+    ScreeningProtocol,
+    ScreeningResolution,
+    SearchRecord,
+    SourceDocument,
+)
+from ichub.models import OperationalDefinition
+from programme_theories.models import Framework, ProgrammeTheory, Theme
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to `model`, written as the values of the `key` lookups.
+
+    `scope` is the lookup from the target to its review when the key holds no
+    review slug (the target is then in the review being imported).
+    """
+
+    model: type
+    key: tuple
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    model: type
+    rows_of: object  # review -> Q selecting the section's rows
+    fields: tuple = ()
+    refs: dict = field(default_factory=dict)
+    many: dict = field(default_factory=dict)
+    sort: tuple = ()  # exported names that order the rows (a natural key where there is one)
+    timestamps: tuple = ()  # auto_now(_add) fields whose exported values import restores
+    unique_together: tuple = ()  # rows already present (from another review's import) are skipped
+
+
+USER = Ref(get_user_model(), ("username",))
+SOURCE = Ref(SourceDocument, ("citation_key",), "review")
+EXCERPT = Ref(Excerpt, ("source__review__slug", "source__citation_key", "key"))
+LOCAL_CMOC = Ref(CMOC, ("stage", "code"), "review")
+THEORY = Ref(ProgrammeTheory, ("stage", "name"), "review")
+REASON = Ref(ExclusionReason, ("label",), "review")
+
+
+def _in_review(path="review"):
+    return lambda review: Q(**{path: review})
+
+
+def _element_section(name, model, extra_fields=()):
+    return Section(
+        name,
+        model,
+        _in_review(),
+        fields=("key", *extra_fields, "text"),
+        refs={"created_by": USER},
+        sort=("key",),
+        timestamps=("created_at",),
+    )
+
+
+SECTIONS = [
+    Section(
+        "definitions",
+        OperationalDefinition,
+        _in_review(),
+        fields=("element", "text", "source_note", "order"),
+        sort=("element",),
+    ),
+    Section(
+        "exclusion_reasons",
+        ExclusionReason,
+        _in_review(),
+        fields=("label", "order"),
+        sort=("label",),
+    ),
+    Section(
+        "search_records",
+        SearchRecord,
+        _in_review(),
+        fields=("label", "kind", "searched_on", "records_found", "note", "order"),
+        sort=("label",),
+    ),
+    Section(
+        "screening_protocol",
+        ScreeningProtocol,
+        _in_review(),
+        fields=("required_reviewers", "keywords"),
+    ),
+    Section(
+        "screening_counts",
+        ScreeningCount,
+        _in_review(),
+        fields=("stage", "count", "note"),
+        sort=("stage",),
+    ),
+    Section(
+        "sources",
+        SourceDocument,
+        _in_review(),
+        fields=(
+            "citation_key",
+            "kind",
+            "authors",
+            "year",
+            "title",
+            "container",
+            "volume",
+            "issue",
+            "pages",
+            "doi",
+            "url",
+            "abstract",
+            "phase",
+            "inclusion_status",
+            "excluded_at_stage",
+            "exclusion_reason",
+            "notes",
+        ),
+        refs={"created_by": USER},
+        sort=("citation_key",),
+        timestamps=("created_at", "updated_at"),
+    ),
+    Section(
+        "frameworks",
+        Framework,
+        _in_review(),
+        fields=("name", "kind", "citation", "description"),
+        refs={"source": Ref(SourceDocument, ("review__slug", "citation_key"))},
+        sort=("name",),
+    ),
+    Section(
+        "themes",
+        Theme,
+        _in_review("framework__review"),
+        fields=("name", "order", "description", "citations"),
+        refs={"framework": Ref(Framework, ("name",), "review")},
+        sort=("framework", "name"),
+    ),
+    Section(
+        "theories",
+        ProgrammeTheory,
+        _in_review(),
+        fields=("stage", "name", "statement", "notes", "version"),
+        refs={
+            "theme": Ref(Theme, ("framework__name", "name"), "framework__review"),
+            "revises": THEORY,
+            "created_by": USER,
+            "updated_by": USER,
+        },
+        sort=("stage", "name"),
+        timestamps=("created_at", "updated_at"),
+    ),
+    _element_section("contexts", Context),
+    _element_section("mechanisms", Mechanism, ("kind",)),
+    _element_section("outcomes", Outcome),
+    Section(
+        "cmocs",
+        CMOC,
+        _in_review(),
+        fields=("stage", "code", "status", "statement", "notes", "version"),
+        refs={
+            "theory": THEORY,
+            "context": Ref(Context, ("key",), "review"),
+            "mechanism_resource": Ref(Mechanism, ("key",), "review"),
+            "mechanism_reasoning": Ref(Mechanism, ("key",), "review"),
+            "outcome": Ref(Outcome, ("key",), "review"),
+            "created_by": USER,
+            "updated_by": USER,
+        },
+        sort=("stage", "code"),
+        timestamps=("created_at", "updated_at"),
+    ),
+    Section(
+        "excerpts",
+        Excerpt,
+        _in_review("source__review"),
+        fields=("key", "kind", "text", "page", "section", "location_note"),
+        refs={"source": SOURCE, "created_by": USER},
+        sort=("source", "key"),
+        timestamps=("created_at",),
+    ),
+    Section(
+        "appraisals",
+        Appraisal,
+        _in_review("source__review"),
+        fields=("criterion", "judgement", "reviewer_label", "note"),
+        refs={
+            "source": SOURCE,
+            "excerpt": Ref(Excerpt, ("source__citation_key", "key"), "source__review"),
+            "reviewer": USER,
+        },
+        sort=("source", "excerpt", "criterion"),
+        timestamps=("created_at",),
+    ),
+    Section(
+        "screening_decisions",
+        ScreeningDecision,
+        _in_review("source__review"),
+        fields=("stage", "decision", "note", "is_current"),
+        refs={
+            "source": SOURCE,
+            "reviewer": USER,
+            "exclusion_reason": REASON,
+            "supersedes": Ref(
+                ScreeningDecision,
+                ("source__citation_key", "stage", "reviewer__username", "decided_at"),
+                "source__review",
+            ),
+        },
+        sort=("source", "stage", "reviewer", "decided_at"),
+        timestamps=("decided_at",),
+    ),
+    Section(
+        "screening_resolutions",
+        ScreeningResolution,
+        _in_review("source__review"),
+        fields=("stage", "decision", "note"),
+        refs={"source": SOURCE, "exclusion_reason": REASON, "resolved_by": USER},
+        sort=("source", "stage"),
+        timestamps=("resolved_at",),
+    ),
+    Section(
+        "evidence_links",
+        EvidenceLink,
+        # Both directions: links to this review's CMOCs, and this review's excerpts
+        # bearing on another review's CMOCs (a realist evaluation testing it).
+        lambda review: Q(cmoc__review=review) | Q(excerpt__source__review=review),
+        fields=("element", "stance", "note"),
+        refs={
+            "cmoc": Ref(CMOC, ("review__slug", "stage", "code")),
+            "excerpt": EXCERPT,
+            "created_by": USER,
+        },
+        sort=("cmoc", "excerpt", "element"),
+        timestamps=("created_at",),
+        unique_together=("cmoc", "excerpt", "element"),
+    ),
+    Section(
+        "lineage_events",
+        LineageEvent,
+        _in_review(),
+        fields=(
+            "key",
+            "kind",
+            "phase",
+            "rationale",
+            "certainty",
+            "decided_by_label",
+            "decided_on",
+        ),
+        refs={"decided_by": USER},
+        many={"inputs": LOCAL_CMOC, "outputs": LOCAL_CMOC, "evidence": EXCERPT},
+        sort=("key",),
+        timestamps=("created_at",),
+    ),
+]

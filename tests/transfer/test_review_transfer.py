@@ -1,0 +1,179 @@
+"""Whole-review export and restore: natural keys, byte-identical round trip, refusals."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cmocs.models import CMOC, EvidenceLink, LineageEvent
+from evidence.models import Excerpt, SourceDocument
+from ichub.models import Review
+from ichub.transfer import TransferRefused, export_review_text, import_review, parse_document
+from tests.conftest import CASE_STUDY_SLUG, ICS_SLUG
+
+
+def delete_review(review):
+    """CMOCs PROTECT their elements, so they go first; everything else cascades."""
+    CMOC.objects.filter(review=review).delete()
+    review.delete()
+
+
+def restore(text, user=None):
+    return import_review(document=parse_document(text.encode()), user=user)
+
+
+def test_it_exports_the_shipped_review_by_natural_keys(shipped):
+    text = export_review_text(shipped)
+    document = json.loads(text)
+
+    sections = document["sections"]
+    assert document["review"]["slug"] == ICS_SLUG
+    assert len([c for c in sections["cmocs"] if c["stage"] == "refined"]) == 6
+    assert len([c for c in sections["cmocs"] if c["stage"] == "initial"]) == 9
+    counts = {row["stage"]: row["count"] for row in sections["screening_counts"]}
+    assert [counts[s] for s in ("title_abstract", "full_text", "rigour")] == [5716, 99, 18]
+    assert len([s for s in sections["sources"] if s["inclusion_status"] == "included"]) >= 18
+    assert sections["lineage_events"] and sections["evidence_links"]
+    cmoc_1 = next(c for c in sections["cmocs"] if (c["stage"], c["code"]) == ("refined", "CMOC 1"))
+    assert isinstance(cmoc_1["theory"], list) and cmoc_1["theory"][0] == "refined"
+    # No database ids anywhere: no "id"/"pk" keys, references are natural keys.
+    assert '"id"' not in text and '"pk"' not in text
+    case_study_link = next(
+        link for link in sections["evidence_links"] if link["excerpt"][0] == CASE_STUDY_SLUG
+    )
+    assert case_study_link["cmoc"][0] == ICS_SLUG
+
+
+def test_it_restores_the_shipped_review_byte_identically(shipped):
+    first = export_review_text(shipped)
+    counts = {
+        "cmocs": CMOC.objects.filter(review=shipped).count(),
+        "links": EvidenceLink.objects.filter(cmoc__review=shipped).count(),
+        "events": LineageEvent.objects.filter(review=shipped).count(),
+        "excerpts": Excerpt.objects.filter(source__review=shipped).count(),
+    }
+    delete_review(shipped)
+    assert not Review.objects.filter(slug=ICS_SLUG).exists()
+
+    report = restore(first)
+
+    restored = Review.objects.get(slug=ICS_SLUG)
+    assert export_review_text(restored) == first
+    assert report.skipped == [] and report.blanked == []
+    assert counts == {
+        "cmocs": CMOC.objects.filter(review=restored).count(),
+        "links": EvidenceLink.objects.filter(cmoc__review=restored).count(),
+        "events": LineageEvent.objects.filter(review=restored).count(),
+        "excerpts": Excerpt.objects.filter(source__review=restored).count(),
+    }
+    merged = LineageEvent.objects.filter(review=restored, kind="merged").first()
+    assert merged is None or merged.inputs.count() >= 2
+    assert restored.tested_by.filter(slug=CASE_STUDY_SLUG).exists()
+    assert CMOC.history.filter(review=restored).count() >= counts["cmocs"]
+
+
+def test_it_restores_the_case_study_with_its_links_to_the_tested_review(shipped):
+    case_study = Review.objects.get(slug=CASE_STUDY_SLUG)
+    first = export_review_text(case_study)
+    links = EvidenceLink.objects.filter(excerpt__source__review=case_study).count()
+    delete_review(case_study)
+    assert links == 6
+    assert not EvidenceLink.objects.filter(excerpt__source__review__slug=CASE_STUDY_SLUG).exists()
+
+    restore(first)
+
+    restored = Review.objects.get(slug=CASE_STUDY_SLUG)
+    assert list(restored.tests_theories_of.values_list("slug", flat=True)) == [ICS_SLUG]
+    assert EvidenceLink.objects.filter(excerpt__source__review=restored).count() == links
+    assert export_review_text(restored) == first
+
+
+def test_it_skips_links_to_a_missing_review_and_reports_them(shipped):
+    case_study = Review.objects.get(slug=CASE_STUDY_SLUG)
+    text = export_review_text(case_study)
+    delete_review(case_study)
+    delete_review(shipped)
+
+    report = restore(text)
+
+    assert {s["reason"] for s in report.skipped} == {
+        "tested review not here",
+        "no cmoc here",
+    }
+    restored = Review.objects.get(slug=CASE_STUDY_SLUG)
+    assert restored.tests_theories_of.count() == 0
+    assert Excerpt.objects.filter(source__review=restored).count() == 11
+    assert EvidenceLink.objects.count() == 0
+
+
+def test_it_refuses_an_existing_slug_and_changes_nothing(shipped):
+    text = export_review_text(shipped)
+    before = SourceDocument.objects.count()
+
+    with pytest.raises(TransferRefused) as refusal:
+        restore(text)
+
+    assert refusal.value.status == 409
+    assert SourceDocument.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"not json", "not JSON"),
+        (b'{"format": "something-else"}', "not an ichub review export"),
+        (b'{"format": "ichub-review", "version": 99}', "not supported"),
+    ],
+)
+def test_it_refuses_documents_that_are_not_exports(db, data, message):
+    with pytest.raises(TransferRefused, match=message):
+        parse_document(data)
+
+
+def test_it_refuses_a_corrupt_document_without_a_partial_write(review):
+    document = json.loads(export_review_text(review))
+    document["review"]["slug"] = "restored-copy"
+    document["sections"]["sources"] = [{"citation_key": "x"}]  # every other field missing
+
+    with pytest.raises(TransferRefused, match="malformed"):
+        import_review(document=document)
+
+    assert not Review.objects.filter(slug="restored-copy").exists()
+    assert not SourceDocument.objects.exists()
+
+
+def test_it_refuses_invalid_choices(review):
+    document = json.loads(export_review_text(review))
+    document["review"]["slug"] = "restored-copy"
+    document["sections"]["screening_counts"] = [{"stage": "nonsense", "count": 3, "note": ""}]
+
+    with pytest.raises(TransferRefused, match="invalid data"):
+        import_review(document=document)
+
+    assert not Review.objects.filter(slug="restored-copy").exists()
+
+
+def test_it_makes_the_importing_user_the_owner(review, outsider):
+    document = json.loads(export_review_text(review))
+    document["review"]["slug"] = "restored-copy"
+
+    import_review(document=document, user=outsider)
+
+    assert Review.objects.get(slug="restored-copy").role_of(outsider) == "owner"
+
+
+def test_it_round_trips_through_the_commands(shipped, tmp_path, capsys):
+    path = tmp_path / "ics.json"
+    call_command("export_review", ICS_SLUG, "-o", str(path))
+    first = path.read_bytes()
+    delete_review(shipped)
+
+    call_command("import_review", str(path))
+    call_command("export_review", ICS_SLUG, "-o", str(tmp_path / "again.json"))
+
+    assert (tmp_path / "again.json").read_bytes() == first
+    assert f"{ICS_SLUG}: created:" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("import_review", str(path))
+    with pytest.raises(CommandError, match="No review"):
+        call_command("export_review", "missing", "-o", str(path))
