@@ -28,6 +28,8 @@ class CMOCFieldsForm(forms.Form):
     mechanism cannot be put in the resource slot (the model refuses it too).
     """
 
+    LEAD_FIELDS = ("inputs", "code", "stage", "statement", "theory")
+
     code = forms.CharField(max_length=50, help_text="e.g. CMOC 7 — unique within its stage")
     statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
     theory = forms.ModelChoiceField(queryset=ProgrammeTheory.objects.none(), required=False,
@@ -63,6 +65,21 @@ class CMOCFieldsForm(forms.Form):
                 self.add_error(f"{slot}_new", "Choose an existing element or write a new one, "
                                               "not both.")
         return cleaned
+
+    def element_groups(self):
+        """Each element's two inputs (choose / write), for one fieldset per element."""
+        return [
+            {"slot": slot, "label": label, "choose": self[slot], "new": self[f"{slot}_new"]}
+            for slot, label in SLOT_LABELS.items()
+        ]
+
+    def fields_before_elements(self):
+        return [f for f in self.visible_fields() if f.name in self.LEAD_FIELDS]
+
+    def fields_after_elements(self):
+        element_inputs = {*SLOT_LABELS, *(f"{slot}_new" for slot in SLOT_LABELS)}
+        return [f for f in self.visible_fields()
+                if f.name not in self.LEAD_FIELDS and f.name not in element_inputs]
 
     def cmoc_fields(self):
         """Keyword arguments for the services: new text becomes a new element there."""
