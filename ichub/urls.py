@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("ichub.web_urls")),
     path("reviews/<slug:slug>/cmocs/", include("cmocs.urls")),
     path("reviews/<slug:slug>/sources/", include("evidence.urls")),
+    path("reviews/<slug:slug>/screening/", include("evidence.screening_urls")),
     path("reviews/<slug:slug>/", include("programme_theories.urls")),
 ]
