@@ -1,0 +1,123 @@
+"""ichub's benchmark: `make bench`, or `python bench/run.py` against $DATABASE_URL.
+
+Builds a synthetic review (manage.py generate_synthetic_review) in the
+database DATABASE_URL names, runs scenarios 1-5 and 7 of issue 7 in this
+process and scenario 6 (load) against gunicorn, and writes
+bench/results/<vendor>.json. `bench/report.py` merges the vendors' files into
+bench/results/latest.json and prints the table BENCHMARKS.md shows.
+It is a script, not a test: nothing here asserts a time.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT))
+
+# Production-like settings: no query logging (DEBUG off), and throttles high
+# enough that the benchmark measures work, not 429s.
+for name, value in {
+    "DJANGO_SETTINGS_MODULE": "ichub.settings",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "benchmark-only-not-secret",
+    "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
+    "DJANGO_SECURE_COOKIES": "0",
+    "DJANGO_THROTTLE_ANON": "1000000/minute",
+    "DJANGO_THROTTLE_USER": "1000000/minute",
+}.items():
+    os.environ.setdefault(name, value)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+
+from bench import scenarios  # noqa: E402
+
+
+def machine_facts():
+    facts = {
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
+    try:
+        meminfo = Path("/proc/meminfo").read_text().split("\n")[0].split()
+        facts["memory_gb"] = round(int(meminfo[1]) / 1024 / 1024, 1)
+    except (OSError, IndexError, ValueError):
+        pass
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            facts["database"] = f"PostgreSQL {cursor.fetchone()[0]}"
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            facts["database"] = f"SQLite {cursor.fetchone()[0]}"
+    return facts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=10, help="the big review's scale")
+    parser.add_argument("--reps", type=int, default=30, help="timed repetitions per variant")
+    parser.add_argument("--load-seconds", type=int, default=30)
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-transfer", action="store_true")
+    args = parser.parse_args()
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    result = {
+        "vendor": connection.vendor,
+        "machine": machine_facts(),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "reps": args.reps,
+        "scenarios": {},
+    }
+    world = scenarios.build_world(scale=args.scale)
+    result["data"] = world.counts
+    client = Client(HTTP_AUTHORIZATION=f"Token {world.token}")
+
+    with override_settings(ROOT_URLCONF="bench.naive"):
+        steps = [
+            ("1_theory_detail", lambda: scenarios.theory_detail(world, client, args.reps)),
+            ("2_lists", lambda: scenarios.lists(world, client, args.reps)),
+            ("3_search", lambda: scenarios.search(world, client, args.reps)),
+            ("4_lineage", lambda: scenarios.lineage(world, client, args.reps)),
+            ("5_conditional_get", lambda: scenarios.conditional_get(world, client, args.reps)),
+        ]
+        for name, run in steps:
+            print(f"[{connection.vendor}] {name} ...", flush=True)
+            result["scenarios"][name] = run()
+    if not args.skip_load:
+        from bench import load
+
+        print(f"[{connection.vendor}] 6_load ...", flush=True)
+        result["scenarios"]["6_load"] = load.run(world, seconds=args.load_seconds)
+    if not args.skip_transfer:
+        from bench import transfer
+
+        print(f"[{connection.vendor}] 7_export_import ...", flush=True)
+        result["scenarios"]["7_export_import"] = transfer.run(world)
+    result["elapsed_s"] = round(time.time() - started, 1)
+    out = RESULTS / f"{connection.vendor}.json"
+    out.write_text(json.dumps(result, indent=2, default=str))
+    print(f"[{connection.vendor}] wrote {out.relative_to(ROOT)} in {result['elapsed_s']} s")
+
+
+if __name__ == "__main__":
+    main()

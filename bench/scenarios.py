@@ -1,0 +1,273 @@
+"""Scenarios 1-5 of the benchmark: each returns a JSON-able dict of figures."""
+
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from bench.harness import floor_replay, interleaved, is_read, recorded_sql
+from cmocs.lineage import _CONNECTED_SQL, connected_ids, lineage_graph
+from cmocs.models import CMOC, LineageEvent
+from evidence.models import Excerpt, SourceDocument
+from ichub.models import Membership, Review
+from ichub.search import search_cmocs, search_excerpts, search_sources
+from ichub.synthetic import _vocabulary, add_theory, generate_synthetic_review
+
+SEED = 1
+THEORY_SIZES = (5, 50, 200)  # CMOCs; each with 10 evidence links
+LINKS_PER_CMOC = 10
+
+
+@dataclass
+class World:
+    review: Review
+    theories: dict  # CMOCs in the theory -> theory id
+    deep_cmoc: CMOC  # the end of a depth-10 lineage chain
+    token: str
+    user: object
+    counts: dict
+
+
+def build_world(*, scale):
+    slug = f"bench-scale-{scale:g}".replace(".", "-")
+    review = Review.objects.filter(slug=slug).first()
+    if review is None:
+        print(f"  generating the scale-{scale:g} review ...", flush=True)
+        review, _ = generate_synthetic_review(scale=scale, seed=SEED, slug=slug)
+        for size in THEORY_SIZES:
+            add_theory(review, name=f"Bench theory {size}", cmocs=size,
+                       links_per_cmoc=LINKS_PER_CMOC, seed=SEED)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics after the bulk load
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    Membership.objects.get_or_create(review=review, user=user,
+                                     defaults={"role": Membership.Role.EDITOR})
+    token, _ = Token.objects.get_or_create(user=user)
+    theories = {
+        size: review.theories.get(name=f"Bench theory {size}").pk for size in THEORY_SIZES
+    }
+    counts = {
+        "scale": scale,
+        "current_cmocs": CMOC.objects.filter(review=review, status="active").count(),
+        "all_cmocs": CMOC.objects.filter(review=review).count(),
+        "theories": review.theories.count(),
+        "sources": SourceDocument.objects.filter(review=review).count(),
+        "excerpts": Excerpt.objects.filter(source__review=review).count(),
+        "evidence_links": CMOC.evidence_links.rel.related_model.objects.filter(
+            cmoc__review=review
+        ).count(),
+        "lineage_events": LineageEvent.objects.filter(review=review).count(),
+    }
+    deep = CMOC.objects.get(review=review, stage="refined", code="CMOC 1")
+    return World(review, theories, deep, token.key, user, counts)
+
+
+def _get(client, url, status=200, **headers):
+    def run():
+        response = client.get(url, **headers)
+        assert response.status_code == status, (url, response.status_code)
+        return response
+
+    return run
+
+
+def _queries(client, url, status=200, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        _get(client, url, status, **headers)()
+    return len(captured)
+
+
+def theory_detail(world, client, reps):
+    """R (full request) vs F (its SQL on a raw cursor + orjson) vs the naive serializers."""
+    pk = world.theories[50]
+    url, naive_url = f"/api/theories/{pk}/", f"/bench/naive-theory/{pk}/"
+    with recorded_sql() as statements:
+        body = _get(client, url)().content
+    reads = [sql for sql, _ in statements if is_read(sql)]
+    times = interleaved(
+        {
+            "R_request": _get(client, url),
+            "F_raw_sql_plus_orjson": floor_replay(statements),
+            "naive_drf_no_prefetch": _get(client, naive_url),
+        },
+        reps=reps,
+    )
+    r, f = times["R_request"]["median_ms"], times["F_raw_sql_plus_orjson"]["median_ms"]
+    naive = times["naive_drf_no_prefetch"]["median_ms"]
+    return {
+        "theory": "50 CMOCs x 10 evidence links",
+        "response_bytes": len(body),
+        "times": times,
+        "R_over_F": round(r / f, 2),
+        "target_R_over_F": 2.5,
+        "speedup_over_naive": round(naive / r, 1),
+        "queries_by_theory_size": {
+            size: _queries(client, f"/api/theories/{world.theories[size]}/")
+            for size in THEORY_SIZES
+        },
+        "queries_replayed_in_F": len(reads),
+        "queries_not_replayed": len(statements) - len(reads),
+        "naive_queries": _queries(client, naive_url),
+    }
+
+
+def lists(world, client, reps):
+    slug = world.review.slug
+    pages = {
+        "cmocs_p1": f"/api/cmocs/?review={slug}&stage=initial&page_size=500",
+        "sources_p1": f"/api/sources/?review={slug}&page_size=500",
+        "excerpts_p1": f"/api/excerpts/?review={slug}&page_size=50",
+    }
+    n_cmocs = CMOC.objects.filter(review=world.review, stage="initial").count()
+    pages["cmocs_last"] = pages["cmocs_p1"] + f"&page={-(-n_cmocs // 500)}"
+    pages["sources_last"] = pages["sources_p1"] + f"&page={-(-world.counts['sources'] // 500)}"
+    deep_excerpt_page = min(1000, -(-world.counts["excerpts"] // 50))  # 1000 from scale 5
+    pages["excerpts_deep"] = pages["excerpts_p1"] + f"&page={deep_excerpt_page}"
+    times = interleaved({name: _get(client, url) for name, url in pages.items()}, reps=reps)
+    ratio = {
+        kind: round(times[deep]["median_ms"] / times[first]["median_ms"], 2)
+        for kind, first, deep in (
+            ("cmocs", "cmocs_p1", "cmocs_last"),
+            ("sources", "sources_p1", "sources_last"),
+            ("excerpts", "excerpts_p1", "excerpts_deep"),
+        )
+    }
+    return {
+        "urls": pages,
+        "times": times,
+        "deep_over_first": ratio,
+        "target_deep_over_first": 1.5,
+        "queries": {name: _queries(client, url) for name, url in pages.items()},
+    }
+
+
+def _search_terms():
+    """Words of falling frequency in the synthetic text, a pair, and a prefix."""
+    words, _ = _vocabulary(random.Random(SEED))
+    return {
+        "very_common": words[0],
+        "common": words[5],
+        "medium": words[50],
+        "rare": words[500],
+        "very_rare": words[-1],
+        "two_words": f"{words[3]} {words[40]}",
+        "prefix": words[20][:4],
+    }
+
+
+def _explain(queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def search(world, client, reps):
+    """Each entity x term: the first page of 50 and the total count, as a search page needs."""
+    review = world.review
+    entities = {
+        "cmocs": (search_cmocs, CMOC.objects.filter(review=review).order_by("pk")),
+        "sources": (search_sources, SourceDocument.objects.filter(review=review).order_by("pk")),
+        "excerpts": (search_excerpts, Excerpt.objects.filter(source__review=review)
+                     .order_by("source_id", "id")),
+    }
+    terms = _search_terms()
+
+    def page_and_count(search_fn, queryset, term):
+        def run():
+            found = search_fn(queryset, term)
+            return list(found[:50]), found.count()
+
+        return run
+
+    variants = {
+        f"{entity}:{label}": page_and_count(fn, qs, term)
+        for entity, (fn, qs) in entities.items()
+        for label, term in terms.items()
+    }
+    times = interleaved(variants, reps=reps)
+    hits = {name: run()[1] for name, run in variants.items()}
+    pooled = {}
+    for entity in entities:
+        samples = []
+        for name, summary in times.items():
+            if name.startswith(entity + ":"):
+                samples.append(summary["p95_ms"])
+        pooled[entity] = max(samples)
+    result = {
+        "engine": "tsvector + GIN" if connection.vendor == "postgresql" else "LIKE (fallback)",
+        "terms": terms,
+        "hits": hits,
+        "times": times,
+        "worst_p95_ms_by_entity": pooled,
+        "target_p95_ms": 20,
+    }
+    api = f"/api/excerpts/?review={review.slug}&search={terms['common']}"
+    result["api_excerpt_search"] = interleaved({"api": _get(client, api)}, reps=reps)["api"]
+    if connection.vendor == "postgresql":
+        plans = {
+            label: _explain(search_excerpts(entities["excerpts"][1], terms[label]))
+            for label in ("very_common", "rare")
+        }
+        result["explain_excerpts"] = plans
+        result["gin_index_used"] = all(
+            any("search_gin" in line for line in plan) for plan in plans.values()
+        )
+    return result
+
+
+def lineage(world, client, reps):
+    cmoc = world.deep_cmoc
+    with connection.cursor() as cursor:
+        cursor.execute(_CONNECTED_SQL, [cmoc.pk, cmoc.pk])
+        rows = [row[0] for row in cursor.fetchall()]
+    url = f"/api/cmocs/{cmoc.pk}/lineage/"
+    times = interleaved(
+        {
+            "recursive_query": lambda: connected_ids(cmoc.pk),
+            "lineage_graph": lambda: lineage_graph(cmoc),
+            "api_request": _get(client, url),
+        },
+        reps=reps,
+    )
+    with CaptureQueriesContext(connection) as recursive:
+        connected_ids(cmoc.pk)
+    graph = lineage_graph(cmoc)
+    return {
+        "cmoc": f"{cmoc.code} (end of a depth-10 chain)",
+        "lineage_events_in_review": world.counts["lineage_events"],
+        "rows_returned": len(rows),
+        "distinct_nodes": len(set(rows)),
+        "graph_nodes": len(graph.nodes),
+        "graph_events": len(graph.events),
+        "queries_for_walk": len(recursive),
+        "queries_api": _queries(client, url),
+        "times": times,
+        "target_p95_ms": 20,
+    }
+
+
+def conditional_get(world, client, reps):
+    url = f"/api/theories/{world.theories[50]}/"
+    etag = _get(client, url)()["ETag"]
+    times = interleaved(
+        {
+            "full_200": _get(client, url),
+            "not_modified_304": _get(client, url, status=304, HTTP_IF_NONE_MATCH=etag),
+        },
+        reps=reps,
+    )
+    return {
+        "etag": etag,
+        "times": times,
+        "ratio_304_over_200": round(
+            times["not_modified_304"]["median_ms"] / times["full_200"]["median_ms"], 3
+        ),
+        "target_ratio": 0.10,
+        "queries_200": _queries(client, url),
+        "queries_304": _queries(client, url, 304, HTTP_IF_NONE_MATCH=etag),
+    }
