@@ -16,6 +16,7 @@ from cmocs.api import (
     OutcomeViewSet,
 )
 from evidence.api import ExcerptViewSet, SourceViewSet
+from evidence.api_import import SourceImportView
 from evidence.screening_api import (
     AgreementView,
     AppraisalViewSet,
@@ -23,6 +24,7 @@ from evidence.screening_api import (
     ScreeningDecisionViewSet,
 )
 from ichub.api import ReviewViewSet
+from ichub.api_transfer import ReviewDownloadView, ReviewExportView, ReviewImportView
 from programme_theories.api import ProgrammeTheoryViewSet
 
 app_name = "api"
@@ -46,6 +48,15 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Import and export before the router, so "import" is not read as an id or a slug.
+    path("sources/import/", SourceImportView.as_view(), name="source-import"),
+    path("reviews/import/", ReviewImportView.as_view(), name="review-import"),
+    path("reviews/<slug:slug>/export/", ReviewExportView.as_view(), name="review-export"),
+    path(
+        "reviews/<slug:slug>/downloads/<str:name>",
+        ReviewDownloadView.as_view(),
+        name="review-download",
+    ),
     path("reviews/<slug:slug>/conflicts/", ConflictsView.as_view(), name="review-conflicts"),
     path("reviews/<slug:slug>/agreement/", AgreementView.as_view(), name="review-agreement"),
     *router.urls,

@@ -8,6 +8,8 @@ formulas, and a source title is text anyone with an import file can choose.
 import csv
 import io
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import bibtexparser
 import rispy
@@ -19,6 +21,7 @@ from openpyxl.styles import Alignment, Font
 from cmocs.lineage import code_sort_key
 from cmocs.models import CMOC, EvidenceLink
 from evidence.models import SourceDocument
+from programme_theories.rameses import rameses_report, to_docx, to_markdown
 from programme_theories.reports import evidence_matrix
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -191,3 +194,55 @@ def to_bibtex(sources):
 def _brace_safe(value):
     """Unbalanced braces would end a BibTeX field early: drop them."""
     return value.replace("{", "").replace("}", "")
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file a reader may download from a review: what it is and how it is made."""
+
+    label: str
+    content_type: str
+    build: Callable  # review -> bytes
+
+
+def _rameses_markdown(review):
+    return to_markdown(rameses_report(review)).encode("utf-8")
+
+
+def _rameses_docx(review):
+    return to_docx(rameses_report(review))
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_CSV = "text/csv; charset=utf-8"
+
+# The API and the browser serve the same files under these names.
+DOWNLOADS = {
+    "cmoc-table.csv": Download("CMOC table (CSV)", _CSV, lambda r: to_csv(*cmoc_table(r))),
+    "cmoc-table.xlsx": Download(
+        "CMOC table (Excel)", _XLSX, lambda r: to_xlsx(*cmoc_table(r), title="CMOCs")
+    ),
+    "evidence-matrix.csv": Download(
+        "Evidence matrix (CSV)", _CSV, lambda r: to_csv(*matrix_table(r))
+    ),
+    "evidence-matrix.xlsx": Download(
+        "Evidence matrix (Excel)",
+        _XLSX,
+        lambda r: to_xlsx(*matrix_table(r), title="Evidence matrix"),
+    ),
+    "sources.ris": Download(
+        "Sources (RIS)", "application/x-research-info-systems", lambda r: to_ris(review_sources(r))
+    ),
+    "sources.bib": Download(
+        "Sources (BibTeX)", "application/x-bibtex; charset=utf-8",
+        lambda r: to_bibtex(review_sources(r)),
+    ),
+    "rameses-report.md": Download(
+        "RAMESES report (Markdown)", "text/markdown; charset=utf-8", _rameses_markdown
+    ),
+    "rameses-report.docx": Download(
+        "RAMESES report (Word)",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _rameses_docx,
+    ),
+}
