@@ -7,6 +7,7 @@ They combine: `review` is a private review owned by `owner`, with `editor` and
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -100,6 +101,28 @@ def shipped(db):
 @pytest.fixture
 def ics_review(shipped):
     return shipped
+
+
+@pytest.fixture(scope="module")
+def _shipped_for_module(django_db_setup, django_db_blocker):
+    """Both shipped reviews, loaded once for a whole test module and rolled back after it.
+
+    Loading them costs seconds (hundreds of natural-key lookups), so read-mostly modules
+    share one load. Each test still runs in its own savepoint inside this transaction
+    (pytest-django's `db`), so one test's writes never reach the next.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_shipped_reviews", verbosity=0)
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def shipped_module(_shipped_for_module, db):
+    """Like `shipped`, but the load is shared by the module's tests (see above)."""
+    return Review.objects.get(slug=ICS_SLUG)
 
 
 def token_client_for(user):

@@ -15,6 +15,12 @@ from tests.conftest import ICS_SLUG
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def shipped(shipped_module):
+    """The module's read-only tests share one load of the shipped reviews."""
+    return shipped_module
+
 INCLUDED_STUDIES = {
     "aufegger2020", "aunger2022b", "bell2022", "chang2021", "embuldeniya2018", "gordon2020",
     "harlock2020", "kozlowska2020", "macleod2019", "martin2021", "miller2020", "mitchell2020",
