@@ -8,7 +8,7 @@ resolve. Every write goes through evidence.services.
 """
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -32,9 +32,9 @@ from ichub.permissions import get_review_for_user
 
 
 class ScreeningDecisionSerializer(serializers.ModelSerializer):
-    review = VisibleReviewSlugField(
+    review = serializers.SlugField(
         required=False, write_only=True,
-        help_text="Optional: the review the source must belong to (refused otherwise).",
+        help_text="Optional: the review (slug) the source must belong to (refused otherwise).",
     )
     source = VisibleRelatedField(queryset=SourceDocument.objects.all())
     exclusion_reason = VisibleRelatedField(
@@ -55,6 +55,11 @@ class ScreeningDecisionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["is_current", "supersedes", "decided_at"]
         extra_kwargs = {"note": {"max_length": MAX_TEXT}}
+
+    def validate_review(self, value):
+        field = VisibleReviewSlugField()
+        field.bind("review", self)
+        return field.to_internal_value(value)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -255,6 +260,33 @@ class ConflictSerializer(serializers.Serializer):
         return status.state == "conflict" and can_resolve(self.context["request"].user, status)
 
 
+class ConflictListSerializer(serializers.Serializer):
+    review = serializers.CharField()
+    conflicts = ConflictSerializer(many=True)
+
+
+class AgreementPairSerializer(serializers.Serializer):
+    reviewers = serializers.ListField(child=serializers.CharField())
+    n = serializers.IntegerField()
+    agreed = serializers.IntegerField()
+    raw_agreement = serializers.FloatField()
+    kappa = serializers.FloatField(allow_null=True)
+
+
+class AgreementStageSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    n = serializers.IntegerField()
+    raw_agreement = serializers.FloatField(allow_null=True)
+    kappa = serializers.FloatField(allow_null=True, help_text="Mean of the pairwise kappas")
+    pairs = AgreementPairSerializer(many=True)
+
+
+class AgreementSerializer(serializers.Serializer):
+    review = serializers.CharField()
+    stages = AgreementStageSerializer(many=True)
+
+
 class ResolveSerializer(serializers.Serializer):
     source = serializers.IntegerField()
     stage = serializers.ChoiceField(choices=ScreeningStage.choices)
@@ -280,8 +312,14 @@ class ResolveSerializer(serializers.Serializer):
 class ConflictsView(APIView):
     """A review's screening conflicts; POST resolves one (owners, or a third reviewer)."""
 
-    @extend_schema(summary="Screening conflicts of a review",
-                   responses=ConflictSerializer(many=True))
+    @extend_schema(
+        summary="Screening conflicts of a review",
+        parameters=[
+            OpenApiParameter("stage", enum=ScreeningStage.values, description="Only this stage"),
+            OpenApiParameter("resolved", bool, description="true: also list resolved ones"),
+        ],
+        responses=ConflictListSerializer,
+    )
     def get(self, request, slug):
         review = get_review_for_user(request.user, slug)
         stage = request.query_params.get("stage") or None
@@ -310,7 +348,8 @@ class ConflictsView(APIView):
 class AgreementView(APIView):
     """Cohen's kappa and raw agreement, per screening stage and per reviewer pair."""
 
-    @extend_schema(summary="Inter-reviewer agreement of a review's screening")
+    @extend_schema(summary="Inter-reviewer agreement of a review's screening",
+                   responses=AgreementSerializer)
     def get(self, request, slug):
         review = get_review_for_user(request.user, slug)
         return Response({"review": review.slug, "stages": review_agreement(review)})
