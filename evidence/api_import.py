@@ -1,5 +1,7 @@
 """POST /api/sources/import/: add a reference file's new references to a review."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -36,6 +38,7 @@ class SourceImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = SourceImportSerializer
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
     def post(self, request):
         serializer = SourceImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,6 +1,8 @@
 """Whole-review export and restore, and the review's file downloads, over the API."""
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -18,6 +20,7 @@ MAX_REVIEW_IMPORT_BYTES = 20 * MAX_IMPORT_BYTES
 class ReviewExportView(APIView):
     """GET the whole review as one JSON document (natural keys; re-imports to the same data)."""
 
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request, slug):
         review = get_review_for_user(request.user, slug)
         response = StreamingHttpResponse(
@@ -42,6 +45,7 @@ class ReviewImportView(APIView):
     parser_classes = [MultiPartParser]
     serializer_class = ReviewImportSerializer
 
+    @extend_schema(responses={201: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
     def post(self, request):
         serializer = ReviewImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -61,6 +65,10 @@ class ReviewImportView(APIView):
 class ReviewDownloadView(APIView):
     """GET one of the review's files: CMOC table, evidence matrix, sources, RAMESES report."""
 
+    @extend_schema(
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(DOWNLOADS))],
+        responses={200: OpenApiTypes.BINARY},
+    )
     def get(self, request, slug, name):
         download = DOWNLOADS.get(name)
         if download is None:
