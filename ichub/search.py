@@ -135,6 +135,6 @@ def search_excerpts(queryset, text):
     # A UNION of two index scans: an OR across the two tables would force a scan
     # of every excerpt.
     titles = SourceDocument.objects.filter(_matches(_prefix_tsquery(text, "A"))).values("pk")
-    by_text = queryset.model.objects.filter(_matches(tsquery)).values("pk")
-    by_title = queryset.model.objects.filter(source__in=titles).values("pk")
+    by_text = queryset.model.objects.filter(_matches(tsquery)).order_by().values("pk")
+    by_title = queryset.model.objects.filter(source__in=titles).order_by().values("pk")
     return queryset.filter(pk__in=by_text.union(by_title))
