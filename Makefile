@@ -27,3 +27,12 @@ test-postgres: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# Benchmarks (BENCHMARKS.md): PostgreSQL at scale 10 with the gunicorn load run,
+# then SQLite at scale 1; then merge both into bench/results/latest.json.
+bench: install
+	mkdir -p bench/results
+	scripts/with_postgres.sh $(PY) bench/run.py --scale 10
+	rm -f bench/results/bench.sqlite3
+	DATABASE_URL=sqlite:///$(CURDIR)/bench/results/bench.sqlite3 $(PY) bench/run.py --scale 1 --skip-load
+	$(PY) bench/report.py
