@@ -1,0 +1,97 @@
+"""Merge bench/results/<vendor>.json into latest.json and print the table BENCHMARKS.md shows."""
+
+import json
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def mark(ok):
+    return "✓" if ok else "✗"
+
+
+def rows(vendor, run):
+    s = run["scenarios"]
+    out = []
+    if "1_theory_detail" in s:
+        t = s["1_theory_detail"]
+        times = t["times"]
+        counts = t["queries_by_theory_size"]
+        flat = len(set(counts.values())) == 1
+        out += [
+            ("1 theory detail R/F (50 CMOCs x 10 links)", f"{t['R_over_F']}",
+             "≤ 2.5", mark(t["R_over_F"] <= 2.5)),
+            ("1 R / F / naive median ms",
+             f"{times['R_request']['median_ms']} / {times['F_raw_sql_plus_orjson']['median_ms']}"
+             f" / {times['naive_drf_no_prefetch']['median_ms']}", "", ""),
+            ("1 speed-up over naive DRF", f"{t['speedup_over_naive']}x "
+             f"({t['naive_queries']} queries)", "", ""),
+            ("1 queries at 5 / 50 / 200 CMOCs", " / ".join(str(v) for v in counts.values()),
+             "flat", mark(flat)),
+        ]
+    if "2_lists" in s:
+        t = s["2_lists"]
+        for kind, ratio in t["deep_over_first"].items():
+            out.append((f"2 {kind} list deep page / first page", f"{ratio}", "≤ 1.5",
+                        mark(ratio <= 1.5)))
+    if "3_search" in s:
+        t = s["3_search"]
+        for entity, p95 in t["worst_p95_ms_by_entity"].items():
+            out.append((f"3 search {entity} worst p95 ms ({t['engine']})", f"{p95}", "≤ 20",
+                        mark(p95 <= 20) if vendor == "postgresql" else "(fallback)"))
+        if "gin_index_used" in t:
+            out.append(("3 EXPLAIN uses the GIN index", json.dumps(t["gin_index_used"]), "yes",
+                        mark(any(t["gin_index_used"].values()))))
+    if "4_lineage" in s:
+        t = s["4_lineage"]
+        p95 = t["times"]["recursive_query"]["p95_ms"]
+        out += [
+            (f"4 lineage recursive query p95 ms ({t['lineage_events_in_review']} events)",
+             f"{p95}", "≤ 20", mark(p95 <= 20)),
+            ("4 rows returned / distinct nodes", f"{t['rows_returned']} / {t['distinct_nodes']}",
+             "equal", mark(t["rows_returned"] == t["distinct_nodes"])),
+            ("4 queries: walk / API request", f"{t['queries_for_walk']} / {t['queries_api']}",
+             "1 / fixed", mark(t["queries_for_walk"] == 1)),
+        ]
+    if "5_conditional_get" in s:
+        t = s["5_conditional_get"]
+        out.append(("5 304 / 200 cost (median)", f"{t['ratio_304_over_200']}", "≤ 0.10",
+                    mark(t["ratio_304_over_200"] <= 0.10)))
+    if "6_load" in s and "stats" in s["6_load"]:
+        t = s["6_load"]["stats"].get("theory detail", {})
+        total = s["6_load"]["stats"].get("Aggregated", {})
+        ok = (t.get("req_per_s", 0) >= 150 and t.get("p95_ms", 1e9) <= 150
+              and total.get("failures", 1) == 0)
+        out.append(("6 load: theory detail req/s, p50/p95/p99 ms, errors (all)",
+                    f"{t.get('req_per_s')} req/s, {t.get('p50_ms')}/{t.get('p95_ms')}/"
+                    f"{t.get('p99_ms')}, {total.get('failures')} of {total.get('requests')}",
+                    "≥ 150, p95 ≤ 150, 0", mark(ok)))
+    if "7_export_import" in s:
+        t = s["7_export_import"]
+        out.append(("7 export / import", t.get("summary", t.get("status", "")), "", ""))
+    return out
+
+
+def main():
+    runs = {}
+    for vendor in ("postgresql", "sqlite"):
+        path = RESULTS / f"{vendor}.json"
+        if path.exists():
+            runs[vendor] = json.loads(path.read_text())
+    if not runs:
+        sys.exit("no results: run bench/run.py first")
+    (RESULTS / "latest.json").write_text(json.dumps(runs, indent=2))
+    for vendor, run in runs.items():
+        facts = run["machine"]
+        print(f"\n### {facts['database']} — scale {run['data']['scale']:g}, {run['reps']} reps, "
+              f"{facts['cpus']} CPUs, {facts.get('memory_gb')} GB, started {run['started_at']}\n")
+        print("| scenario | measured | target | met |")
+        print("| --- | --- | --- | --- |")
+        for name, value, target, ok in rows(vendor, run):
+            print(f"| {name} | {value} | {target} | {ok} |")
+    print(f"\nwrote {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
