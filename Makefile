@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres test-all lint bench
+.PHONY: install run test test-postgres test-all lint bench serve backup restore loadtest
 
 install: $(STAMP)
 
@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_shipped_reviews
 	$(PY) manage.py runserver 127.0.0.1:8000
 
@@ -27,6 +28,24 @@ test-postgres: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# Production-like: gunicorn + whitenoise, debug off (scripts/serve.sh says which variables).
+serve: install
+	scripts/serve.sh
+
+# make backup [FILE=...]: pg_dump -Fc on PostgreSQL, SQLite's online backup otherwise.
+BACKUP_FILE ?= backups/ichub-$(shell date -u +%Y%m%dT%H%M%SZ).$(if $(findstring postgres,$(DATABASE_URL)),dump,sqlite3)
+backup: install
+	$(PY) scripts/backup.py backup $(or $(FILE),$(BACKUP_FILE))
+
+# make restore FILE=backups/...: pg_restore / SQLite backup into DATABASE_URL's database.
+restore: install
+	@test -n "$(FILE)" || { echo "make restore FILE=path/to/backup"; exit 2; }
+	$(PY) scripts/backup.py restore $(FILE)
+
+# 50 users for 60 s against `make serve` on a throwaway PostgreSQL, then reconcile.
+loadtest: install
+	scripts/with_postgres.sh loadtest/run.sh $(or $(USERS),50) $(or $(DURATION),60)
 
 # Benchmarks (BENCHMARKS.md): PostgreSQL at scale 10 with the gunicorn load run,
 # then SQLite at scale 1; then merge both into bench/results/latest.json.
