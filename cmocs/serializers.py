@@ -130,8 +130,10 @@ class CMOCSerializer(serializers.ModelSerializer):
     outcome = ElementRefField("outcome")
     notes = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     evidence = CMOCEvidenceSerializer(source="evidence_links", many=True, read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
 
     class Meta:
         model = CMOC
@@ -235,7 +237,8 @@ class ContextSerializer(serializers.ModelSerializer):
     review = VisibleReviewSlugField()
     key = serializers.SlugField(max_length=100, required=False)
     text = serializers.CharField(max_length=MAX_TEXT)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
 
     class Meta:
         model = Context
@@ -292,7 +295,8 @@ class EvidenceLinkSerializer(serializers.ModelSerializer):
     excerpt = VisibleRelatedField(queryset=Excerpt.objects.all(), review_path="source__review")
     source = serializers.IntegerField(source="excerpt.source_id", read_only=True)
     note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
 
     class Meta:
         model = EvidenceLink

@@ -37,7 +37,8 @@ class ExcerptBriefSerializer(serializers.ModelSerializer):
 class SourceSerializer(serializers.ModelSerializer):
     review = VisibleReviewSlugField()
     citation = serializers.CharField(source="short_citation", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
 
     class Meta:
         model = SourceDocument
@@ -78,7 +79,8 @@ class ExcerptSerializer(serializers.ModelSerializer):
                                           read_only=True)
     key = serializers.SlugField(max_length=100, required=False)
     location = serializers.CharField(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
 
     class Meta:
         model = Excerpt

@@ -6,7 +6,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, ProtectedError, RestrictedError, Subquery, Value
+from django.db.models import (
+    CharField,
+    OuterRef,
+    ProtectedError,
+    RestrictedError,
+    Subquery,
+    Value,
+)
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -281,7 +288,7 @@ class ReviewViewSet(viewsets.ModelViewSet):
                 )
             )
         else:
-            queryset = queryset.annotate(my_role=Value(None))
+            queryset = queryset.annotate(my_role=Value(None, output_field=CharField()))
         return queryset.order_by("title", "id")
 
     def perform_create(self, serializer):

@@ -26,8 +26,10 @@ class ProgrammeTheorySerializer(serializers.ModelSerializer):
     revises = VisibleRelatedField(queryset=ProgrammeTheory.objects.all(), required=False,
                                   allow_null=True)
     cmocs = CMOCSummarySerializer(many=True, read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
 
     class Meta:
         model = ProgrammeTheory
