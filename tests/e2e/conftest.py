@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -37,7 +38,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     context.close()
@@ -54,4 +55,4 @@ def log_in(page, user, password):
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
+    expect(page.get_by_text("Signed in as")).to_be_visible()
