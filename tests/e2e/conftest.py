@@ -40,8 +40,13 @@ def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
     context.set_default_timeout(30_000)
     page = context.new_page()
+    csp_violations = []
+    page.on("console", lambda message: csp_violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    # Pages must work under the app's strict CSP: no inline script or style anywhere.
+    assert csp_violations == []
 
 
 def screenshot(page, name):
