@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from cmocs.lineage import code_sort_key
 from cmocs.models import CMOC, EvidenceLink, LineageEvent
 from evidence.flow import screening_flow
-from evidence.models import Appraisal, SourceDocument
+from evidence.models import Appraisal, SearchRecord, SourceDocument
 from programme_theories.models import Framework, ProgrammeTheory
 
 
@@ -145,11 +145,17 @@ def _methods(review, flow):
     if not scoping.blocks:
         scoping.add("placeholder", **_placeholder("how the literature was scoped"))
     section.subsections.append(scoping)
-    section.subsections.append(
-        Section("Searching processes", rameses_item="8").add(
-            "placeholder", **_placeholder("the databases, search terms and dates")
-        )
-    )
+    searching = Section("Searching processes", rameses_item="8")
+    searches = [
+        f"{search.get_kind_display()}: {search.label}"
+        + (f", {search.searched_on:%d %B %Y}" if search.searched_on else "")
+        + (f" ({search.records_found:,} records)" if search.records_found is not None else "")
+        for search in SearchRecord.objects.filter(review=review).order_by("order", "label")
+    ]
+    if searches:
+        searching.add("list", items=searches)
+    searching.add("placeholder", **_placeholder("the search terms and how searching evolved"))
+    section.subsections.append(searching)
     selection = Section("Selection and appraisal of documents", rameses_item="9")
     selection.add(
         "paragraph",
@@ -259,7 +265,7 @@ def _theory_section(theory):
 
 
 def _discussion(review):
-    section = Section("Discussion", rameses_item="17–20")
+    section = Section("Discussion", rameses_item="17–21")
     section.subsections.append(
         Section("Summary of findings", rameses_item="17").add(
             "placeholder", **_placeholder("the main findings and what they mean")
@@ -308,7 +314,8 @@ def _flow_rows(flow):
 
 
 def _codes(cmocs):
-    return ", ".join(f"{c.code} ({c.stage})" for c in sorted(cmocs, key=lambda c: c.code)) or "—"
+    ordered = sorted(cmocs, key=lambda c: code_sort_key(c.code))
+    return ", ".join(f"{c.code} ({c.stage})" for c in ordered) or "—"
 
 
 def _text(element):
