@@ -33,6 +33,10 @@ def test_it_walks_from_home_to_cmoc_5_evidence_and_lineage(page, shipped):
     expect(lineage.locator("a.lineage-node")).not_to_have_count(0)
     expect(lineage).to_contain_text("REFINED")
     screenshot(page, "04-cmoc-5")
+    page.set_viewport_size({"width": 1024, "height": 768})  # a small laptop
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "04b-cmoc-5-at-1024px")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     evidence.get_by_role("link", name=PEARSON).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Pearson and Watson")
