@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
 from ichub.models import Membership, Review
@@ -88,12 +89,12 @@ def import_review(*, document, user=None):
     report = RestoreReport()
     try:
         with transaction.atomic():
-            report.review = _create_review(document["review"], report)
+            report.review = _create_review(document["review"], report, user)
             for section in SECTIONS:
                 rows = document["sections"].get(section.name, [])
                 if not isinstance(rows, list):
                     raise TransferRefused(f"Section '{section.name}' is not a list.")
-                _SectionLoader(section, report.review, report).load(rows)
+                _SectionLoader(section, report.review, report, user).load(rows)
             if user is not None and user.is_authenticated:
                 Membership.objects.create(
                     review=report.review, user=user, role=Membership.Role.OWNER
@@ -105,17 +106,27 @@ def import_review(*, document, user=None):
     return report
 
 
-def _create_review(record, report):
+def _create_review(record, report, user):
     review = Review(**{name: record[name] for name in REVIEW_FIELDS if name not in _TIMESTAMPS})
     review.full_clean(exclude=["tests_theories_of"])
     review.save()
+    # Linking to a tested review needs read access to it; being tested by another
+    # review changes that review, so it needs edit access (the command may do both).
+    allowed = {
+        "tests_theories_of": Review.objects.visible_to(user) if user else Review.objects.all(),
+        "tested_by": Review.objects.editable_by(user) if user else Review.objects.all(),
+    }
     for relation, label in (("tests_theories_of", "tested"), ("tested_by", "testing")):
         wanted = record.get(relation, [])
-        found = list(Review.objects.filter(slug__in=wanted))
+        found = list(allowed[relation].filter(slug__in=wanted))
         getattr(review, relation).set(found)
         for missing in sorted(set(wanted) - {r.slug for r in found}):
             report.skipped.append(
-                {"section": "review", "row": missing, "reason": f"{label} review not here"}
+                {
+                    "section": "review",
+                    "row": missing,
+                    "reason": f"{label} review not here or not yours",
+                }
             )
     Review.objects.filter(pk=review.pk).update(
         **{name: _parse(Review, name, record[name]) for name in _TIMESTAMPS}
@@ -137,8 +148,8 @@ def _key(values):
 
 
 class _SectionLoader:
-    def __init__(self, section, review, report):
-        self.section, self.review, self.report = section, review, report
+    def __init__(self, section, review, report, user):
+        self.section, self.review, self.report, self.user = section, review, report, user
         self.model = section.model
         self._belongs_to_review = any(
             f.name == "review" and f.related_model is Review for f in self.model._meta.fields
@@ -179,7 +190,25 @@ class _SectionLoader:
             queryset = queryset.filter(**{ref.scope: self.review})
         else:
             queryset = queryset.filter(**{f"{ref.key[0]}__in": {k[0] for k in keys}})
+            if ref.key[0].endswith("review__slug"):
+                queryset = self._only_permitted(queryset, ref)
         return {_key(values[1:]): values[0] for values in queryset.values_list("pk", *ref.key)}
+
+    def _only_permitted(self, queryset, ref):
+        """Targets in this review, or in reviews the user may read (or edit, for writes).
+
+        Without this, a crafted document could link a private review's excerpts
+        (and so reveal them) or add evidence to a review its importer cannot edit.
+        """
+        if self.user is None:  # the management command: the operator may do anything
+            return queryset
+        review_path = ref.key[0].removesuffix("__slug")
+        reviews = Review.objects.editable_by(self.user) if ref.access == "write" else (
+            Review.objects.visible_to(self.user)
+        )
+        return queryset.filter(
+            Q(**{review_path: self.review}) | Q(**{f"{review_path}__in": reviews.values("pk")})
+        )
 
     def _existing(self, rows, maps):
         names = self.section.unique_together
@@ -209,7 +238,11 @@ class _SectionLoader:
             if pk is None:
                 if not self.model._meta.get_field(name).null:
                     self.report.skipped.append(
-                        {"section": self.section.name, "row": row, "reason": f"no {name} here"}
+                        {
+                            "section": self.section.name,
+                            "row": row,
+                            "reason": f"no {name} here, or not yours to link",
+                        }
                     )
                     return None
                 self.report.blanked.append(

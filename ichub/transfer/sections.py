@@ -32,12 +32,16 @@ class Ref:
     """A reference to `model`, written as the values of the `key` lookups.
 
     `scope` is the lookup from the target to its review when the key holds no
-    review slug (the target is then in the review being imported).
+    review slug (the target is then in the review being imported); a key that
+    starts with a review slug may point into another review.
     """
 
     model: type
     key: tuple
     scope: str | None = None
+    # For a target in another review: may the importing user "read" it, or must they
+    # be able to "write" it (a link stored against that review's CMOC changes it)?
+    access: str = "read"
 
 
 @dataclass(frozen=True)
@@ -246,7 +250,7 @@ SECTIONS = [
         lambda review: Q(cmoc__review=review) | Q(excerpt__source__review=review),
         fields=("element", "stance", "note"),
         refs={
-            "cmoc": Ref(CMOC, ("review__slug", "stage", "code")),
+            "cmoc": Ref(CMOC, ("review__slug", "stage", "code"), access="write"),
             "excerpt": EXCERPT,
             "created_by": USER,
         },

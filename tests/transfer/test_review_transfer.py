@@ -97,8 +97,8 @@ def test_it_skips_links_to_a_missing_review_and_reports_them(shipped):
     report = restore(text)
 
     assert {s["reason"] for s in report.skipped} == {
-        "tested review not here",
-        "no cmoc here",
+        "tested review not here or not yours",
+        "no cmoc here, or not yours to link",
     }
     restored = Review.objects.get(slug=CASE_STUDY_SLUG)
     assert restored.tests_theories_of.count() == 0
@@ -177,3 +177,24 @@ def test_it_round_trips_through_the_commands(shipped, tmp_path, capsys):
         call_command("import_review", str(path))
     with pytest.raises(CommandError, match="No review"):
         call_command("export_review", "missing", "-o", str(path))
+
+
+def test_it_links_other_reviews_only_where_the_importer_may(shipped, outsider):
+    """A crafted document cannot add evidence to, or claim to be tested by, others' reviews."""
+    case_study = Review.objects.get(slug=CASE_STUDY_SLUG)
+    document = json.loads(export_review_text(case_study))
+    document["review"]["slug"] = "crafted-copy"
+    document["review"]["tested_by"] = [ICS_SLUG]
+    for row in document["sections"]["sources"]:
+        row["doi"] = ""  # the copy's sources need not clash with anything
+    links_before = EvidenceLink.objects.filter(cmoc__review=shipped).count()
+
+    report = import_review(document=document, user=outsider)
+
+    copy = Review.objects.get(slug="crafted-copy")
+    assert EvidenceLink.objects.filter(cmoc__review=shipped).count() == links_before
+    assert not shipped.tests_theories_of.filter(pk=copy.pk).exists()
+    # The public 2024 review may be read, so the copy may say it tests it.
+    assert list(copy.tests_theories_of.values_list("slug", flat=True)) == [ICS_SLUG]
+    reasons = {s["reason"] for s in report.skipped}
+    assert reasons == {"testing review not here or not yours", "no cmoc here, or not yours to link"}
