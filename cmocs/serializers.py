@@ -6,7 +6,13 @@ from rest_framework import serializers
 from cmocs.models import CMOC, Context, EvidenceLink, LineageEvent, Mechanism, Outcome
 from evidence.models import Excerpt
 from evidence.serializers import ExcerptBriefSerializer
-from ichub.api import MAX_TEXT, VisibleRelatedField, VisibleReviewSlugField, refuse_reparenting
+from ichub.api import (
+    MAX_TEXT,
+    VisibleRelatedField,
+    VisibleReviewSlugField,
+    full_clean,
+    refuse_reparenting,
+)
 from ichub.permissions import scope_to_visible
 from programme_theories.models import ProgrammeTheory
 
@@ -254,7 +260,7 @@ class ContextSerializer(serializers.ModelSerializer):
             setattr(element, name, value)
         if not element.key:
             element.key = attrs["key"] = _free_key(self.Meta.model, element.review)
-        element.full_clean()
+        full_clean(element)
         return attrs
 
 
@@ -312,5 +318,5 @@ class EvidenceLinkSerializer(serializers.ModelSerializer):
             link = self.instance
             for name, value in attrs.items():
                 setattr(link, name, value)
-            link.full_clean()
+            full_clean(link)
         return attrs

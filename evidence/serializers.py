@@ -3,7 +3,13 @@
 from rest_framework import serializers
 
 from evidence.models import Excerpt, SourceDocument, normalise_doi
-from ichub.api import MAX_TEXT, VisibleRelatedField, VisibleReviewSlugField, refuse_reparenting
+from ichub.api import (
+    MAX_TEXT,
+    VisibleRelatedField,
+    VisibleReviewSlugField,
+    full_clean,
+    refuse_reparenting,
+)
 
 # What a nested citation reads: keep querysets that feed the nested forms to these columns.
 CITATION_FIELDS = ("id", "review", "citation_key", "authors", "year", "title", "doi")
@@ -37,6 +43,8 @@ class ExcerptBriefSerializer(serializers.ModelSerializer):
 class SourceSerializer(serializers.ModelSerializer):
     review = VisibleReviewSlugField()
     citation = serializers.CharField(source="short_citation", read_only=True)
+    year = serializers.IntegerField(min_value=0, max_value=32767, required=False,
+                                    allow_null=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
                                               allow_null=True)
 
@@ -69,7 +77,7 @@ class SourceSerializer(serializers.ModelSerializer):
         source = self.instance or SourceDocument()
         for name, value in attrs.items():
             setattr(source, name, value)
-        source.full_clean()
+        full_clean(source)
         return attrs
 
 
@@ -100,7 +108,7 @@ class ExcerptSerializer(serializers.ModelSerializer):
             setattr(excerpt, name, value)
         if not excerpt.key:
             excerpt.key = attrs["key"] = _next_excerpt_key(excerpt.source)
-        excerpt.full_clean()
+        full_clean(excerpt)
         return attrs
 
 

@@ -21,7 +21,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -48,6 +47,33 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+def as_drf_validation_error(exc):
+    """A Django ValidationError as DRF's, each message under the field it is about.
+
+    A uniqueness error arrives as a whole-record error, but it is about the
+    last field of its unique set (citation_key of (review, citation_key)),
+    so it is filed there; other record-wide errors go under non_field_errors.
+    """
+    errors = getattr(exc, "error_dict", None) or {NON_FIELD_ERRORS: exc.error_list}
+    detail = {}
+    for field, field_errors in errors.items():
+        for error in field_errors:
+            target = field
+            if field == NON_FIELD_ERRORS:
+                unique_check = (error.params or {}).get("unique_check")
+                target = unique_check[-1] if unique_check else api_settings.NON_FIELD_ERRORS_KEY
+            detail.setdefault(target, []).extend(error.messages)
+    return serializers.ValidationError(detail)
+
+
+def full_clean(instance):
+    """Run the model's own rules (clean, constraints) from a serializer, as DRF errors."""
+    try:
+        instance.full_clean()
+    except DjangoValidationError as exc:
+        raise as_drf_validation_error(exc) from exc
+
+
 def exception_handler(exc, context):
     """Domain errors become the HTTP errors the API promises, never a 500.
 
@@ -56,10 +82,7 @@ def exception_handler(exc, context):
     gets past validation (two clients racing for one unique key) is a conflict.
     """
     if isinstance(exc, DjangoValidationError):
-        detail = as_serializer_error(exc)
-        if NON_FIELD_ERRORS in detail:
-            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-        exc = serializers.ValidationError(detail)
+        exc = as_drf_validation_error(exc)
     elif isinstance(exc, ProtectedError | RestrictedError):
         names = sorted({type(obj)._meta.verbose_name for obj in exc.protected_objects}
                        if isinstance(exc, ProtectedError)
@@ -162,6 +185,9 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 class ReviewSerializer(serializers.ModelSerializer):
     tests_theories_of = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     my_role = serializers.CharField(read_only=True, allow_null=True)
+
+    year = serializers.IntegerField(min_value=0, max_value=32767, required=False,
+                                    allow_null=True)
 
     class Meta:
         model = Review

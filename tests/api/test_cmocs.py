@@ -109,7 +109,7 @@ def test_it_creates_a_cmoc_with_new_and_existing_elements(world, token_client, e
         ({"code": "CMOC 9", "statement": "x", "context": "  "}, "context"),
         ({"code": "CMOC 9", "statement": "x", "theory": "one"}, "theory"),
         ({"code": "CMOC 9", "statement": "x", "stage": "final"}, "stage"),
-        ({"code": "CMOC 1", "statement": "x", "stage": "refined"}, "non_field_errors"),
+        ({"code": "CMOC 1", "statement": "x", "stage": "refined"}, "code"),
     ],
 )
 def test_it_refuses_bad_cmoc_input_naming_the_field(world, token_client, editor, payload, field):
