@@ -198,3 +198,21 @@ def test_it_links_other_reviews_only_where_the_importer_may(shipped, outsider):
     assert list(copy.tests_theories_of.values_list("slug", flat=True)) == [ICS_SLUG]
     reasons = {s["reason"] for s in report.skipped}
     assert reasons == {"testing review not here or not yours", "no cmoc here, or not yours to link"}
+
+
+def test_it_restores_both_shipped_reviews_into_an_emptied_database(shipped):
+    case_study = Review.objects.get(slug=CASE_STUDY_SLUG)
+    ics_text, case_text = export_review_text(shipped), export_review_text(case_study)
+    delete_review(case_study)
+    delete_review(shipped)
+    assert not Review.objects.exists() and not SourceDocument.objects.exists()
+
+    first = restore(ics_text)  # its links from the case study wait for the case study
+    restore(case_text)
+
+    assert {s["reason"] for s in first.skipped} == {
+        "testing review not here or not yours",
+        "no excerpt here, or not yours to link",
+    }
+    assert export_review_text(Review.objects.get(slug=ICS_SLUG)) == ics_text
+    assert export_review_text(Review.objects.get(slug=CASE_STUDY_SLUG)) == case_text
