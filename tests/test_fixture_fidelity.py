@@ -284,6 +284,19 @@ def test_it_links_each_refined_cmoc_to_exactly_the_studies_the_paper_cites(shipp
         assert link.note
 
 
+def test_it_quotes_what_the_paper_says_each_cited_study_contributes(shipped):
+    excerpt = EvidenceLink.objects.select_related("excerpt").get(
+        cmoc__review=shipped, cmoc__stage="refined", cmoc__code="CMOC 5",
+        excerpt__source__citation_key="embuldeniya2018",
+    ).excerpt
+    assert excerpt.text.startswith(
+        "Knight, Neiva Ganga and Tucker (2024) cite Embuldeniya et al. (2018), together with "
+        "Pearson and Watson (2018), for refined CMOC 5: \u201cThere was empirical evidence of the "
+        "need for real-time data sharing across partners"
+    )
+    assert "Supplementary File 1, not held" in excerpt.text
+
+
 def test_it_records_the_one_challenge_the_paper_reports(shipped):
     challenges = EvidenceLink.objects.filter(
         cmoc__review=shipped, stance=EvidenceLink.Stance.CHALLENGES,
