@@ -137,8 +137,12 @@ _RIS_TYPES = {
 }
 
 
+_AUTHOR_SEPARATOR = re.compile(r"\s+and\s+|;|(?<=\.),\s+(?=\w)")
+
+
 def split_authors(authors):
-    return [name.strip() for name in re.split(r"\s+and\s+|;", authors or "") if name.strip()]
+    """'Aufegger, L., Alabi, M. and Darzi, A.' → ['Aufegger, L.', 'Alabi, M.', 'Darzi, A.']."""
+    return [name.strip() for name in _AUTHOR_SEPARATOR.split(authors or "") if name.strip()]
 
 
 def to_ris(sources):

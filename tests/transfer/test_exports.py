@@ -82,6 +82,8 @@ def test_it_writes_sources_as_ris_that_rispy_reads(shipped):
     assert pearson["authors"] == ["Pearson, C.", "Watson, N."]
     assert pearson["doi"] == "10.1111/hsc.12537"
     assert pearson["type_of_reference"] == "JOUR"
+    aufegger = next(e for e in entries if e.get("id") == "aufegger2020")
+    assert aufegger["authors"][:2] == ["Aufegger, L.", "Alabi, M."]
 
 
 def test_it_writes_sources_as_bibtex_that_bibtexparser_reads(shipped):
