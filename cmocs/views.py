@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django_htmx.http import HttpResponseClientRefresh
 
 from cmocs import services
 from cmocs.forms import (
@@ -219,6 +220,7 @@ def _form_over_saved_version(request, saved, review):
 
 @login_required
 def cmoc_link_evidence(request, slug, pk):
+    """Link an excerpt: a page of its own, or (with htmx) a form opened inside the CMOC page."""
     review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
     form = EvidenceLinkForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
@@ -227,9 +229,12 @@ def cmoc_link_evidence(request, slug, pk):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"Linked the excerpt to {cmoc.code}.")
-            return redirect("cmocs:detail", review.slug, cmoc.pk)
-    return render(request, "cmocs/form.html", {
+            messages.success(request, f"Linked the excerpt to {cmoc}.")
+            if request.htmx:  # the form sits in the CMOC page: reload it to show the link
+                return HttpResponseClientRefresh()
+            return redirect(reverse("cmocs:detail", args=[review.slug, cmoc.pk]) + "#evidence")
+    template = "cmocs/_link_evidence.html" if request.htmx else "cmocs/form.html"
+    return render(request, template, {
         "review": review, "cmoc": cmoc, "form": form,
         "title": f"Link evidence to {cmoc.code}", "submit": "Link evidence",
     })
@@ -261,7 +266,7 @@ def cmoc_refine(request, slug, pk):
             phase=form.cleaned_data["phase"], stage=form.cleaned_data["stage"],
             **form.cmoc_fields(),
         )
-        messages.success(request, f"Refined {cmoc.code} into {new.code}.")
+        messages.success(request, f"Refined {cmoc} into {new}.")
         return redirect("cmocs:detail", review.slug, new.pk)
 
     return _decide(
@@ -283,7 +288,7 @@ def cmoc_merge(request, slug):
             rationale=form.cleaned_data["rationale"], phase=form.cleaned_data["phase"],
             stage=form.cleaned_data["stage"], **form.cmoc_fields(),
         )
-        messages.success(request, f"Merged into {new.code}.")
+        messages.success(request, f"Merged into {new}.")
         return redirect("cmocs:detail", review.slug, new.pk)
 
     return _decide(
@@ -306,8 +311,7 @@ def cmoc_split(request, slug, pk):
             cmoc=cmoc, user=request.user, rationale=form.cleaned_data["rationale"],
             phase=form.cleaned_data["phase"], outputs=form.outputs(cmoc),
         )
-        messages.success(request, f"Split {cmoc.code} into "
-                                  f"{' and '.join(c.code for c in created)}.")
+        messages.success(request, f"Split {cmoc} into {' and '.join(map(str, created))}.")
         return redirect("cmocs:detail", review.slug, created[0].pk)
 
     def preview():
@@ -329,7 +333,7 @@ def cmoc_drop(request, slug, pk):
         services.drop_cmoc(cmoc=cmoc, user=request.user,
                            rationale=form.cleaned_data["rationale"],
                            phase=form.cleaned_data["phase"])
-        messages.success(request, f"Dropped {cmoc.code}.")
+        messages.success(request, f"Dropped {cmoc}.")
         return redirect("cmocs:detail", review.slug, cmoc.pk)
 
     return _decide(

@@ -214,7 +214,7 @@ def _node_box(node, x, y, w, h, href, is_root):
     stroke_width = 4 if is_root else 2
     dash = ' stroke-dasharray="6 4"' if node.status != "active" else ""
     label = f"{node.code} · {node.get_stage_display()}"
-    status = node.get_status_display()
+    status = node.status.capitalize()  # the short word: the long label is in the HTML list
     return (
         f'<a href="{escape(href)}" class="lineage-node" data-cmoc="{node.pk}">'
         f"<title>{escape(label)}: {escape(node.statement)}</title>"

@@ -45,6 +45,9 @@ def test_it_creates_links_and_refines_a_cmoc_then_shows_the_new_lineage_node(
     expect(page.locator(".dalkin")).to_contain_text("A shared dashboard")
 
     page.get_by_role("link", name="Link evidence").click()
+    # htmx opens the form inside the CMOC page: the address does not change.
+    expect(page.get_by_role("heading", name="Link evidence to CMOC 1")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/cmocs/\d+/$"))
     page.get_by_label("Excerpt").select_option(str(excerpt.pk))
     page.get_by_label("Element it bears on").select_option("mechanism_resource")
     page.get_by_label("Stance").select_option("supports")

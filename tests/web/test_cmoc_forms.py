@@ -173,3 +173,23 @@ def test_it_keeps_csrf_protection_on(client_for, curated, review, owner):
     response = client.post(f"/reviews/{review.slug}/cmocs/new/", _new_cmoc_data())
     assert response.status_code == 403
     assert not CMOC.objects.filter(code="CMOC 40").exists()
+
+
+def test_it_opens_and_submits_the_link_form_in_page_with_htmx(client_for, curated, review,
+                                                             owner):
+    cmoc = curated["cmocs"][1]
+    excerpt = Excerpt.objects.create(source=curated["sources"][0], key="hx", text="Via htmx")
+    url = f"/reviews/{review.slug}/cmocs/{cmoc.pk}/evidence/"
+    client = client_for(owner)
+    opened = client.get(url, HTTP_HX_REQUEST="true")
+    assert opened.status_code == 200 and "<html" not in opened.content.decode()
+    assert 'hx-post="' + url + '"' in opened.content.decode()
+    client.get("/")
+    token = client.cookies["csrftoken"].value
+    bad = client.post(url, {"excerpt": "", "element": "whole", "stance": "supports"},
+                      HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+    assert bad.status_code == 200 and "This field is required." in bad.content.decode()
+    done = client.post(url, {"excerpt": excerpt.pk, "element": "whole", "stance": "supports"},
+                       HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+    assert done["HX-Refresh"] == "true"
+    assert EvidenceLink.objects.filter(cmoc=cmoc, excerpt=excerpt).exists()
