@@ -6,15 +6,29 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cmocs.models import CMOC, EvidenceLink, LineageEvent
-from evidence.models import Excerpt, SourceDocument
+from evidence.models import (
+    Appraisal,
+    Excerpt,
+    ExclusionReason,
+    ScreeningDecision,
+    ScreeningProtocol,
+    ScreeningResolution,
+    SearchRecord,
+    SourceDocument,
+)
 from ichub.models import Review
 from ichub.transfer import TransferRefused, export_review_text, import_review, parse_document
 from tests.conftest import CASE_STUDY_SLUG, ICS_SLUG
 
 
 def delete_review(review):
-    """CMOCs PROTECT their elements, so they go first; everything else cascades."""
+    """PROTECTed rows go first (CMOCs hold their elements; a screening decision the one
+    it supersedes and its exclusion reason); everything else cascades."""
     CMOC.objects.filter(review=review).delete()
+    ScreeningResolution.objects.filter(source__review=review).delete()
+    decisions = ScreeningDecision.objects.filter(source__review=review)
+    while decisions.exists():
+        decisions.filter(superseded_by__isnull=True).delete()
     review.delete()
 
 
@@ -216,3 +230,38 @@ def test_it_restores_both_shipped_reviews_into_an_emptied_database(shipped):
     }
     assert export_review_text(Review.objects.get(slug=ICS_SLUG)) == ics_text
     assert export_review_text(Review.objects.get(slug=CASE_STUDY_SLUG)) == case_text
+
+
+def test_it_round_trips_screening_and_appraisal_records(review, owner, editor):
+    source = SourceDocument.objects.create(review=review, citation_key="a20", title="A", year=2020)
+    reason = ExclusionReason.objects.create(review=review, label="Not about ICS leaders")
+    ScreeningProtocol.objects.create(review=review, required_reviewers=2, keywords="leader")
+    SearchRecord.objects.create(review=review, label="HMIC, MEDLINE", records_found=5716)
+    first = ScreeningDecision.objects.create(
+        source=source, stage="title_abstract", reviewer=owner, decision="maybe", is_current=False
+    )
+    ScreeningDecision.objects.create(
+        source=source, stage="title_abstract", reviewer=owner, decision="exclude",
+        exclusion_reason=reason, supersedes=first,
+    )
+    ScreeningDecision.objects.create(
+        source=source, stage="title_abstract", reviewer=editor, decision="include"
+    )
+    ScreeningResolution.objects.create(
+        source=source, stage="title_abstract", decision="include", note="Discussed",
+        resolved_by=owner,
+    )
+    Appraisal.objects.create(source=source, criterion="rigour", judgement="meets", reviewer=editor)
+    text = export_review_text(review)
+    delete_review(review)
+
+    report = restore(text)
+
+    restored = Review.objects.get(slug="test-review")
+    assert export_review_text(restored) == text
+    assert report.skipped == [] and report.blanked == []
+    decisions = ScreeningDecision.objects.filter(source__review=restored)
+    current = decisions.get(reviewer=owner, is_current=True)
+    assert current.supersedes.decision == "maybe"
+    assert current.exclusion_reason.label == "Not about ICS leaders"
+    assert ScreeningResolution.objects.get(source__review=restored).resolved_by == owner
