@@ -271,15 +271,19 @@ CACHES = {
     }
 }
 
-# Static files: whitenoise serves them from the app server; hashed names and
-# compression need `collectstatic`, which `make serve` runs, so only off-debug.
+# Static files: whitenoise serves them from the app server, hashed names
+# cached forever. Hashing needs `collectstatic` (make serve runs it), so only
+# off-debug. Pre-compressing (brotli/gzip) takes minutes for the API docs'
+# bundles, so it is opt-in; a CDN or load balancer usually compresses anyway.
+if env_bool("DJANGO_COMPRESS_STATIC", False):
+    _STATIC_BACKEND = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+elif env_bool("DJANGO_MANIFEST_STATIC", not DEBUG):
+    _STATIC_BACKEND = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+else:
+    _STATIC_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env_bool("DJANGO_MANIFEST_STATIC", not DEBUG)
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": _STATIC_BACKEND},
 }
 
 # Login brute force: django-axes locks a username from one address after
