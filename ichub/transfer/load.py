@@ -81,6 +81,8 @@ def import_review(*, document, user=None):
     ):
         raise TransferRefused("The document has no 'review' or 'sections'.")
     slug = document["review"].get("slug")
+    if not isinstance(slug, str) or not slug:
+        raise TransferRefused("The document's review has no slug.")
     if Review.objects.filter(slug=slug).exists():
         raise TransferRefused(
             f"A review with slug '{slug}' already exists; delete it before restoring it.",

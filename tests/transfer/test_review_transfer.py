@@ -156,6 +156,11 @@ def test_it_refuses_a_corrupt_document_without_a_partial_write(review):
     assert not SourceDocument.objects.exists()
 
 
+def test_it_refuses_a_review_without_a_slug(db):
+    with pytest.raises(TransferRefused, match="no slug"):
+        import_review(document={"review": {"slug": ["x"]}, "sections": {}})
+
+
 def test_it_refuses_invalid_choices(review):
     document = json.loads(export_review_text(review))
     document["review"]["slug"] = "restored-copy"
