@@ -1,6 +1,8 @@
 """/api/sources/, /api/excerpts/, /api/evidence-links/ and the element lists: filters and writes."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cmocs import services
 from cmocs.models import Context, EvidenceLink, Mechanism
@@ -170,3 +172,26 @@ def test_it_answers_409_when_deleting_an_element_a_cmoc_uses(world, token_client
     response = token_client(editor).delete(f"/api/contexts/{world.context.pk}/")
     assert response.status_code == 409 and "CMOC" in response.json()["detail"]
     assert Context.objects.filter(pk=world.context.pk).exists()
+
+
+def test_it_lists_evidence_rows_in_the_same_queries_for_few_and_many(world, token_client, staff):
+    client = token_client(staff)
+    paths = ["/api/sources/", "/api/excerpts/", "/api/evidence-links/", "/api/contexts/",
+             "/api/mechanisms/", "/api/outcomes/", "/api/reviews/"]
+
+    def counts():
+        result = []
+        for path in paths:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"{path}?page_size=500").status_code == 200
+            result.append(len(queries))
+        return result
+
+    few = counts()
+    for n in range(40):
+        source = SourceDocument.objects.create(review=world.review, citation_key=f"s{n}",
+                                               title=f"Study {n}")
+        excerpt = Excerpt.objects.create(source=source, key="e1", text=f"Finding {n}")
+        EvidenceLink.objects.create(cmoc=world.cmoc, excerpt=excerpt)
+        Context.objects.create(review=world.review, key=f"c-{n}", text=f"Context {n}")
+    assert counts() == few
