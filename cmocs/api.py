@@ -6,7 +6,7 @@ may write, read If-Match, and translate the services' answers to HTTP.
 
 from django.db.models import Prefetch
 from django.db.models.functions import Length
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -39,20 +39,18 @@ from evidence.models import Excerpt
 from evidence.serializers import brief_excerpt_columns
 from ichub.api import ScopedViewSetMixin
 from ichub.etags import (
+    ERROR_400,
     IF_MATCH_PARAMETER,
     PreconditionFailed,
-    etag_for,
+    etag_response_header,
     expected_version,
     precondition_responses,
+    with_etag,
 )
 from ichub.permissions import require_role
 
 ETAG_LABEL = "cmoc"
-ETAG_RESPONSE_HEADER = OpenApiParameter(
-    name="ETag", location=OpenApiParameter.HEADER, type=str, response=[200, 201],
-    description='The CMOC\'s version, e.g. "cmoc-12-v3": send it back as If-Match to edit.',
-)
-ERROR_400 = OpenApiResponse(description="Invalid input: the body names each faulty field")
+ETAG_RESPONSE_HEADER = etag_response_header(ETAG_LABEL)
 
 
 def nested_evidence_queryset():
@@ -75,11 +73,6 @@ def cmocs_with_evidence(queryset):
     )
 
 
-def _with_etag(response, cmoc):
-    response["ETag"] = etag_for(ETAG_LABEL, cmoc.pk, cmoc.version)
-    return response
-
-
 class CMOCViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = CMOCSerializer
     filterset_class = CMOCFilter
@@ -99,7 +92,7 @@ class CMOCViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     @extend_schema(parameters=[ETAG_RESPONSE_HEADER])
     def retrieve(self, request, *args, **kwargs):
         cmoc = self._get_cmoc_for_user()
-        return _with_etag(Response(self.get_serializer(cmoc).data), cmoc)
+        return with_etag(Response(self.get_serializer(cmoc).data), ETAG_LABEL, cmoc)
 
     @extend_schema(
         parameters=[ETAG_RESPONSE_HEADER],
@@ -113,8 +106,9 @@ class CMOCViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         require_role(request.user, review, write=True)
         cmoc = services.create_cmoc(review=review, user=request.user, **fields)
         cmoc = self._fresh(cmoc)
-        return _with_etag(
-            Response(self.get_serializer(cmoc).data, status=status.HTTP_201_CREATED), cmoc
+        return with_etag(
+            Response(self.get_serializer(cmoc).data, status=status.HTTP_201_CREATED),
+            ETAG_LABEL, cmoc,
         )
 
     @extend_schema(
@@ -135,7 +129,7 @@ class CMOCViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         except services.StaleVersion as exc:
             raise PreconditionFailed(exc.current_version) from exc
         cmoc = self._fresh(cmoc)
-        return _with_etag(Response(self.get_serializer(cmoc).data), cmoc)
+        return with_etag(Response(self.get_serializer(cmoc).data), ETAG_LABEL, cmoc)
 
     @extend_schema(
         parameters=[IF_MATCH_PARAMETER, ETAG_RESPONSE_HEADER],

@@ -73,7 +73,20 @@ IF_MATCH_PARAMETER = OpenApiParameter(
     type=str,
     description='The ETag of the version you edited, e.g. "cmoc-12-v3" (from GET\'s ETag).',
 )
-ETAG_HEADER_RESPONSE_DESCRIPTION = "The record's current version as an ETag"
+ERROR_400 = OpenApiResponse(description="Invalid input: the body names each faulty field")
+
+
+def etag_response_header(label):
+    """The ETag response header, documented for a versioned record's reads and writes."""
+    return OpenApiParameter(
+        name="ETag", location=OpenApiParameter.HEADER, type=str, response=[200, 201],
+        description=f'The version, e.g. "{label}-12-v3": send it back as If-Match to edit.',
+    )
+
+
+def with_etag(response, label, record):
+    response["ETag"] = etag_for(label, record.pk, record.version)
+    return response
 
 
 def precondition_responses():

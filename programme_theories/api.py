@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 from django.db.models.functions import Length
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
@@ -11,11 +11,14 @@ from cmocs.models import CMOC
 from ichub.api import ScopedViewSetMixin
 from ichub.conditional import not_modified, theory_content_etag
 from ichub.etags import (
+    ERROR_400,
     IF_MATCH_PARAMETER,
     PreconditionFailed,
     etag_for,
+    etag_response_header,
     expected_version,
     precondition_responses,
+    with_etag,
 )
 from ichub.permissions import require_role
 from programme_theories import services
@@ -27,16 +30,7 @@ from programme_theories.serializers import (
 )
 
 ETAG_LABEL = "theory"
-ETAG_RESPONSE_HEADER = OpenApiParameter(
-    name="ETag", location=OpenApiParameter.HEADER, type=str, response=[200, 201],
-    description='The theory\'s version, e.g. "theory-3-v2": send it back as If-Match to edit.',
-)
-ERROR_400 = OpenApiResponse(description="Invalid input: the body names each faulty field")
-
-
-def _with_etag(response, theory):
-    response["ETag"] = etag_for(ETAG_LABEL, theory.pk, theory.version)
-    return response
+ETAG_RESPONSE_HEADER = etag_response_header(ETAG_LABEL)
 
 
 class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
@@ -88,8 +82,9 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         review = fields.pop("review")
         require_role(request.user, review, write=True)
         theory = self._fresh(services.create_theory(review=review, user=request.user, **fields))
-        return _with_etag(
-            Response(self.get_serializer(theory).data, status=status.HTTP_201_CREATED), theory
+        return with_etag(
+            Response(self.get_serializer(theory).data, status=status.HTTP_201_CREATED),
+            ETAG_LABEL, theory,
         )
 
     @extend_schema(
@@ -109,7 +104,7 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         except services.StaleVersion as exc:
             raise PreconditionFailed(exc.current_version) from exc
         theory = self._fresh(theory)
-        return _with_etag(Response(self.get_serializer(theory).data), theory)
+        return with_etag(Response(self.get_serializer(theory).data), ETAG_LABEL, theory)
 
     @extend_schema(
         parameters=[IF_MATCH_PARAMETER, ETAG_RESPONSE_HEADER],
