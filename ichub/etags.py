@@ -1,10 +1,11 @@
 """ETags from version columns, and the If-Match rules for versioned records.
 
 An ETag here is `"<label>-<id>-v<version>"`, built from the `version` column
-alone, so a conditional request can be answered from one tiny query
-(`current_etag`) without loading or serialising the record. Writes to
-versioned records (CMOCs, programme theories) must send If-Match: without it
-428 (the client has not shown which version it edited), with a stale one 412.
+alone, so it can be computed from one single-column query without loading or
+serialising the record (ichub.conditional extends it for nested reads).
+Writes to versioned records (CMOCs, programme theories) must send If-Match:
+without it 428 (the client has not shown which version it edited), with a
+stale one 412.
 """
 
 import re
@@ -41,12 +42,6 @@ class PreconditionFailed(APIException):
 
 def etag_for(label, pk, version):
     return f'"{label}-{pk}-v{version}"'
-
-
-def current_etag(queryset, label, pk):
-    """The record's ETag from one single-column query, or None if it is gone."""
-    version = queryset.filter(pk=pk).values_list("version", flat=True).first()
-    return None if version is None else etag_for(label, pk, version)
 
 
 def expected_version(request, *, label, pk):
