@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cmocs import services
 from evidence.models import Excerpt, SourceDocument
@@ -43,3 +45,22 @@ def test_it_answers_htmx_with_just_the_results_and_survives_nul_bytes(client, cu
     assert "<html" not in partial.content.decode() and "CMOCs (3)" in partial.content.decode()
     assert client.get("/search/", {"q": "trust\x00"}).status_code == 200
     assert client.get("/search/").status_code == 200
+
+
+def test_it_runs_the_same_queries_however_many_results(client, curated, review, owner):
+    client.force_login(owner)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/search/", {"q": "trust"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    source = curated["sources"][0]
+    for i in range(4):
+        cmoc = services.create_cmoc(review=review, user=owner, code=f"CMOC {60 + i}",
+                                    statement=f"trust {i}")
+        excerpt = Excerpt.objects.create(source=source, key=f"t{i}", text=f"trust grows {i}")
+        services.link_evidence(cmoc=cmoc, excerpt=excerpt, user=owner)
+        SourceDocument.objects.create(review=review, citation_key=f"tr{i}", title=f"Trust {i}")
+    assert count() == before
