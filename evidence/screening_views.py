@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from evidence.agreement import review_agreement
+from evidence.flow import screening_flow
 from evidence.models import (
     Appraisal,
     ScreeningDecision,
@@ -26,15 +27,20 @@ from evidence.models import (
     SourceDocument,
 )
 from evidence.screening import queue_for, review_conflicts
-from evidence.services import can_resolve, record_appraisal, record_decision, resolve_conflict
+from evidence.services import (
+    can_resolve,
+    configure_screening,
+    record_appraisal,
+    record_decision,
+    resolve_conflict,
+)
 from ichub.permissions import get_review_for_user, require_role
 
 
-def _get_review_for_user(request, slug, *, write=False):
-    """The review, 404 if invisible; a write by someone signed out goes to the login page."""
+def _get_review_for_user(request, slug, *, write=False, manage=False):
+    """The review, 404 if invisible; 403 if the user may not make this change."""
     review = get_review_for_user(request.user, slug)
-    if write:
-        require_role(request.user, review, write=True)
+    require_role(request.user, review, write=write, manage=manage)
     return review
 
 
@@ -210,7 +216,9 @@ def overview(request, slug):
         "queues": queues,
         "n_conflicts": len(review_conflicts(review)),
         "agreement": review_agreement(review),
+        "flow": screening_flow(review),
         "can_screen": review.can_edit(request.user),
+        "can_manage": review.can_manage(request.user),
     }
     return render(request, "screening/overview.html", context)
 
@@ -278,3 +286,35 @@ def appraise(request, slug, source_id):
         "can_appraise": review.can_edit(request.user),
     }
     return render(request, "screening/appraise.html", context, status=400 if form.errors else 200)
+
+
+class ProtocolForm(forms.Form):
+    required_reviewers = forms.IntegerField(min_value=1, max_value=10)
+    keywords = forms.CharField(required=False, max_length=5_000, widget=forms.Textarea(
+        attrs={"rows": 3}), help_text="Highlighted in abstracts; comma- or line-separated.")
+    reasons = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea(
+        attrs={"rows": 6}), label="Exclusion reasons", help_text="One per line, in order.")
+
+
+def protocol(request, slug):
+    """The owners' screening settings: reviewers required, keywords, exclusion reasons."""
+    if not request.user.is_authenticated:
+        return _login_first(request)
+    review = _get_review_for_user(request, slug, manage=True)
+    current = ScreeningProtocol.for_review(review)
+    form = ProtocolForm(request.POST or None, initial={
+        "required_reviewers": current.required_reviewers,
+        "keywords": current.keywords,
+        "reasons": "\n".join(r.label for r in review.exclusion_reasons.all()),
+    })
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok = _apply(form, lambda: configure_screening(
+            user=request.user, review=review, required_reviewers=data["required_reviewers"],
+            keywords=data["keywords"], reasons=data["reasons"].splitlines(),
+        ))
+        if ok:
+            messages.success(request, "Screening settings saved.")
+            return redirect("screening:overview", slug=review.slug)
+    context = {"review": review, "crumb": "Screening settings", "form": form}
+    return render(request, "screening/protocol.html", context, status=400 if form.errors else 200)

@@ -207,3 +207,37 @@ def _sync_inclusion(source):
         source.inclusion_status, source.excluded_at_stage, source.exclusion_reason = target
         source.save(update_fields=["inclusion_status", "excluded_at_stage", "exclusion_reason",
                                    "updated_at"])
+
+
+@transaction.atomic
+def configure_screening(*, user, review, required_reviewers, keywords="", reasons=()):
+    """Set the review's screening rules and its exclusion reasons, in the order given (owners).
+
+    A reason some decision already cites cannot be dropped: the decision
+    would lose its why. Dropping it is refused, naming it.
+    """
+    if not review.can_manage(user):
+        raise PermissionDenied("Only the review's owners set its screening rules.")
+    if not isinstance(required_reviewers, int) or not 1 <= required_reviewers <= 10:
+        raise ValidationError({"required_reviewers": "Between 1 and 10 reviewers."})
+    labels = list(dict.fromkeys(label.strip() for label in reasons if label.strip()))
+    if any(len(label) > 200 for label in labels):
+        raise ValidationError({"reasons": "Each reason is at most 200 characters."})
+    ScreeningProtocol.objects.update_or_create(
+        review=review,
+        defaults={"required_reviewers": required_reviewers, "keywords": keywords or ""},
+    )
+    dropped = ExclusionReason.objects.filter(review=review).exclude(label__in=labels)
+    cited = {d.exclusion_reason.label for d in ScreeningDecision.objects.filter(
+        exclusion_reason__in=dropped).select_related("exclusion_reason")}
+    cited |= set(ScreeningResolution.objects.filter(exclusion_reason__in=dropped).values_list(
+        "exclusion_reason__label", flat=True))
+    if cited:
+        raise ValidationError(
+            {"reasons": f"Still cited by decisions, so kept: {', '.join(sorted(cited))}."}
+        )
+    dropped.delete()
+    for order, label in enumerate(labels, start=1):
+        ExclusionReason.objects.update_or_create(
+            review=review, label=label, defaults={"order": order}
+        )

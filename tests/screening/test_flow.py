@@ -117,3 +117,15 @@ def test_it_reads_the_shipped_reviews_appraisal_exclusions(shipped):
     for key in ("elliott2020", "martin2019", "robert2022"):
         assert (decisions[key].outcome, decisions[key].criterion) == ("excluded", "richness")
     assert sum(d.outcome == "included" for d in decisions.values()) == 18
+
+
+def test_it_serves_the_combined_flow_from_the_api(token_client, viewer, editor, editor2, batch):
+    review = batch[0].review
+    ScreeningCount.objects.create(review=review, stage=TA, count=40)
+    record_decision(user=editor, source=batch[0], stage=TA, decision="include")
+    record_decision(user=editor2, source=batch[0], stage=TA, decision="include")
+    response = token_client(viewer).get(f"/api/reviews/{review.slug}/flow/")
+    assert response.status_code == 200
+    ta = next(s for s in response.json()["stages"] if s["stage"] == TA)
+    assert (ta["count"], ta["recorded_count"], ta["count_origin"]) == (41, 40, "recorded + ichub")
+    assert ta["live"]["included"] == 1

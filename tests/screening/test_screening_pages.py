@@ -201,3 +201,74 @@ def test_it_puts_agreement_and_the_queue_link_on_the_dashboard(
     assert "Screening agreement" in html
     assert "eddie_editor and edna_editor" in html
     assert "50%" in html
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("owner", 302), ("staff", 302), ("editor", 403), ("viewer", 403), ("outsider", 404)],
+)
+def test_it_lets_only_owners_set_the_screening_rules(
+    request, client, review, other_review, who, status
+):
+    from evidence.models import ExclusionReason
+
+    url = reverse("screening:protocol", args=["test-review"])
+    user = request.getfixturevalue(who)
+    as_user(client, user)
+    assert client.get(url).status_code == (200 if status == 302 else status)
+    response = client.post(url, {
+        "required_reviewers": "3", "keywords": "trust, system leadership",
+        "reasons": "Not about ICS leaders\nNot empirical\n\nNot about ICS leaders",
+    })
+    assert response.status_code == status
+    saved = ScreeningProtocol.objects.filter(review=review).first()
+    if status == 302:
+        assert (saved.required_reviewers, saved.keyword_list()) == (
+            3, ["trust", "system leadership"]
+        )
+        assert list(review.exclusion_reasons.values_list("label", "order")) == [
+            ("Not about ICS leaders", 1), ("Not empirical", 2)
+        ]
+    else:
+        assert saved is None and not ExclusionReason.objects.exists()
+
+
+def test_it_sends_anonymous_visitors_of_the_settings_to_log_in(client, review):
+    response = client.get(reverse("screening:protocol", args=["test-review"]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_it_keeps_a_reason_that_decisions_cite(client, owner, editor, batch, reasons):
+    record_decision(
+        user=editor, source=batch[0], stage=TA, decision="exclude", exclusion_reason=reasons[0]
+    )
+    response = as_user(client, owner).post(
+        reverse("screening:protocol", args=["test-review"]),
+        {"required_reviewers": "2", "keywords": "", "reasons": "Something else"},
+    )
+    assert response.status_code == 400
+    assert "Not about system leaders" in response.content.decode()
+    assert sorted(batch[0].review.exclusion_reasons.values_list("label", flat=True)) == [
+        "Not about system leaders", "Not empirical"
+    ]
+    bad = client.post(reverse("screening:protocol", args=["test-review"]),
+                      {"required_reviewers": "0", "reasons": ""})
+    assert bad.status_code == 400
+    assert not ScreeningProtocol.objects.exists()
+
+
+def test_it_shows_recorded_and_live_counts_on_the_overview(client, viewer, editor, editor2, batch):
+    from evidence.models import ScreeningCount, SearchRecord
+
+    review = batch[0].review
+    ScreeningCount.objects.create(review=review, stage=TA, count=50)
+    SearchRecord.objects.create(review=review, kind="purposive", label="Policy papers",
+                                records_found=4)
+    record_decision(user=editor, source=batch[0], stage=TA, decision="include")
+    record_decision(user=editor2, source=batch[0], stage=TA, decision="maybe")
+    html = as_user(client, viewer).get(reverse("screening:overview", args=["test-review"]))
+    html = html.content.decode()
+    assert "51 <span class=\"muted\">(recorded + ichub)</span>" in html
+    assert "1 (0 / 0 / 1 / 0)" in html
+    assert "Purposive search: Policy papers — 4 records" in html
+    assert "Conflicts</a>: 1 open" in html
