@@ -49,6 +49,8 @@ def test_it_answers_htmx_with_just_the_results_and_survives_nul_bytes(client, cu
 
 def test_it_runs_the_same_queries_however_many_results(client, curated, review, owner):
     client.force_login(owner)
+    source = curated["sources"][0]
+    Excerpt.objects.create(source=source, key="first", text="trust at first")  # one of each
 
     def count():
         with CaptureQueriesContext(connection) as ctx:
@@ -56,7 +58,6 @@ def test_it_runs_the_same_queries_however_many_results(client, curated, review, 
         return len(ctx.captured_queries)
 
     before = count()
-    source = curated["sources"][0]
     for i in range(4):
         cmoc = services.create_cmoc(review=review, user=owner, code=f"CMOC {60 + i}",
                                     statement=f"trust {i}")
