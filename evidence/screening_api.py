@@ -113,6 +113,40 @@ class ScreeningDecisionViewSet(
         return Response(self.get_serializer(decision).data, status=status.HTTP_201_CREATED)
 
 
+# --- exclusion reasons ----------------------------------------------------------------
+
+
+class ExclusionReasonSerializer(serializers.ModelSerializer):
+    review = serializers.CharField(source="review.slug", read_only=True)
+
+    class Meta:
+        model = ExclusionReason
+        fields = ["id", "review", "label", "order"]
+
+
+class ExclusionReasonFilter(django_filters.FilterSet):
+    review = django_filters.CharFilter(field_name="review__slug", help_text="Review slug")
+
+    class Meta:
+        model = ExclusionReason
+        fields = ["review"]
+
+
+class ExclusionReasonViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """A review's exclusion reasons, whose ids a decision to exclude names.
+
+    Owners edit the list on the screening settings page.
+    """
+
+    serializer_class = ExclusionReasonSerializer
+    filterset_class = ExclusionReasonFilter
+
+    def get_queryset(self):
+        return self.scope(
+            ExclusionReason.objects.select_related("review").order_by("review_id", "order", "id")
+        )
+
+
 # --- appraisals ------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from evidence.screening_api import (
     AgreementView,
     AppraisalViewSet,
     ConflictsView,
+    ExclusionReasonViewSet,
     ScreeningDecisionViewSet,
 )
 from ichub.api import ReviewViewSet
@@ -43,6 +44,7 @@ router.register(
     "screening-decisions", ScreeningDecisionViewSet, basename="screeningdecision"
 )
 router.register("appraisals", AppraisalViewSet, basename="appraisal")
+router.register("exclusion-reasons", ExclusionReasonViewSet, basename="exclusionreason")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),

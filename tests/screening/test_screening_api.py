@@ -263,3 +263,20 @@ def test_it_reads_decisions_in_a_fixed_number_of_queries(
         record_decision(user=editor2, source=source, stage=TA, decision="maybe")
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(DECISIONS).data["count"] == 11
+
+
+@pytest.mark.parametrize(
+    ("who", "visible"),
+    [("owner", 2), ("editor", 2), ("viewer", 2), ("staff", 2), ("outsider", 0), (None, 0)],
+)
+def test_it_lists_the_reviews_exclusion_reasons_to_readers(
+    request, token_client, reasons, other_review, who, visible
+):
+    user = request.getfixturevalue(who) if who else None
+    client = token_client(user)
+    response = client.get("/api/exclusion-reasons/", {"review": "test-review"})
+    assert response.status_code == 200
+    assert [r["label"] for r in response.data["results"]] == [
+        "Not about system leaders", "Not empirical"
+    ][:visible]
+    assert client.post("/api/exclusion-reasons/", {"label": "x"}).status_code in (401, 403, 405)
