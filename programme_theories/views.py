@@ -1,7 +1,5 @@
 """Programme theory pages and the review's evidence matrix."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from cmocs.models import CMOC
 from cmocs.services import StaleVersion
 from ichub.models import Review
 from ichub.permissions import get_review_for_user
+from programme_theories.exports import matrix_table, to_csv
 from programme_theories.forms import TheoryForm
 from programme_theories.models import ProgrammeTheory
 from programme_theories.reports import evidence_matrix
@@ -109,15 +108,9 @@ def matrix(request, slug):
 
 
 def matrix_csv(request, slug):
-    review, result = _get_matrix_for_user(request, slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    """The same table the downloads offer, with spreadsheet formulas neutralised there."""
+    review = get_review_for_user(request.user, slug)
+    header, rows = matrix_table(review)
+    response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{review.slug}-evidence-matrix.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["source", "citation_key", *[cmoc.code for cmoc in result.cmocs]])
-    for source in result.sources:
-        writer.writerow([
-            source.short_citation,
-            source.citation_key,
-            *["; ".join(result.stances(cmoc.pk, source.pk)) for cmoc in result.cmocs],
-        ])
     return response
