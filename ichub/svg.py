@@ -228,6 +228,12 @@ def _node_box(node, x, y, w, h, href, is_root):
     )
 
 
+def _event_heading(event):
+    """The kind, and a warning when the review never stated this step (the fixture inferred it)."""
+    heading = event.get_kind_display().upper()
+    return f"{heading} · INFERRED" if event.certainty == "inferred" else heading
+
+
 def _event_box(event, x, y, h, w, event_url_for):
     decided = " · ".join(
         part for part in (event.decider, event.decided_on and event.decided_on.isoformat()) if part
@@ -236,8 +242,7 @@ def _event_box(event, x, y, h, w, event_url_for):
         f"<title>{escape(event.get_kind_display())}: {escape(event.rationale)}</title>"
         f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="14" fill="#f4f6f8" '
         f'stroke="#8a4b00" stroke-width="2"/>'
-        + _text_lines(x + 10, y + 20, [event.get_kind_display().upper()], weight="700",
-                      fill="#8a4b00")
+        + _text_lines(x + 10, y + 20, [_event_heading(event)], weight="700", fill="#8a4b00")
         + _text_lines(x + 10, y + 20 + LINE_HEIGHT, _event_lines(event, w), size=12)
         + _text_lines(
             x + 10, y + 20 + LINE_HEIGHT * (1 + len(_event_lines(event, w))),
