@@ -35,7 +35,7 @@ def _empty_live():
 def _tally_screening(live, status):
     if not status.decisions and status.resolution is None:
         return
-    tally = live[status.decisions[0].stage if status.decisions else status.resolution.stage]
+    tally = live[status.stage]
     tally["screened"] += 1
     if status.is_final:
         tally["included" if status.decision == ScreeningDecision.Decision.INCLUDE

@@ -58,12 +58,10 @@ def sources_with_screening(review, *, with_appraisals=False):
 def statuses(review, stage, sources=None):
     """(source, ScreeningStatus) for every source of the review at one stage."""
     required = ScreeningProtocol.for_review(review).required_reviewers
-    result = []
-    for source in sources if sources is not None else sources_with_screening(review):
-        status = source.screening_status(stage, required)
-        status.source = source
-        result.append(status)
-    return result
+    return [
+        source.screening_status(stage, required)
+        for source in (sources if sources is not None else sources_with_screening(review))
+    ]
 
 
 def review_conflicts(review, *, stage=None, include_resolved=False):
@@ -104,6 +102,10 @@ class Queue:
     total: int
     left: int
     next_source: SourceDocument | None
+
+    @property
+    def label(self):
+        return ScreeningStage(self.stage).label
 
 
 def queue_for(review, stage, user):

@@ -281,14 +281,11 @@ class ConflictSerializer(serializers.Serializer):
     citation_key = serializers.CharField(source="source.citation_key")
     citation = serializers.CharField(source="source.short_citation")
     title = serializers.CharField(source="source.title")
-    stage = serializers.SerializerMethodField()
+    stage = serializers.CharField()
     state = serializers.CharField()
     decisions = ConflictDecisionSerializer(many=True)
     resolution = ResolutionSerializer(allow_null=True)
     can_resolve = serializers.SerializerMethodField()
-
-    def get_stage(self, status) -> str:
-        return (status.resolution or status.decisions[0]).stage
 
     def get_can_resolve(self, status) -> bool:
         return status.state == "conflict" and can_resolve(self.context["request"].user, status)

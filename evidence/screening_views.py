@@ -191,7 +191,6 @@ def conflicts(request, slug):
             return redirect("screening:conflicts", slug=review.slug)
     items = review_conflicts(review, include_resolved=True)
     for item in items:
-        item.stage = (item.resolution or item.decisions[0]).stage
         item.can_resolve = item.state == "conflict" and can_resolve(request.user, item)
     context = {
         "review": review,
@@ -208,8 +207,6 @@ def overview(request, slug):
     """Where the review's screening stands: both queues, conflicts, agreement, appraisal."""
     review = _get_review_for_user(request, slug)
     queues = [queue_for(review, stage, request.user) for stage in ScreeningStage.values]
-    for item in queues:
-        item.label = ScreeningStage(item.stage).label
     context = {
         "review": review,
         "crumb": "Screening",

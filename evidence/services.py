@@ -118,7 +118,6 @@ def resolve_conflict(*, user, source, stage, decision, note, exclusion_reason=No
         raise ValidationError({"note": "Say why the conflict is resolved this way."})
     required = ScreeningProtocol.for_review(review).required_reviewers
     status = source.screening_status(stage, required)
-    status.source = source
     if status.state != ScreeningStatus.CONFLICT:
         raise ValidationError(
             {"stage": f"This source is not in conflict at this stage (it is {status.state})."}

@@ -274,6 +274,8 @@ class ScreeningStatus:
     decisions: list = field(default_factory=list)
     resolution: ScreeningResolution | None = None
     required: int = DEFAULT_REQUIRED_REVIEWERS
+    source: SourceDocument | None = None
+    stage: str = ""
 
     AWAITING = "awaiting"
     SETTLED = "settled"

@@ -160,7 +160,9 @@ class SourceDocument(models.Model):
             d for d in self.screening_decisions.all() if d.is_current and d.stage == stage
         ]
         resolution = next((r for r in self.screening_resolutions.all() if r.stage == stage), None)
-        return screening_status(decisions, required, resolution)
+        status = screening_status(decisions, required, resolution)
+        status.source, status.stage = self, stage
+        return status
 
     def appraisal_decision(self):
         """The review's decision at its appraisal steps, derived from the ratings.
