@@ -128,3 +128,13 @@ def test_it_is_404_for_a_cmoc_of_another_review(client, curated, review, other_r
     client.force_login(owner)
     assert client.get(f"/reviews/{review.slug}/cmocs/{theirs.pk}/").status_code == 404
     assert re.search(r"404", str(client.get(f"/reviews/{review.slug}/cmocs/999999/")))
+
+
+def test_it_marks_lineage_the_review_never_stated_as_inferred(client, curated, review, owner):
+    refined = curated["refined"]
+    refined.lineage_as_output.filter(kind="refined").update(certainty="inferred")
+    client.force_login(owner)
+    page = client.get(_url(review, refined)).content.decode()
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert "REFINED · INFERRED" in svg
+    assert "inferred: the review does not say" in page[page.index("</svg>"):]
