@@ -193,3 +193,16 @@ def test_it_opens_and_submits_the_link_form_in_page_with_htmx(client_for, curate
                        HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
     assert done["HX-Refresh"] == "true"
     assert EvidenceLink.objects.filter(cmoc=cmoc, excerpt=excerpt).exists()
+
+
+def test_it_explains_a_refusal_to_a_viewer_and_a_missing_page_to_an_outsider(
+    client, curated, review, viewer, outsider
+):
+    url = f"/reviews/{review.slug}/cmocs/new/"
+    client.force_login(viewer)
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert "Only the review&#x27;s editors and owners may change it." in refused.content.decode()
+    client.force_login(outsider)
+    missing = client.get(url)
+    assert missing.status_code == 404 and "<h1>Not found</h1>" in missing.content.decode()
