@@ -67,6 +67,10 @@ def machine_facts():
     return facts
 
 
+def _now():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=10, help="the big review's scale")
@@ -74,7 +78,11 @@ def main():
     parser.add_argument("--load-seconds", type=int, default=30)
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-transfer", action="store_true")
+    parser.add_argument("--only", nargs="+", metavar="N",
+                        help="re-measure only these scenarios (e.g. 3 5) into the existing "
+                        "results file; each scenario records when it was measured")
     args = parser.parse_args()
+    wanted = set(args.only or "1234567")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = time.time()
@@ -101,20 +109,30 @@ def main():
             ("5_conditional_get", lambda: scenarios.conditional_get(world, client, args.reps)),
         ]
         for name, run in steps:
-            print(f"[{connection.vendor}] {name} ...", flush=True)
-            result["scenarios"][name] = run()
-    if not args.skip_load:
+            if name[0] in wanted:
+                print(f"[{connection.vendor}] {name} ...", flush=True)
+                result["scenarios"][name] = {"measured_at": _now(), **run()}
+    if not args.skip_load and "6" in wanted:
         from bench import load
 
         print(f"[{connection.vendor}] 6_load ...", flush=True)
-        result["scenarios"]["6_load"] = load.run(world, seconds=args.load_seconds)
-    if not args.skip_transfer:
+        result["scenarios"]["6_load"] = {"measured_at": _now(),
+                                         **load.run(world, seconds=args.load_seconds)}
+    if not args.skip_transfer and "7" in wanted:
         from bench import transfer
 
         print(f"[{connection.vendor}] 7_export_import ...", flush=True)
-        result["scenarios"]["7_export_import"] = transfer.run(world)
+        result["scenarios"]["7_export_import"] = {"measured_at": _now(), **transfer.run(world)}
     result["elapsed_s"] = round(time.time() - started, 1)
     out = RESULTS / f"{connection.vendor}.json"
+    if args.only and out.exists():
+        earlier = json.loads(out.read_text())
+        earlier["scenarios"].update(result["scenarios"])
+        earlier.setdefault("reruns", []).append(
+            {"command": result["command"], "started_at": result["started_at"],
+             "scenarios": sorted(result["scenarios"])}
+        )
+        result = earlier
     out.write_text(json.dumps(result, indent=2, default=str))
     print(f"[{connection.vendor}] wrote {out.relative_to(ROOT)} in {result['elapsed_s']} s")
 
