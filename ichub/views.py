@@ -65,6 +65,10 @@ def dashboard(request, slug):
         # flow_svg escapes every piece of text it draws.
         "flow_svg": mark_safe(flow_svg(stages, title=f"Screening flow: {review.title}")),  # noqa: S308
         "frameworks": review.frameworks.prefetch_related("themes"),
+        # Only the related reviews this user may see: a private tester stays invisible.
+        "tests_theories_of": review.tests_theories_of.visible_to(request.user).only(
+            "slug", "title"),
+        "tested_by": review.tested_by.visible_to(request.user).only("slug", "title"),
     }
     return render(request, "ichub/dashboard.html", context)
 

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cmocs import services
 from evidence.models import SourceDocument
+from ichub.models import Review
 from tests.web.conftest import READ_STATUS, ROLES, build_curated
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +76,19 @@ def test_it_runs_the_same_queries_however_big_the_review(client, review, owner):
             inclusion_status="excluded", excluded_at_stage="relevance", exclusion_reason="off",
         )
     assert count() == before
+
+
+def test_it_links_related_reviews_but_never_names_a_private_one(client, review, owner,
+                                                                 outsider, other_review):
+    public = Review.objects.create(slug="tested", title="The tested review",
+                                   visibility="public")
+    other_review.tests_theories_of.add(public)  # private, owned by the outsider
+    review.tests_theories_of.add(public)
+    client.force_login(owner)
+    page = client.get("/reviews/tested/").content.decode()
+    assert "A private test review" in page and "Someone else" not in page
+    client.force_login(outsider)
+    page = client.get("/reviews/tested/").content.decode()
+    assert "Someone else" in page and "A private test review" not in page
+    tester_page = client.get("/reviews/other-review/").content.decode()
+    assert "Tests the programme theories of" in tester_page
