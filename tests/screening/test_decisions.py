@@ -190,3 +190,19 @@ def test_it_refuses_to_resolve_what_is_not_a_conflict(owner, editor, editor2, ba
         resolve_conflict(user=owner, source=batch[0], stage=TA, decision=INCLUDE, note="early")
     assert "stage" in error.value.message_dict
     assert not ScreeningResolution.objects.exists()
+
+
+def test_it_queues_for_full_text_only_what_passed_title_and_abstract(editor, editor2, batch):
+    from evidence.screening import queue_for
+
+    review = batch[0].review
+    for user in (editor, editor2):
+        record_decision(user=user, source=batch[0], stage=TA, decision="include")
+        record_decision(user=user, source=batch[1], stage=TA, decision="maybe")
+    title_abstract = queue_for(review, TA, editor)
+    assert (title_abstract.total, title_abstract.left) == (10, 8)
+    full_text = queue_for(review, "full_text", editor)
+    assert (full_text.total, full_text.left, full_text.next_source) == (1, 1, batch[0])
+    record_decision(user=editor, source=batch[0], stage="full_text", decision="include")
+    assert queue_for(review, "full_text", editor).left == 0
+    assert queue_for(review, "full_text", editor2).left == 1
