@@ -206,3 +206,22 @@ def test_it_queues_for_full_text_only_what_passed_title_and_abstract(editor, edi
     record_decision(user=editor, source=batch[0], stage="full_text", decision="include")
     assert queue_for(review, "full_text", editor).left == 0
     assert queue_for(review, "full_text", editor2).left == 1
+
+
+def test_it_builds_a_queue_in_a_fixed_number_of_queries(
+    editor, editor2, batch, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evidence.screening import queue_for
+
+    review = batch[0].review
+    record_decision(user=editor2, source=batch[0], stage=TA, decision="include")
+    with CaptureQueriesContext(connection) as few:
+        queue_for(review, TA, editor)
+    for source in batch[1:]:
+        record_decision(user=editor2, source=source, stage=TA, decision="include")
+        record_decision(user=editor, source=source, stage=TA, decision="maybe")
+    with django_assert_num_queries(len(few.captured_queries)):
+        queue_for(review, TA, editor)
