@@ -272,3 +272,18 @@ def test_it_shows_recorded_and_live_counts_on_the_overview(client, viewer, edito
     assert "1 (0 / 0 / 1 / 0)" in html
     assert "Purposive search: Policy papers — 4 records" in html
     assert "Conflicts</a>: 1 open" in html
+
+
+def test_it_updates_the_dashboard_flow_as_reviewers_decide(client, viewer, editor, editor2, batch):
+    import re
+
+    from evidence.models import ScreeningCount
+
+    ScreeningCount.objects.create(review=batch[0].review, stage=TA, count=100)
+    url = reverse("hub:dashboard", args=["test-review"])
+    row = re.compile(r"Screened by title and abstract</th>\s*<td>(\d+)")
+    assert row.search(as_user(client, viewer).get(url).content.decode()).group(1) == "100"
+    for source in batch[:3]:
+        record_decision(user=editor, source=source, stage=TA, decision="include")
+        record_decision(user=editor2, source=source, stage=TA, decision="include")
+    assert row.search(client.get(url).content.decode()).group(1) == "103"
