@@ -209,6 +209,9 @@ SPECTACULAR_SETTINGS = {
         "MechanismKindEnum": "cmocs.models.Mechanism.Kind",
         "SourceKindEnum": "evidence.models.SourceDocument.Kind",
         "ExcerptKindEnum": "evidence.models.Excerpt.Kind",
+        "ScreeningStageEnum": "evidence.models.screening.ScreeningStage",
+        "ScreeningDecisionEnum": "evidence.models.screening.ScreeningDecision.Decision",
+        "ResolutionDecisionEnum": "evidence.models.screening.ScreeningResolution.Decision",
     },
 }
 
