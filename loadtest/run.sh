@@ -18,12 +18,16 @@ scripts/serve.sh >"$LOADTEST_RESULTS/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 
+healthy() {
+  .venv/bin/python -c 'import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=5)' "http://127.0.0.1:$port/healthz" >/dev/null 2>&1
+}
 for _ in $(seq 1 240); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  healthy && break
   kill -0 $server 2>/dev/null || { cat "$LOADTEST_RESULTS/server.log"; exit 1; }
   sleep 0.5
 done
-curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null
+healthy || { echo "loadtest: the server never became healthy"; exit 1; }
 
 LOADTEST_USERS=$users .venv/bin/python manage.py shell < loadtest/setup_users.py
 .venv/bin/locust -f loadtest/locustfile.py --headless --users "$users" \

@@ -70,8 +70,6 @@ def test_it_neutralises_formulas_in_xlsx_downloads_from_the_browser(hostile, vie
     assert_neutralised(cells)
 
 
-@pytest.mark.xfail(strict=True, reason="programme_theories.views.matrix_csv writes source "
-                   "citations without exports.neutralise (reported to the browser engineer)")
 def test_it_neutralises_formulas_in_the_matrix_page_csv(hostile, viewer, client):
     client.force_login(viewer)
 
