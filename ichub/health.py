@@ -56,8 +56,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        # The broken connection is closed at the end of the request by Django's own
+        # request_finished handler, so the next request reconnects.
         if isinstance(exception, (OperationalError, InterfaceError)):
-            for connection in connections.all(initialized_only=True):
-                connection.close_if_unusable_or_obsolete()
             return _unavailable("The database is unavailable; try again shortly.")
         return None
