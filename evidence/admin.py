@@ -1,7 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from evidence.models import Appraisal, Excerpt, ScreeningCount, SourceDocument
+from evidence.models import (
+    Appraisal,
+    Excerpt,
+    ExclusionReason,
+    ScreeningCount,
+    ScreeningDecision,
+    ScreeningProtocol,
+    ScreeningResolution,
+    SearchRecord,
+    SourceDocument,
+)
 
 
 class ExcerptInline(admin.StackedInline):
@@ -54,3 +64,44 @@ class ScreeningCountAdmin(admin.ModelAdmin):
     list_display = ["review", "stage", "count", "note"]
     list_filter = ["review", "stage"]
     search_fields = ["note", "review__title"]
+
+
+@admin.register(ScreeningProtocol)
+class ScreeningProtocolAdmin(admin.ModelAdmin):
+    list_display = ["review", "required_reviewers"]
+    search_fields = ["review__title", "keywords"]
+
+
+@admin.register(ExclusionReason)
+class ExclusionReasonAdmin(admin.ModelAdmin):
+    list_display = ["label", "review", "order"]
+    list_filter = ["review"]
+    search_fields = ["label"]
+
+
+@admin.register(SearchRecord)
+class SearchRecordAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "records_found", "searched_on", "review"]
+    list_filter = ["review", "kind"]
+    search_fields = ["label", "note"]
+
+
+@admin.register(ScreeningDecision)
+class ScreeningDecisionAdmin(admin.ModelAdmin):
+    """Read-mostly: decisions are changed by revising them in the app, which keeps the old one."""
+
+    list_display = ["source", "stage", "reviewer", "decision", "exclusion_reason", "is_current",
+                    "decided_at"]
+    list_filter = ["stage", "decision", "is_current", "source__review"]
+    search_fields = ["source__title", "source__citation_key", "reviewer__username", "note"]
+    list_select_related = ["source", "reviewer", "exclusion_reason"]
+    raw_id_fields = ["source", "reviewer", "supersedes", "exclusion_reason"]
+
+
+@admin.register(ScreeningResolution)
+class ScreeningResolutionAdmin(admin.ModelAdmin):
+    list_display = ["source", "stage", "decision", "resolved_by", "resolved_at"]
+    list_filter = ["stage", "decision", "source__review"]
+    search_fields = ["source__title", "source__citation_key", "note"]
+    list_select_related = ["source", "resolved_by"]
+    raw_id_fields = ["source", "resolved_by", "exclusion_reason"]
