@@ -115,7 +115,12 @@ def test_it_lets_anonymous_visitors_read_without_edit_controls(page, owner):
     cmoc = services.create_cmoc(review=public, user=owner, code="CMOC 1", statement="Readable",
                                 context="Open context")
     page.goto("/")
-    page.get_by_role("link", name="An open review").click()
+    page.keyboard.press("Tab")  # keyboard users land on the skip link first
+    expect(page.locator(":focus")).to_have_text("Skip to content")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
+    page.get_by_role("link", name="An open review").focus()
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("An open review")
     expect(page.get_by_role("link", name="New CMOC")).to_have_count(0)
     page.get_by_role("link", name="CMOC 1", exact=True).click()
