@@ -111,3 +111,19 @@ def test_it_is_404_for_a_source_of_another_review(client, curated, review, other
     theirs = SourceDocument.objects.create(review=other_review, citation_key="t2020", title="t")
     client.force_login(owner)
     assert client.get(f"/reviews/{review.slug}/sources/{theirs.pk}/").status_code == 404
+
+
+def test_it_lists_sources_in_the_same_queries_however_many(client, curated, review, owner):
+    client.force_login(owner)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/reviews/{review.slug}/sources/").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(5):
+        source = SourceDocument.objects.create(review=review, citation_key=f"more{i}",
+                                               title=f"More {i}", authors=f"M{i}, A.")
+        Excerpt.objects.create(source=source, key="k", text="t")
+    assert count() == before
