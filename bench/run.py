@@ -130,7 +130,7 @@ def main():
         earlier["scenarios"].update(result["scenarios"])
         earlier.setdefault("reruns", []).append(
             {"command": result["command"], "started_at": result["started_at"],
-             "scenarios": sorted(result["scenarios"])}
+             "elapsed_s": result["elapsed_s"], "scenarios": sorted(result["scenarios"])}
         )
         result = earlier
     out.write_text(json.dumps(result, indent=2, default=str))
