@@ -146,7 +146,14 @@ class SourceDocument(models.Model):
             lead = f"{surnames[0]} and {surnames[1]}"
         else:
             lead = f"{surnames[0]} et al."
-        return f"{lead} ({self.year})" if self.year else lead
+        return f"{lead} ({self.year}{self.year_suffix})" if self.year else lead
+
+    @property
+    def year_suffix(self):
+        """The 'b' of 'Aunger et al. (2022b)': reviews tell same-author, same-year works
+        apart by a letter, which ichub keeps at the end of the citation key."""
+        match = re.search(rf"{self.year}([a-z])$", self.citation_key or "")
+        return match.group(1) if match else ""
 
     def screening_status(self, stage, required):
         """Where this source stands at a screening stage (awaiting, settled, conflict, resolved).
