@@ -41,9 +41,13 @@ class CMOCAdmin(SimpleHistoryAdmin):
     inlines = [EvidenceLinkInline]
 
     def save_model(self, request, obj, form, change):
-        """Admin edits bump the version too, so API clients holding an ETag see the change."""
+        """Admin edits bump the version too, so API clients holding an ETag see the change.
+
+        Counted from the stored row, not the form's object: a history revert
+        hands over the old version's number, which would reissue a live ETag.
+        """
         if change:
-            obj.version += 1
+            obj.version = CMOC.objects.values_list("version", flat=True).get(pk=obj.pk) + 1
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
