@@ -270,3 +270,27 @@ def test_it_records_each_imported_source_once(review, owner):
     imported = SourceDocument.objects.filter(review=review)
     assert imported.count() == 2
     assert_one_record_each(before, {("evidence.SourceDocument", s.pk, "+") for s in imported})
+
+
+def test_it_shows_history_in_the_admin_and_reverts_with_one_more_record(world, staff, client):
+    services.update_cmoc(cmoc=world.cmoc, user=staff, expected_version=1, statement="Edited.")
+    client.force_login(staff)
+    original = world.cmoc.history.earliest()
+
+    listing = client.get(f"/admin/cmocs/cmoc/{world.cmoc.pk}/history/")
+    before = snapshot()
+    reverted = client.post(f"/admin/cmocs/cmoc/{world.cmoc.pk}/history/{original.history_id}/", {
+        "review": world.review.pk, "code": "CMOC 1", "stage": "refined", "status": "active",
+        "theory": world.theory.pk, "statement": original.statement,
+        "context": world.context.pk, "mechanism_resource": world.resource.pk,
+        "mechanism_reasoning": world.reasoning.pk, "outcome": world.outcome.pk, "notes": "",
+        "evidence_links-TOTAL_FORMS": 0, "evidence_links-INITIAL_FORMS": 0,
+    })
+
+    assert listing.status_code == 200
+    assert listing.content.decode().count(staff.username) >= 1
+    assert reverted.status_code == 302, reverted.content[:3000]
+    world.cmoc.refresh_from_db()
+    assert world.cmoc.statement == "Vision helps."
+    assert_one_record_each(before, {("cmocs.CMOC", world.cmoc.pk, "~")})
+    assert world.cmoc.version == 3  # a revert is an edit: API clients' ETags go stale
