@@ -6,12 +6,15 @@ must open a fresh connection each time: a dead pooled connection is closed so
 the next check (or request) reconnects without restarting the process.
 """
 
+import logging
+
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+logger = logging.getLogger("ichub.health")
 
 
 def _database_answers(alias="default"):
@@ -59,5 +62,8 @@ class DatabaseUnavailableMiddleware:
         # The broken connection is closed at the end of the request by Django's own
         # request_finished handler, so the next request reconnects.
         if isinstance(exception, (OperationalError, InterfaceError)):
+            # Logged in full: on SQLite a missing table is an OperationalError too.
+            logger.error("Database unavailable during %s %s", request.method, request.path,
+                         exc_info=exception)
             return _unavailable("The database is unavailable; try again shortly.")
         return None
