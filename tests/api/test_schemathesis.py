@@ -11,7 +11,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -56,7 +58,14 @@ def staff_headers(db, staff, review, owner, other_review, outsider, monkeypatch,
     build_review_rows(review, owner)
     build_review_rows(other_review, outsider, prefix="Other ")
     token, _ = Token.objects.get_or_create(user=staff)
-    return {"Authorization": f"Token {token.key}"}
+    # Requests go through the real WSGI handler, whose request signals would
+    # close the test's database connection (and its open transaction) on
+    # PostgreSQL; Django's own test client unhooks them the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {"Authorization": f"Token {token.key}"}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
