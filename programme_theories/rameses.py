@@ -290,7 +290,7 @@ def _discussion(review):
 def _refined_theories(review):
     links = EvidenceLink.objects.select_related("excerpt__source").only(
         "cmoc_id", "stance", "excerpt__source__authors", "excerpt__source__year",
-        "excerpt__source__title",
+        "excerpt__source__title", "excerpt__source__citation_key",
     )
     cmocs = CMOC.objects.with_elements().prefetch_related(
         Prefetch("evidence_links", queryset=links)

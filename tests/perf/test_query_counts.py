@@ -74,14 +74,7 @@ PAGES = [
     "/reviews/{slug}/sources/{source}/",
     "/reviews/{slug}/sources/{source}/excerpts/new/",
     "/reviews/{slug}/sources/import/",
-    pytest.param(
-        "/reviews/{slug}/reports/rameses/",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="N+1: one deferred citation_key query per source since short_citation reads "
-            "the citation key (commit 9ac439b); the report loads sources with only() without it",
-        ),
-    ),
+    "/reviews/{slug}/reports/rameses/",
     "/reviews/{slug}/screening/",
     "/reviews/{slug}/screening/conflicts/",
     "/reviews/{slug}/screening/appraisal/",
