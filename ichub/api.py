@@ -137,7 +137,20 @@ def refuse_reparenting(instance, attrs, field, message):
         raise serializers.ValidationError({field: message})
 
 
-class VisibleReviewSlugField(serializers.SlugRelatedField):
+class TextKeyRelatedField(serializers.SlugRelatedField):
+    """A related row named by a text key (slug, username), refusing NUL before any query.
+
+    PostgreSQL rejects NUL in any string with a DataError, which DRF's own
+    field would let through as a 500.
+    """
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class VisibleReviewSlugField(TextKeyRelatedField):
     """A review named by slug, among those the requesting user may read."""
 
     def __init__(self, **kwargs):
@@ -147,11 +160,6 @@ class VisibleReviewSlugField(serializers.SlugRelatedField):
     def get_queryset(self):
         request = self.context.get("request")
         return Review.objects.visible_to(request.user if request else None)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -268,7 +276,7 @@ class MatrixSerializer(serializers.Serializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    username = serializers.SlugRelatedField(
+    username = TextKeyRelatedField(
         source="user", slug_field="username", queryset=get_user_model().objects.all()
     )
 

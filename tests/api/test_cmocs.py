@@ -239,3 +239,19 @@ def test_it_refuses_to_delete_a_cmoc_with_a_recorded_fate(world, token_client, e
                                            HTTP_IF_MATCH=f'"cmoc-{old.pk}-v{old.version}"')
     assert response.status_code == 400 and "cmoc" in response.json()
     assert CMOC.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.parametrize("path", ["/api/cmocs/", "/api/mechanisms/", "/api/theories/"])
+def test_it_refuses_a_nul_byte_in_a_review_slug_with_400(world, token_client, editor, path):
+    payload = {"review": "test\x00review", "code": "C", "statement": "s", "name": "n",
+               "stage": "initial", "kind": "resource", "text": "t"}
+    response = token_client(editor).post(path, payload, format="json")
+    assert response.status_code == 400 and "review" in response.json()
+    assert CMOC.objects.count() == 1
+
+
+def test_it_refuses_a_nul_byte_in_a_members_username_with_400(world, token_client, owner):
+    response = token_client(owner).post("/api/reviews/test-review/members/",
+                                        {"username": "vera\x00", "role": "viewer"},
+                                        format="json")
+    assert response.status_code == 400 and "username" in response.json()
