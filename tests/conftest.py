@@ -4,6 +4,9 @@ They combine: `review` is a private review owned by `owner`, with `editor` and
 `viewer` members; `outsider` belongs to no review; `staff` is an admin.
 """
 
+import os
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -137,3 +140,34 @@ def token_client_for(user):
 def token_client():
     """Call with a user (or None for anonymous) to get an API client authenticated by token."""
     return token_client_for
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for every browser test in the run.
+
+    Playwright's sync API runs an event loop in the test thread for as long as
+    it is open, and a second one cannot start beside it, so all browser tests
+    share this one. While it runs, Django would refuse ORM calls in the thread
+    unless told the loop is deliberate.
+    """
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+

@@ -1,38 +1,11 @@
-"""End-to-end tests in Debian's headless Chromium, driven by Playwright's sync API.
+"""End-to-end tests in Debian's headless Chromium (`browser` is in tests/conftest.py)."""
 
-Playwright's sync API runs an event loop in the test thread, which makes
-Django refuse ORM calls there unless told this is deliberate.
-"""
-
-import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)."
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
