@@ -137,13 +137,13 @@ class CMOC(models.Model):
     )
     statement = models.TextField()
     context = models.ForeignKey(
-        Context, null=True, blank=True, on_delete=models.PROTECT, related_name="cmocs"
+        Context, null=True, blank=True, on_delete=models.RESTRICT, related_name="cmocs"
     )
     mechanism_resource = models.ForeignKey(
         Mechanism,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="cmocs_as_resource",
         limit_choices_to={"kind": Mechanism.Kind.RESOURCE},
     )
@@ -151,13 +151,15 @@ class CMOC(models.Model):
         Mechanism,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="cmocs_as_reasoning",
         limit_choices_to={"kind": Mechanism.Kind.REASONING},
     )
     outcome = models.ForeignKey(
-        Outcome, null=True, blank=True, on_delete=models.PROTECT, related_name="cmocs"
+        Outcome, null=True, blank=True, on_delete=models.RESTRICT, related_name="cmocs"
     )
+    # RESTRICT, not PROTECT: an element a CMOC uses cannot be deleted on its own,
+    # but deleting the whole review (which cascades to both) must still work.
     notes = models.TextField(blank=True, help_text="Caveats, e.g. what the sources leave out")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(

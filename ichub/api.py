@@ -24,7 +24,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cmocs.models import CMOC
 from evidence.flow import screening_flow
 from ichub.models import Membership, Review
 from ichub.permissions import ReviewRolePermission, require_role, scope_to_visible
@@ -337,12 +336,6 @@ class ReviewViewSet(viewsets.ModelViewSet):
         with transaction.atomic():
             serializer.save()
 
-    def perform_destroy(self, instance):
-        # CMOCs first: their elements are PROTECTed from deletion while a CMOC
-        # uses them, which would otherwise block the review's own cascade.
-        with transaction.atomic():
-            CMOC.objects.filter(review=instance).delete()
-            instance.delete()
 
     @extend_schema(summary="The screening flow, stage by stage", responses=FlowSerializer)
     @action(detail=True, methods=["get"])

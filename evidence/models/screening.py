@@ -196,14 +196,14 @@ class ScreeningDecision(models.Model):
     )
     decision = models.CharField(max_length=10, choices=Decision.choices)
     exclusion_reason = models.ForeignKey(
-        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ExclusionReason, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     note = models.TextField(blank=True)
     is_current = models.BooleanField(
         default=True, help_text="False once the reviewer changed their mind (see superseded_by)."
     )
     supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="superseded_by"
     )
     decided_at = models.DateTimeField(auto_now_add=True)
 
@@ -242,7 +242,7 @@ class ScreeningResolution(models.Model):
     stage = models.CharField(max_length=20, choices=ScreeningStage.choices)
     decision = models.CharField(max_length=10, choices=Decision.choices)
     exclusion_reason = models.ForeignKey(
-        ExclusionReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ExclusionReason, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     note = models.TextField()
     resolved_by = models.ForeignKey(
