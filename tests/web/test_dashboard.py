@@ -27,6 +27,9 @@ def test_it_shows_the_dashboard_only_to_those_who_may_read(client, curated, revi
         assert "Excluded: 5,416" in page
         curate_link = f"/reviews/{review.slug}/cmocs/new/"
         assert (curate_link in page) == (role in ("owner", "editor", "staff"))
+        import_link = f"/reviews/{review.slug}/sources/import/"
+        assert (import_link in page) == (role in ("owner", "editor", "staff"))
+        assert f"/reviews/{review.slug}/reports/rameses/" in page
 
 
 def test_it_downloads_the_flow_as_a_standalone_svg(client, curated, review, viewer):
