@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres test-all lint bench serve backup restore loadtest
+.PHONY: install run test test-postgres suite test-all lint bench serve backup restore loadtest
 
 install: $(STAMP)
 
@@ -20,11 +20,20 @@ run: install
 	$(PY) manage.py load_shipped_reviews
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite runs on two workers (pytest-xdist, one per core, each with its own
+# test database), except the schemathesis tests: xdist silently drops the tests
+# schemathesis generates, so those run after, in one process.
+SCHEMATHESIS_TESTS := tests/api/test_schemathesis.py tests/security/test_schemathesis_editor.py
+
 test: install
-	$(PY) -m pytest
+	$(MAKE) --no-print-directory suite
 
 test-postgres: install
-	scripts/with_postgres.sh $(PY) -m pytest
+	scripts/with_postgres.sh $(MAKE) --no-print-directory suite
+
+suite:
+	$(PY) -m pytest -n 2 --dist loadfile $(addprefix --ignore=,$(SCHEMATHESIS_TESTS))
+	$(PY) -m pytest $(SCHEMATHESIS_TESTS)
 
 lint: install
 	$(VENV)/bin/ruff check .

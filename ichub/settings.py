@@ -157,7 +157,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Overridable so a second server started beside a running one (tests, load
+# runs) can collect into its own folder instead of rewriting this one's.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

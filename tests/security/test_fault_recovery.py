@@ -127,7 +127,7 @@ def test_it_answers_503_during_a_database_outage_and_recovers_without_a_restart(
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(DATABASE_URL=relayed, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1",
                GUNICORN_THREADS="2", DB_CONN_MAX_AGE="60", LOAD_SHIPPED_REVIEWS="0",
-               GUNICORN_ACCESS_LOG="/dev/null")
+               GUNICORN_ACCESS_LOG="/dev/null", DJANGO_STATIC_ROOT=str(tmp_path / "static"))
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(["scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"

@@ -40,7 +40,7 @@ def test_it_serves_ten_seconds_of_mixed_load_with_no_errors_and_reconciles(
 ):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(DATABASE_URL=fresh_database_url, LOADTEST_RESULTS=str(tmp_path),
-               WEB_CONCURRENCY="2")
+               WEB_CONCURRENCY="2", DJANGO_STATIC_ROOT=str(tmp_path / "static"))
 
     result = subprocess.run(["loadtest/run.sh", "10", "10"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=600)
