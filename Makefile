@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres suite test-all lint bench serve backup restore loadtest
+.PHONY: install run test test-postgres suite lint bench serve backup restore loadtest
 
 install: $(STAMP)
 
