@@ -184,3 +184,21 @@ class OperationalDefinition(models.Model):
         return (self.review.slug, self.element)
 
     natural_key.dependencies = ["ichub.review"]
+
+
+class ThrottleWindow(models.Model):
+    """How many API requests one caller (a user or an address) made in the current window.
+
+    DRF's stock throttles keep a list of timestamps in the cache, which with a
+    database cache costs six statements and a COMMIT on every API request, more
+    than a conditional GET itself. One row per caller and scope, bumped by a
+    single upsert (ichub.throttling), gives the same protection in one statement
+    and lives in the shared database, so every app server sees the same count.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window = models.BigIntegerField(help_text="Start of the current window, in epoch seconds.")
+    hits = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.key}: {self.hits} since {self.window}"
