@@ -197,8 +197,8 @@ class ThrottleWindow(models.Model):
     """
 
     key = models.CharField(max_length=200, primary_key=True)
-    window = models.BigIntegerField(help_text="Start of the current window, in epoch seconds.")
+    started = models.BigIntegerField(help_text="Start of the current window, in epoch seconds.")
     hits = models.PositiveIntegerField()
 
     def __str__(self):
-        return f"{self.key}: {self.hits} since {self.window}"
+        return f"{self.key}: {self.hits} since {self.started}"

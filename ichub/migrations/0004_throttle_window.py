@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='ThrottleWindow',
             fields=[
                 ('key', models.CharField(max_length=200, primary_key=True, serialize=False)),
-                ('window', models.BigIntegerField(help_text='Start of the current window, in epoch seconds.')),
+                ('started', models.BigIntegerField(help_text='Start of the current window, in epoch seconds.')),
                 ('hits', models.PositiveIntegerField()),
             ],
         ),
