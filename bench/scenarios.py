@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models.functions import Length
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
@@ -13,6 +14,7 @@ from cmocs.lineage import _CONNECTED_SQL, connected_ids, lineage_graph
 from cmocs.models import CMOC, LineageEvent
 from evidence.models import Excerpt, SourceDocument
 from ichub.models import Membership, Review
+from ichub.pagination import cursor_at
 from ichub.search import search_cmocs, search_excerpts, search_sources
 from ichub.synthetic import _vocabulary, add_theory, generate_synthetic_review
 
@@ -116,30 +118,53 @@ def theory_detail(world, client, reps):
 
 
 def lists(world, client, reps):
-    slug = world.review.slug
-    pages = {
-        "cmocs_p1": f"/api/cmocs/?review={slug}&stage=initial&page_size=500",
-        "sources_p1": f"/api/sources/?review={slug}&page_size=500",
-        "excerpts_p1": f"/api/excerpts/?review={slug}&page_size=50",
+    """First vs deep page of three lists, by `?cursor=` (the target) and by page number.
+
+    The deep cursor page starts at the same row as the deep page-number page:
+    its cursor is made once here from the ordering key of the row before it,
+    as a client following `next` links would hold it.
+    """
+    slug, review = world.review.slug, world.review
+    first = {
+        "cmocs": f"/api/cmocs/?review={slug}&stage=initial&page_size=500",
+        "sources": f"/api/sources/?review={slug}&page_size=500",
+        "excerpts": f"/api/excerpts/?review={slug}&page_size=50",
     }
-    n_cmocs = CMOC.objects.filter(review=world.review, stage="initial").count()
-    pages["cmocs_last"] = pages["cmocs_p1"] + f"&page={-(-n_cmocs // 500)}"
-    pages["sources_last"] = pages["sources_p1"] + f"&page={-(-world.counts['sources'] // 500)}"
-    deep_excerpt_page = min(1000, -(-world.counts["excerpts"] // 50))  # 1000 from scale 5
-    pages["excerpts_deep"] = pages["excerpts_p1"] + f"&page={deep_excerpt_page}"
+    ordered = {  # each list's API ordering
+        "cmocs": CMOC.objects.filter(review=review, stage="initial")
+        .order_by("review_id", "stage", Length("code"), "code", "id"),
+        "sources": SourceDocument.objects.filter(review=review)
+        .order_by("review_id", "authors", "year", "id"),
+        "excerpts": Excerpt.objects.filter(source__review=review).order_by("source_id", "id"),
+    }
+    n_cmocs = ordered["cmocs"].count()
+    deep_page = {
+        "cmocs": -(-n_cmocs // 500),
+        "sources": -(-world.counts["sources"] // 500),
+        "excerpts": min(1000, -(-world.counts["excerpts"] // 50)),  # 1000 from scale 5
+    }
+    size = {"cmocs": 500, "sources": 500, "excerpts": 50}
+    pages = {}
+    for kind, url in first.items():
+        pages[f"{kind}_p1"] = url
+        pages[f"{kind}_deep"] = f"{url}&page={deep_page[kind]}"
+        pages[f"{kind}_cursor_first"] = f"{url}&cursor="
+        deep_cursor = cursor_at(ordered[kind], (deep_page[kind] - 1) * size[kind])
+        pages[f"{kind}_cursor_deep"] = f"{url}&cursor={deep_cursor}"
     times = interleaved({name: _get(client, url) for name, url in pages.items()}, reps=reps)
-    ratio = {
-        kind: round(times[deep]["median_ms"] / times[first]["median_ms"], 2)
-        for kind, first, deep in (
-            ("cmocs", "cmocs_p1", "cmocs_last"),
-            ("sources", "sources_p1", "sources_last"),
-            ("excerpts", "excerpts_p1", "excerpts_deep"),
-        )
-    }
+
+    def ratio(first_page, deep):
+        return round(times[deep]["median_ms"] / times[first_page]["median_ms"], 2)
+
     return {
         "urls": pages,
+        "deep_pages": deep_page,
         "times": times,
-        "deep_over_first": ratio,
+        "deep_over_first": {
+            f"{kind} (cursor)": ratio(f"{kind}_cursor_first", f"{kind}_cursor_deep")
+            for kind in first
+        },
+        "offset_deep_over_first": {kind: ratio(f"{kind}_p1", f"{kind}_deep") for kind in first},
         "target_deep_over_first": 1.5,
         "queries": {name: _queries(client, url) for name, url in pages.items()},
     }
