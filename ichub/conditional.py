@@ -8,7 +8,9 @@ nested model. Every change to those models goes through `save()`/`delete()`
 and so leaves a history row (django-simple-history), which makes the newest
 history id a cheap, index-only "anything changed?" counter. It is
 conservative: an edit anywhere in those tables changes every theory's ETag,
-costing a client one full response, never a stale one.
+costing a client one full response, never a stale one. The theme's name and
+the review's slug, shown in the body but unversioned, are read in the same
+query. The same ETag keys the cached rendered body (programme_theories.api).
 
 The ETag keeps the `"theory-<id>-v<version>"` prefix the If-Match rules
 (ichub.etags) read, so the same header serves both conditional GET and
@@ -53,7 +55,7 @@ def theory_content_etag(theories, pk):
                 for model in NESTED_WITH_HISTORY
             },
         )
-        .values("version", "updated_at", "cmoc_count", "cmoc_versions", "cmoc_edited",
+        .values("version", "updated_at", "review__slug", "theme__name", "cmoc_count", "cmoc_versions", "cmoc_edited",
                 *(f"history_{model._meta.model_name}" for model in NESTED_WITH_HISTORY))
         .first()
     )

@@ -274,8 +274,18 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "ichub_cache",
-    }
+    },
+    # Rendered theory details keyed by their content ETag (programme_theories.api):
+    # a body is reused only while the aggregate behind the ETag is unchanged.
+    "representations": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ichub_representation_cache",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
+# Off only to measure the read path itself (bench/, scenario 1).
+CACHE_REPRESENTATIONS = env_bool("ICHUB_CACHE_REPRESENTATIONS", True)
 
 # Static files: whitenoise serves them from the app server, hashed names
 # cached forever. Hashing needs `collectstatic` (make serve runs it), so only

@@ -50,6 +50,27 @@ class SourceDocumentManager(models.Manager.from_queryset(SourceDocumentQuerySet)
         return self.get(review__slug=review_slug, citation_key=citation_key)
 
 
+def year_suffix(year, citation_key):
+    """The 'b' of 'Aunger et al. (2022b)': reviews tell same-author, same-year works
+    apart by a letter, which ichub keeps at the end of the citation key."""
+    match = re.search(rf"{year}([a-z])$", citation_key or "")
+    return match.group(1) if match else ""
+
+
+def short_citation(authors, year, title, citation_key):
+    """'Pearson and Watson (2018)' from a source's columns (read paths that skip instances)."""
+    surnames = _surnames(authors)
+    if not surnames:
+        lead = title[:60]
+    elif len(surnames) == 1 and "et al" not in authors:
+        lead = surnames[0]
+    elif len(surnames) == 2 and "et al" not in authors:
+        lead = f"{surnames[0]} and {surnames[1]}"
+    else:
+        lead = f"{surnames[0]} et al."
+    return f"{lead} ({year}{year_suffix(year, citation_key)})" if year else lead
+
+
 class SourceDocument(models.Model):
     class Kind(models.TextChoices):
         POLICY_GUIDANCE = "policy_guidance", "Policy or guidance document"
@@ -137,23 +158,11 @@ class SourceDocument(models.Model):
     @property
     def short_citation(self):
         """'Pearson and Watson (2018)': the form the review's text cites sources in."""
-        surnames = _surnames(self.authors)
-        if not surnames:
-            lead = self.title[:60]
-        elif len(surnames) == 1 and "et al" not in self.authors:
-            lead = surnames[0]
-        elif len(surnames) == 2 and "et al" not in self.authors:
-            lead = f"{surnames[0]} and {surnames[1]}"
-        else:
-            lead = f"{surnames[0]} et al."
-        return f"{lead} ({self.year}{self.year_suffix})" if self.year else lead
+        return short_citation(self.authors, self.year, self.title, self.citation_key)
 
     @property
     def year_suffix(self):
-        """The 'b' of 'Aunger et al. (2022b)': reviews tell same-author, same-year works
-        apart by a letter, which ichub keeps at the end of the citation key."""
-        match = re.search(rf"{self.year}([a-z])$", self.citation_key or "")
-        return match.group(1) if match else ""
+        return year_suffix(self.year, self.citation_key)
 
     def screening_status(self, stage, required):
         """Where this source stands at a screening stage (awaiting, settled, conflict, resolved).
@@ -286,6 +295,12 @@ class ExcerptManager(models.Manager.from_queryset(ExcerptQuerySet)):
         )
 
 
+def excerpt_location(page, section, location_note):
+    """'p. 4, Findings, second paragraph': where in its source an excerpt sits."""
+    return ", ".join(part for part in (f"p. {page}" if page else "", section, location_note)
+                     if part)
+
+
 class Excerpt(models.Model):
     class Kind(models.TextChoices):
         QUOTE = "quote", "Quote"
@@ -325,14 +340,7 @@ class Excerpt(models.Model):
 
     @property
     def location(self):
-        parts = []
-        if self.page:
-            parts.append(f"p. {self.page}")
-        if self.section:
-            parts.append(self.section)
-        if self.location_note:
-            parts.append(self.location_note)
-        return ", ".join(parts)
+        return excerpt_location(self.page, self.section, self.location_note)
 
 
 class Appraisal(models.Model):

@@ -25,3 +25,19 @@ def make_synthetic(db):
         return review
 
     return make
+
+
+@pytest.fixture
+def theory(make_synthetic, owner, editor, viewer):
+    """The first theory of a small private synthetic review that owner/editor/viewer belong to."""
+    from programme_theories.models import ProgrammeTheory
+
+    review = make_synthetic(
+        0.05,
+        private_for={
+            owner: Membership.Role.OWNER,
+            editor: Membership.Role.EDITOR,
+            viewer: Membership.Role.VIEWER,
+        },
+    )
+    return ProgrammeTheory.objects.filter(review=review).order_by("pk").first()

@@ -7,21 +7,6 @@ from django.test.utils import CaptureQueriesContext
 from cmocs import services
 from cmocs.models import CMOC, EvidenceLink
 from evidence.models import Excerpt
-from ichub.models import Membership
-from programme_theories.models import ProgrammeTheory
-
-
-@pytest.fixture
-def theory(make_synthetic, owner, editor, viewer):
-    review = make_synthetic(
-        0.05,
-        private_for={
-            owner: Membership.Role.OWNER,
-            editor: Membership.Role.EDITOR,
-            viewer: Membership.Role.VIEWER,
-        },
-    )
-    return ProgrammeTheory.objects.filter(review=review).order_by("pk").first()
 
 
 def url(theory):
