@@ -3,6 +3,7 @@
 import random
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models.functions import Length
@@ -77,38 +78,66 @@ def _get(client, url, status=200, **headers):
     return run
 
 
-def _queries(client, url, status=200, **headers):
+def _built(run):
+    """`run` with the representation cache off: the read path itself, as scenario 1 asks."""
+    def go():
+        settings.CACHE_REPRESENTATIONS = False
+        try:
+            return run()
+        finally:
+            settings.CACHE_REPRESENTATIONS = True
+
+    return go
+
+
+def _queries(client, url, status=200, built=False, **headers):
+    run = _get(client, url, status, **headers)
     with CaptureQueriesContext(connection) as captured:
-        _get(client, url, status, **headers)()
+        (_built(run) if built else run)()
     return len(captured)
 
 
 def theory_detail(world, client, reps):
-    """R (full request) vs F (its SQL on a raw cursor + orjson) vs the naive serializers."""
+    """R (full request, built) vs F (its SQL on a raw cursor + orjson) vs the naive serializers.
+
+    R is measured with the representation cache off, so it times the read path;
+    R_cached is the same request served the body kept under its ETag.
+    """
     pk = world.theories[50]
     url, naive_url = f"/api/theories/{pk}/", f"/bench/naive-theory/{pk}/"
     with recorded_sql() as statements:
-        body = _get(client, url)().content
+        body = _built(_get(client, url))().content
     reads = [sql for sql, _ in statements if is_read(sql)]
     times = interleaved(
         {
-            "R_request": _get(client, url),
+            "R_request": _built(_get(client, url)),
             "F_raw_sql_plus_orjson": floor_replay(statements),
-            "naive_drf_no_prefetch": _get(client, naive_url),
+            "R_cached_body": _get(client, url),
         },
         reps=reps,
     )
+    # The naive baseline costs ~1,260 queries a request: timed apart, with fewer repetitions
+    # (its median is only compared to R's to give the speed-up).
+    naive_times = interleaved({"naive_drf_no_prefetch": _get(client, naive_url),
+                               "R_request": _built(_get(client, url))},
+                              reps=max(5, reps // 6), warmup=1)
     r, f = times["R_request"]["median_ms"], times["F_raw_sql_plus_orjson"]["median_ms"]
-    naive = times["naive_drf_no_prefetch"]["median_ms"]
+    naive = naive_times["naive_drf_no_prefetch"]["median_ms"]
     return {
         "theory": "50 CMOCs x 10 evidence links",
         "response_bytes": len(body),
         "times": times,
+        "naive_times": naive_times,
         "R_over_F": round(r / f, 2),
+        "R_cached_over_F": round(times["R_cached_body"]["median_ms"] / f, 2),
         "target_R_over_F": 2.5,
-        "speedup_over_naive": round(naive / r, 1),
+        "speedup_over_naive": round(naive / naive_times["R_request"]["median_ms"], 1),
         "queries_by_theory_size": {
             size: _queries(client, f"/api/theories/{world.theories[size]}/")
+            for size in THEORY_SIZES
+        },
+        "queries_built_by_theory_size": {
+            size: _queries(client, f"/api/theories/{world.theories[size]}/", built=True)
             for size in THEORY_SIZES
         },
         "queries_replayed_in_F": len(reads),
@@ -277,22 +306,29 @@ def lineage(world, client, reps):
 
 
 def conditional_get(world, client, reps):
+    """A 304 for a matching If-None-Match against a full 200 built from the database.
+
+    The 200 that issue 7 compares with is the built one (representation cache
+    off); the 200 served from the cached body is timed beside it.
+    """
     url = f"/api/theories/{world.theories[50]}/"
     etag = _get(client, url)()["ETag"]
     times = interleaved(
         {
-            "full_200": _get(client, url),
+            "full_200": _built(_get(client, url)),
+            "cached_200": _get(client, url),
             "not_modified_304": _get(client, url, status=304, HTTP_IF_NONE_MATCH=etag),
         },
         reps=reps,
     )
+    not_modified = times["not_modified_304"]["median_ms"]
     return {
         "etag": etag,
         "times": times,
-        "ratio_304_over_200": round(
-            times["not_modified_304"]["median_ms"] / times["full_200"]["median_ms"], 3
-        ),
+        "ratio_304_over_200": round(not_modified / times["full_200"]["median_ms"], 3),
+        "ratio_304_over_cached_200": round(not_modified / times["cached_200"]["median_ms"], 3),
         "target_ratio": 0.10,
-        "queries_200": _queries(client, url),
+        "queries_200": _queries(client, url, built=True),
+        "queries_cached_200": _queries(client, url),
         "queries_304": _queries(client, url, 304, HTTP_IF_NONE_MATCH=etag),
     }
