@@ -11,7 +11,13 @@ from evidence.flow import screening_flow
 from evidence.models import Excerpt, SourceDocument
 from ichub.models import Review
 from ichub.permissions import get_review_for_user, scope_to_visible
-from ichub.search import clean_query, search_cmocs, search_excerpts, search_sources
+from ichub.search import (
+    capped_count,
+    clean_query,
+    search_cmocs,
+    search_excerpts,
+    search_sources,
+)
 from ichub.svg import flow_svg
 from programme_theories.models import ProgrammeTheory
 
@@ -83,26 +89,35 @@ def flow_download(request, slug):
 
 
 def search(request):
-    """One box across CMOCs (with their elements), excerpts and sources, grouped by type."""
+    """One box across CMOCs (with their elements), excerpts and sources, grouped by type.
+
+    Each group shows its first page, oldest first (ordering by pk lets a common word's
+    page come off the pk index instead of sorting every match), and a count capped at
+    COUNT_CAP ("1,000+"): an exact count of a word in most rows would cost more than
+    the page itself.
+    """
     query = clean_query(request.GET.get("q"))
-    results = {"query": query, "cmocs": [], "sources": [], "excerpts": []}
+    results = {"query": query, "cmocs": [], "sources": [], "excerpts": [], "counts": {}}
     if query:
         user = request.user
-        results["cmocs"] = search_cmocs(
-            scope_to_visible(CMOC.objects.all(), user), query
-        ).select_related("review").only(
+        found = {
+            "cmocs": search_cmocs(scope_to_visible(CMOC.objects.all(), user), query),
+            "sources": search_sources(scope_to_visible(SourceDocument.objects.all(), user), query),
+            "excerpts": search_excerpts(
+                scope_to_visible(Excerpt.objects.all(), user, "source__review"), query
+            ),
+        }
+        results["counts"] = {kind: capped_count(qs) for kind, qs in found.items()}
+        results["cmocs"] = found["cmocs"].select_related("review").only(
             "id", "code", "stage", "status", "statement", "review__slug", "review__title"
-        ).distinct()[:SEARCH_LIMIT]
-        results["sources"] = search_sources(
-            scope_to_visible(SourceDocument.objects.all(), user), query
-        ).select_related("review").only(
-            "id", "authors", "year", "title", "kind", "review__slug", "review__title"
-        )[:SEARCH_LIMIT]
-        results["excerpts"] = search_excerpts(
-            scope_to_visible(Excerpt.objects.all(), user, "source__review"), query
-        ).select_related("source__review").prefetch_related(
+        ).order_by("pk")[:SEARCH_LIMIT]
+        results["sources"] = found["sources"].select_related("review").only(
+            "id", "authors", "year", "title", "kind", "citation_key", "review__slug",
+            "review__title",
+        ).order_by("pk")[:SEARCH_LIMIT]
+        results["excerpts"] = found["excerpts"].select_related("source__review").prefetch_related(
             Prefetch("evidence_links", queryset=_links_with_cmoc())
-        )[:SEARCH_LIMIT]
+        ).order_by("pk")[:SEARCH_LIMIT]
     partial = request.htmx and not request.htmx.history_restore_request
     template = "ichub/_search_results.html" if partial else "ichub/search.html"
     return render(request, template, results)
