@@ -56,10 +56,13 @@ restore: install
 loadtest: install
 	scripts/with_postgres.sh loadtest/run.sh $(or $(USERS),50) $(or $(DURATION),60)
 
-# Benchmarks (BENCHMARKS.md): PostgreSQL at scale 10 with the gunicorn load run,
+# Benchmarks (BENCHMARKS.md): PostgreSQL at scale 10 with the gunicorn + wrk load run,
 # then SQLite at scale 1; then merge both into bench/results/latest.json.
 bench: install
 	mkdir -p bench/results
+	@# the load run's client (scenario 6): wrk, from Debian, if the machine lacks it
+	command -v wrk >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	scripts/with_postgres.sh $(PY) bench/run.py --scale 10
 	rm -f bench/results/bench.sqlite3
 	DATABASE_URL=sqlite:///$(CURDIR)/bench/results/bench.sqlite3 $(PY) bench/run.py --scale 1 --skip-load

@@ -46,18 +46,17 @@ schema = schemathesis.openapi.from_dict(_api_schema())
 schema.app = get_wsgi_application()
 
 
-@pytest.fixture
-def staff_headers(db, staff, review, owner, other_review, outsider, monkeypatch, settings):
-    """Staff credentials, both test reviews filled with rows, and no rate limit.
+def flood_headers(user, *, review, owner, other_review, outsider, monkeypatch, settings):
+    """Yield `user`'s token header, with both test reviews filled and no rate limit.
 
     The throttle would (rightly) stop one client sending thousands of requests
-    a minute; this test is that client, so it is switched off here only.
+    a minute; the fuzzing tests are that client, so it is switched off for them only.
     """
     settings.ALLOWED_HOSTS = ["*"]
     monkeypatch.setattr(APIView, "throttle_classes", [])
     build_review_rows(review, owner)
     build_review_rows(other_review, outsider, prefix="Other ")
-    token, _ = Token.objects.get_or_create(user=staff)
+    token, _ = Token.objects.get_or_create(user=user)
     # Requests go through the real WSGI handler, whose request signals would
     # close the test's database connection (and its open transaction) on
     # PostgreSQL; Django's own test client unhooks them the same way.
@@ -68,17 +67,27 @@ def staff_headers(db, staff, review, owner, other_review, outsider, monkeypatch,
     request_finished.connect(close_old_connections)
 
 
+# Generated data is what it is: slow, filtered or large examples are still tests.
+FUZZ_HEALTH_CHECKS = [
+    HealthCheck.function_scoped_fixture,
+    HealthCheck.too_slow,
+    HealthCheck.filter_too_much,
+    HealthCheck.data_too_large,
+]
+
+
+@pytest.fixture
+def staff_headers(db, staff, review, owner, other_review, outsider, monkeypatch, settings):
+    yield from flood_headers(staff, review=review, owner=owner, other_review=other_review,
+                             outsider=outsider, monkeypatch=monkeypatch, settings=settings)
+
+
 @schema.parametrize()
 @settings(
     max_examples=50,
     derandomize=True,
     deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-        HealthCheck.data_too_large,
-    ],
+    suppress_health_check=FUZZ_HEALTH_CHECKS,
 )
 @pytest.mark.django_db
 def test_it_answers_every_operation_within_its_schema(case, staff_headers):
