@@ -16,7 +16,7 @@ from cmocs.models import CMOC, LineageEvent
 from evidence.models import Excerpt, SourceDocument
 from ichub.models import Membership, Review
 from ichub.pagination import cursor_at
-from ichub.search import search_cmocs, search_excerpts, search_sources
+from ichub.search import COUNT_CAP, first_page, search_cmocs, search_excerpts, search_sources
 from ichub.synthetic import _vocabulary, add_theory, generate_synthetic_review
 
 SEED = 1
@@ -214,6 +214,7 @@ def _search_terms():
 
 
 def _explain(queryset):
+    """The plan PostgreSQL chooses for the queryset (EXPLAIN without running it)."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {sql}", params)
@@ -221,20 +222,22 @@ def _explain(queryset):
 
 
 def search(world, client, reps):
-    """Each entity x term: the first page of 50 and the total count, as a search page needs."""
+    """Each entity x term: the first page of 50 (by pk) and the capped count, as the search
+    page gets them (`ichub.search.first_page`: "1,000+" rather than an exact count of every
+    match of a common word)."""
     review = world.review
+    page_size = 50  # the search page's SEARCH_LIMIT
     entities = {
         "cmocs": (search_cmocs, CMOC.objects.filter(review=review).order_by("pk")),
         "sources": (search_sources, SourceDocument.objects.filter(review=review).order_by("pk")),
-        "excerpts": (search_excerpts, Excerpt.objects.filter(source__review=review)
-                     .order_by("source_id", "id")),
+        "excerpts": (search_excerpts,
+                     Excerpt.objects.filter(source__review=review).order_by("pk")),
     }
     terms = _search_terms()
 
     def page_and_count(search_fn, queryset, term):
         def run():
-            found = search_fn(queryset, term)
-            return list(found[:50]), found.count()
+            return first_page(search_fn(queryset, term), size=page_size)
 
         return run
 
@@ -244,7 +247,11 @@ def search(world, client, reps):
         for label, term in terms.items()
     }
     times = interleaved(variants, reps=reps)
-    hits = {name: run()[1] for name, run in variants.items()}
+    hits = {
+        f"{entity}:{label}": fn(qs, term).count()
+        for entity, (fn, qs) in entities.items()
+        for label, term in terms.items()
+    }
     pooled = {}
     for entity in entities:
         samples = []
@@ -263,13 +270,27 @@ def search(world, client, reps):
     api = f"/api/excerpts/?review={review.slug}&search={terms['common']}"
     result["api_excerpt_search"] = interleaved({"api": _get(client, api)}, reps=reps)["api"]
     if connection.vendor == "postgresql":
-        plans = {
-            label: _explain(search_excerpts(entities["excerpts"][1], terms[label]))
-            for label in ("very_common", "rare")
-        }
-        result["explain_excerpts"] = plans
+        # The page and the count, for a selective term (should be a GIN index scan) and
+        # for the most common one (the page should walk the pk index, not sort every match).
+        plans = {}
+        for entity, (fn, qs) in entities.items():
+            for label in ("very_common", "rare"):
+                found = fn(qs, terms[label])
+                plans[f"{entity}:{label}"] = {
+                    # first_page's two queries: the ids, then (if over the cap) the page
+                    "ids": _explain(found.order_by().values("pk")[: COUNT_CAP + 1]),
+                    "page": _explain(found[:page_size]),
+                }
+        result["explain"] = plans
         result["gin_index_used"] = {
-            label: any("search_gin" in line for line in plan) for label, plan in plans.items()
+            f"{entity}:rare": any(
+                "search_gin" in line for line in plans[f"{entity}:rare"]["ids"]
+            )
+            for entity in entities
+        }
+        result["common_page_sorts_all_matches"] = {
+            entity: any("Sort" in line for line in plans[f"{entity}:very_common"]["page"])
+            for entity in entities
         }
     return result
 

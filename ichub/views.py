@@ -12,8 +12,8 @@ from evidence.models import Excerpt, SourceDocument
 from ichub.models import Review
 from ichub.permissions import get_review_for_user, scope_to_visible
 from ichub.search import (
-    capped_count,
     clean_query,
+    first_page,
     search_cmocs,
     search_excerpts,
     search_sources,
@@ -91,33 +91,29 @@ def flow_download(request, slug):
 def search(request):
     """One box across CMOCs (with their elements), excerpts and sources, grouped by type.
 
-    Each group shows its first page, oldest first (ordering by pk lets a common word's
-    page come off the pk index instead of sorting every match), and a count capped at
-    COUNT_CAP ("1,000+"): an exact count of a word in most rows would cost more than
-    the page itself.
+    Each group shows its first page, oldest first, and a count capped at COUNT_CAP
+    ("1,000+"): an exact count of a word in most rows would cost more than the page.
     """
     query = clean_query(request.GET.get("q"))
     results = {"query": query, "cmocs": [], "sources": [], "excerpts": [], "counts": {}}
     if query:
         user = request.user
         found = {
-            "cmocs": search_cmocs(scope_to_visible(CMOC.objects.all(), user), query),
-            "sources": search_sources(scope_to_visible(SourceDocument.objects.all(), user), query),
+            "cmocs": search_cmocs(scope_to_visible(CMOC.objects.all(), user), query)
+            .select_related("review")
+            .only("id", "code", "stage", "status", "statement", "review__slug", "review__title"),
+            "sources": search_sources(scope_to_visible(SourceDocument.objects.all(), user), query)
+            .select_related("review")
+            .only("id", "authors", "year", "title", "kind", "citation_key", "review__slug",
+                  "review__title"),
             "excerpts": search_excerpts(
                 scope_to_visible(Excerpt.objects.all(), user, "source__review"), query
-            ),
+            )
+            .select_related("source__review")
+            .prefetch_related(Prefetch("evidence_links", queryset=_links_with_cmoc())),
         }
-        results["counts"] = {kind: capped_count(qs) for kind, qs in found.items()}
-        results["cmocs"] = found["cmocs"].select_related("review").only(
-            "id", "code", "stage", "status", "statement", "review__slug", "review__title"
-        ).order_by("pk")[:SEARCH_LIMIT]
-        results["sources"] = found["sources"].select_related("review").only(
-            "id", "authors", "year", "title", "kind", "citation_key", "review__slug",
-            "review__title",
-        ).order_by("pk")[:SEARCH_LIMIT]
-        results["excerpts"] = found["excerpts"].select_related("source__review").prefetch_related(
-            Prefetch("evidence_links", queryset=_links_with_cmoc())
-        ).order_by("pk")[:SEARCH_LIMIT]
+        for kind, queryset in found.items():
+            results[kind], results["counts"][kind] = first_page(queryset, size=SEARCH_LIMIT)
     partial = request.htmx and not request.htmx.history_restore_request
     template = "ichub/_search_results.html" if partial else "ichub/search.html"
     return render(request, template, results)

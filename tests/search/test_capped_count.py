@@ -1,11 +1,11 @@
-"""capped_count and the search page's counts: "37" or "1,000+", never an exact count of all."""
+"""capped_count, first_page and the search page's counts: "37" or "1,000+", never all."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evidence.models import Excerpt, SourceDocument
-from ichub.search import COUNT_CAP, CappedCount, capped_count, search_excerpts
+from ichub.search import COUNT_CAP, CappedCount, capped_count, first_page, search_excerpts
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,22 @@ def test_it_counts_in_one_query_that_reads_at_most_cap_plus_one_rows(review, man
     assert len(queries) == 1
     sql = queries.captured_queries[0]["sql"]
     assert "LIMIT 11" in sql and "ORDER BY" not in sql
+
+
+def test_it_gives_the_first_page_in_pk_order_with_the_count(review, many_excerpts):
+    Excerpt.objects.create(source=many_excerpts, key="b2", text="More budgets")
+    found = search_excerpts(Excerpt.objects.for_review(review), "budgets").order_by("-text")
+    with CaptureQueriesContext(connection) as queries:
+        rows, count = first_page(found, size=1)
+    assert [e.key for e in rows] == ["other"] and count == (2, False)
+    assert len(queries) == 2
+    common = search_excerpts(Excerpt.objects.for_review(review), "trust")
+    with CaptureQueriesContext(connection) as queries:
+        rows, count = first_page(common, size=3)
+    assert [e.text for e in rows] == ["Trust number 0", "Trust number 1", "Trust number 2"]
+    assert count == (COUNT_CAP, True) and len(queries) == 2
+    assert first_page(search_excerpts(Excerpt.objects.all(), "nowhere"), size=3) == (
+        [], (0, False))
 
 
 def test_the_search_page_shows_a_capped_count_and_the_first_page(client, owner, review,

@@ -51,6 +51,7 @@ def test_it_runs_the_same_queries_however_many_results(client, curated, review, 
     client.force_login(owner)
     source = curated["sources"][0]
     Excerpt.objects.create(source=source, key="first", text="trust at first")  # one of each
+    SourceDocument.objects.create(review=review, citation_key="tr2019", title="Trust at first")
 
     def count():
         with CaptureQueriesContext(connection) as ctx:
