@@ -39,6 +39,9 @@ def found(review, text):
 def test_it_finds_a_cmoc_by_each_of_its_four_elements(review, cmoc):
     for word in ("competition", "protected", "disagree", "vision", "candour"):
         assert found(review, word) == ["CMOC 1"], word
+    # every word somewhere in the CMOC or its elements, on SQLite as on PostgreSQL
+    assert found(review, "history disagree") == ["CMOC 1"]
+    assert found(review, "history nowhere") == []
 
 
 @pytest.mark.parametrize(
