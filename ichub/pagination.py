@@ -64,6 +64,18 @@ class OrderingKey:
             return Q(**{f"{self.alias}__isnull": False})
         return Q(**{f"{self.alias}__{lookup}": value})
 
+    def not_before(self, value):
+        """`a >= x` as one lookup, not `a > x OR a = x`, so an index scan can start at x."""
+        if value is None:
+            return self.equal(None)  # NULLs come last
+        bound = Q(**{f"{self.alias}__{'lte' if self.descending else 'gte'}": value})
+        return bound | Q(**{f"{self.alias}__isnull": True}) if self.nullable else bound
+
+    def not_after(self, value):
+        if value is None:
+            return Q()
+        return Q(**{f"{self.alias}__{'gte' if self.descending else 'lte'}": value})
+
     def equal(self, value):
         if value is None:
             return Q(**{f"{self.alias}__isnull": True})
@@ -154,15 +166,16 @@ def decode_cursor(keys, token):
 
 def keyset_condition(keys, values, direction=FORWARD):
     """`(a, b, id) > (x, y, z)` as Q objects, led by `a >= x` so an index can start there."""
-    step = OrderingKey.after if direction == FORWARD else OrderingKey.before
+    forward = direction == FORWARD
+    step = OrderingKey.after if forward else OrderingKey.before
     condition = Q(pk__in=[])
     for index, key in enumerate(keys):
         term = step(key, values[index])
         for earlier, value in zip(keys[:index], values[:index], strict=True):
             term &= earlier.equal(value)
         condition |= term
-    leading, value = keys[0], values[0]
-    return (step(leading, value) | leading.equal(value)) & condition
+    bound = OrderingKey.not_before if forward else OrderingKey.not_after
+    return bound(keys[0], values[0]) & condition
 
 
 def with_ordering_keys(queryset, keys):
