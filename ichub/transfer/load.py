@@ -1,9 +1,14 @@
 """Read a whole-review export back into the database, all or nothing.
 
-References are resolved by natural key with one query per reference a section
-holds, and rows are bulk-inserted (with their history), so the query count
-grows with the number of sections, not rows. Timestamps are restored after the
-insert, because bulk_create lets auto_now(_add) overwrite them.
+The document is read as a stream (`document.StreamedDocument`) and each
+section is loaded in chunks of `_CHUNK_ROWS` rows, so memory stays bounded
+whatever the review's size. For each chunk, references are resolved by
+natural key with one query per reference the section holds, the rows are
+inserted in one command with ids reserved for them and their exported
+timestamps (`rows.insert_rows`), and their history is copied by one
+INSERT ... SELECT (`history.insert_creation_history`): the query count grows
+with sections and chunks, never with rows. Everything runs in one
+transaction, so a document that turns out to be broken halfway leaves nothing.
 
 Links to another review (an evidence link from a review that tests this one,
 or a framework whose source is elsewhere) need that review in the database:
@@ -14,19 +19,31 @@ Memberships are not part of the document: who may see a review belongs to the
 instance, so the importing user becomes its owner.
 """
 
-import json
+import itertools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
-from simple_history.utils import bulk_create_with_history
 
 from ichub.models import Membership, Review
-from ichub.transfer.export import FORMAT, REVIEW_FIELDS, VERSION, dumps, encode
+from ichub.transfer.document import (
+    PARSE_ERRORS,
+    DocumentError,
+    StreamedDocument,
+    not_json,
+    open_document,
+)
+from ichub.transfer.export import REVIEW_FIELDS, dumps, encode
+from ichub.transfer.history import insert_creation_history
+from ichub.transfer.rows import insert_rows
 from ichub.transfer.sections import SECTIONS
 
+# Rows loaded at a time: big enough that per-chunk queries are few, small enough that
+# a chunk's objects (and its lookups' parameters, under SQLite's 32,766) stay small.
+_CHUNK_ROWS = 2_000
 _BATCH_SIZE = 500
+_SECTIONS_BY_NAME = {section.name: section for section in SECTIONS}
 
 
 class TransferRefused(Exception):
@@ -62,25 +79,23 @@ class RestoreReport:
 
 
 def parse_document(data):
+    """The export in `data` (bytes, or a binary file read as it goes), its header checked."""
     try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise TransferRefused(f"The file is not JSON: {error}.") from error
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise TransferRefused(f"This is not an ichub review export (format '{FORMAT}').")
-    if document.get("version") != VERSION:
-        raise TransferRefused(f"Export version {document.get('version')!r} is not supported.")
-    return document
+        return open_document(data)
+    except DocumentError as error:
+        raise TransferRefused(error.message) from error
 
 
 @transaction.atomic
 def import_review(*, document, user=None):
-    """Create the review a document holds; refuse (changing nothing) if it cannot."""
-    if not isinstance(document.get("review"), dict) or not isinstance(
-        document.get("sections"), dict
-    ):
+    """Create the review a document holds; refuse (changing nothing) if it cannot.
+
+    `document` is what `parse_document` returns, or the export as a dict.
+    """
+    record, sections = _parts(document)
+    if not isinstance(record, dict):
         raise TransferRefused("The document has no 'review' or 'sections'.")
-    slug = document["review"].get("slug")
+    slug = record.get("slug")
     if not isinstance(slug, str) or not slug:
         raise TransferRefused("The document's review has no slug.")
     if Review.objects.filter(slug=slug).exists():
@@ -88,24 +103,44 @@ def import_review(*, document, user=None):
             f"A review with slug '{slug}' already exists; delete it before restoring it.",
             status=409,
         )
-    report = RestoreReport()
+    report = RestoreReport(created={section.name: 0 for section in SECTIONS})
     try:
         with transaction.atomic():
-            report.review = _create_review(document["review"], report, user)
-            for section in SECTIONS:
-                rows = document["sections"].get(section.name, [])
-                if not isinstance(rows, list):
-                    raise TransferRefused(f"Section '{section.name}' is not a list.")
-                _SectionLoader(section, report.review, report, user).load(rows)
+            report.review = _create_review(record, report, user)
+            for name, rows in sections:
+                _SectionLoader(_SECTIONS_BY_NAME[name], report.review, report, user).load(rows)
             if user is not None and user.is_authenticated:
                 Membership.objects.create(
                     review=report.review, user=user, role=Membership.Role.OWNER
                 )
+    except DocumentError as error:
+        raise TransferRefused(error.message) from error
+    except PARSE_ERRORS as error:
+        raise TransferRefused(not_json(error).message) from error
     except ValidationError as error:
         raise TransferRefused(f"The document holds invalid data: {error.messages}.") from error
     except (KeyError, TypeError, ValueError, AttributeError, DatabaseError) as error:
         raise TransferRefused(f"The document is malformed: {error!r}.") from error
     return report
+
+
+def _parts(document):
+    """(review record, iterable of (section name, rows)) from a streamed or an in-memory export."""
+    if isinstance(document, StreamedDocument):
+        return document.review, document.sections()
+    if not isinstance(document.get("review"), dict) or not isinstance(
+        document.get("sections"), dict
+    ):
+        raise TransferRefused("The document has no 'review' or 'sections'.")
+    return document["review"], _listed_sections(document["sections"])
+
+
+def _listed_sections(sections):
+    for section in SECTIONS:
+        rows = sections.get(section.name, [])
+        if not isinstance(rows, list):
+            raise TransferRefused(f"Section '{section.name}' is not a list.")
+        yield section.name, rows
 
 
 def _create_review(record, report, user):
@@ -149,6 +184,12 @@ def _key(values):
     return dumps([encode(v) for v in values])
 
 
+def _chunks(rows, size):
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
 class _SectionLoader:
     def __init__(self, section, review, report, user):
         self.section, self.review, self.report, self.user = section, review, report, user
@@ -156,44 +197,67 @@ class _SectionLoader:
         self._belongs_to_review = any(
             f.name == "review" and f.related_model is Review for f in self.model._meta.fields
         )
+        # References to the section's own rows wait until the whole section is in.
+        self.deferred = {n: r for n, r in section.refs.items() if r.model is self.model}
 
     def load(self, rows):
+        # (row id, reference name, exported key) for the self-references: small tuples,
+        # only for the rows that have one.
+        pending = []
+        for chunk in _chunks(rows, _CHUNK_ROWS):
+            created, kept = self._load_chunk(chunk)
+            pending.extend(
+                (obj.pk, name, row[name])
+                for obj, row in zip(created, kept, strict=True)
+                for name in self.deferred
+                if row.get(name) is not None
+            )
+            self.report.created[self.section.name] += len(created)
+        for chunk in _chunks(pending, _CHUNK_ROWS):
+            self._link_deferred(chunk)
+
+    def _load_chunk(self, rows):
         section = self.section
-        deferred = {n: r for n, r in section.refs.items() if r.model is self.model}
         maps = {
             name: self._resolve(ref, [row[name] for row in rows if row.get(name) is not None])
             for name, ref in section.refs.items()
-            if name not in deferred
+            if name not in self.deferred
         }
         for name, ref in section.many.items():
             maps[name] = self._resolve(ref, [value for row in rows for value in row[name]])
         existing = self._existing(rows, maps)
         objects, kept = [], []
         for row in rows:
-            obj = self._build(row, maps, deferred)
+            obj = self._build(row, maps)
             if obj is None:
                 continue
             if section.unique_together and self._identity(obj) in existing:
                 continue  # already imported with the review it links to
             objects.append(obj)
             kept.append(row)
-        created = self._insert(objects)
-        self._restore(created, kept, deferred)
-        self._link_many(created, kept, maps)
-        self.report.created[section.name] = len(created)
+        self._insert(objects)
+        self._link_many(objects, kept, maps)
+        return objects, kept
 
     def _resolve(self, ref, values):
-        """{key text: pk} for the referenced rows, in one query."""
+        """{key text: pk} for the referenced rows, in one query.
+
+        The query asks only for the values the chunk names (each key part
+        filtered by the values it takes), so it reads a chunk's worth of rows
+        whatever the size of the table.
+        """
         keys = [v if isinstance(v, list) else [v] for v in values]
         if not keys:
             return {}
         queryset = ref.model._default_manager.all()
         if ref.scope:
             queryset = queryset.filter(**{ref.scope: self.review})
-        else:
-            queryset = queryset.filter(**{f"{ref.key[0]}__in": {k[0] for k in keys}})
-            if ref.key[0].endswith("review__slug"):
-                queryset = self._only_permitted(queryset, ref)
+        for index, lookup in enumerate(ref.key):
+            wanted = {key[index] for key in keys if len(key) > index}
+            if all(isinstance(value, str) for value in wanted):
+                queryset = queryset.filter(**{f"{lookup}__in": wanted})
+        if not ref.scope and ref.key[0].endswith("review__slug"):
+            queryset = self._only_permitted(queryset, ref)
         return {_key(values[1:]): values[0] for values in queryset.values_list("pk", *ref.key)}
 
     def _only_permitted(self, queryset, ref):
@@ -229,12 +293,15 @@ class _SectionLoader:
     def _identity(self, obj):
         return tuple(getattr(obj, self._attname(name)) for name in self.section.unique_together)
 
-    def _build(self, row, maps, deferred):
-        values = {name: _parse(self.model, name, row[name]) for name in self.section.fields}
+    def _build(self, row, maps):
+        values = {
+            name: _parse(self.model, name, row[name])
+            for name in (*self.section.fields, *self.section.timestamps)
+        }
         if self._belongs_to_review:
             values["review"] = self.review
         for name in self.section.refs:
-            if name in deferred or row.get(name) is None:
+            if name in self.deferred or row.get(name) is None:
                 continue
             pk = maps[name].get(_key(row[name] if isinstance(row[name], list) else [row[name]]))
             if pk is None:
@@ -258,40 +325,30 @@ class _SectionLoader:
         return obj
 
     def _insert(self, objects):
-        if not objects:
-            return []
+        """Insert with reserved ids and the exported timestamps, then copy the history rows."""
+        insert_rows(self.model, objects, keep_timestamps=True, assign_ids=True)
         if getattr(self.model._meta, "simple_history_manager_attribute", None):
-            return bulk_create_with_history(
-                objects,
+            insert_creation_history(
                 self.model,
-                batch_size=_BATCH_SIZE,
-                default_change_reason="Restored from a review export",
+                [obj.pk for obj in objects],
+                user=self.user,
+                change_reason="Restored from a review export",
             )
-        return self.model._default_manager.bulk_create(objects, batch_size=_BATCH_SIZE)
 
-    def _restore(self, created, rows, deferred):
-        """Put back the exported timestamps, then the references to the section's own rows."""
-        if not created:
-            return
-        stamps = self.section.timestamps
-        if stamps:
-            for obj, row in zip(created, rows, strict=True):
-                for name in stamps:
-                    setattr(obj, name, _parse(self.model, name, row[name]))
-            self.model._default_manager.bulk_update(created, stamps, batch_size=_BATCH_SIZE)
-        for name, ref in deferred.items():
-            lookup = self._resolve(ref, [row[name] for row in rows if row.get(name) is not None])
+    def _link_deferred(self, pending):
+        """Point rows at other rows of their own section, now that all of them are in."""
+        for name, ref in self.deferred.items():
+            wanted = [(pk, value) for pk, ref_name, value in pending if ref_name == name]
+            lookup = self._resolve(ref, [value for _, value in wanted])
             changed = []
-            for obj, row in zip(created, rows, strict=True):
-                if row.get(name) is not None:
-                    key = _key(row[name] if isinstance(row[name], list) else [row[name]])
-                    if key in lookup:
-                        setattr(obj, self._attname(name), lookup[key])
-                        changed.append(obj)
-                    else:
-                        self.report.blanked.append(
-                            {"section": self.section.name, "field": name, "value": row[name]}
-                        )
+            for pk, value in wanted:
+                target = lookup.get(_key(value if isinstance(value, list) else [value]))
+                if target is None:
+                    self.report.blanked.append(
+                        {"section": self.section.name, "field": name, "value": value}
+                    )
+                    continue
+                changed.append(self.model(pk=pk, **{self._attname(name): target}))
             if changed:
                 self.model._default_manager.bulk_update(changed, [name], batch_size=_BATCH_SIZE)
 
@@ -315,4 +372,4 @@ class _SectionLoader:
                         )
                         continue
                     links.append(through(**{source_field: obj.pk, target_field: pk}))
-            through.objects.bulk_create(links, batch_size=_BATCH_SIZE)
+            insert_rows(through, links)

@@ -1,4 +1,4 @@
-"""Insert many model instances in a few statements, for imports of thousands of rows.
+"""Insert many model instances in one command, for imports of thousands of rows.
 
 `bulk_create` compiles every value through `Field.get_db_prep_save`, and on
 SQLite splits the insert into batches of 999 parameters (45 sources a
@@ -6,10 +6,15 @@ statement): for a 1,000-reference import that costs as much as parsing the
 file. Here each column's preparation is chosen once: text, integer, boolean
 and foreign-key columns take the instance's value as it is (the drivers adapt
 str, int, bool and None themselves), other columns go through the field.
+PostgreSQL gets a COPY, SQLite (in-process, no round trips) an executemany.
+
 Auto-now timestamps are stamped with one "now" for the whole insert (set on
-the instances too, as `bulk_create` would), unless `keep_timestamps` (a
-restore puts back the exported ones). It returns no ids: callers
-read them back by a natural key, which they need for their report anyway.
+the instances too, as `bulk_create` would), unless `keep_timestamps` and the
+instance carries one (a restore puts back the exported ones).
+
+COPY and executemany return no ids. With `assign_ids` the ids are reserved
+first from the table's own sequence (so no other writer can take them) and
+inserted with the rows; otherwise the caller reads them back by a natural key.
 """
 
 from django.db import connections, router
@@ -32,16 +37,18 @@ _PASSED_AS_IS = {
 }
 
 
-def insert_rows(model, objects, *, keep_timestamps=False):
-    """INSERT the instances (without their primary keys) in one command."""
+def insert_rows(model, objects, *, keep_timestamps=False, assign_ids=False):
+    """INSERT the instances in one command (with ids reserved for them if `assign_ids`)."""
     if not objects:
         return
     connection = connections[router.db_for_write(model)]
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    now = None if keep_timestamps else timezone.now()
-    readers = [_reader(field, connection, now) for field in fields]
+    if assign_ids:
+        for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
+            obj.pk = pk
+    fields = [f for f in model._meta.concrete_fields if assign_ids or not f.primary_key]
+    readers = [_reader(field, connection, timezone.now(), keep_timestamps) for field in fields]
     rows = [[read(obj) for read in readers] for obj in objects]
+    quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
@@ -50,20 +57,49 @@ def insert_rows(model, objects, *, keep_timestamps=False):
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:  # SQLite is in-process: executemany makes no round trips
+        else:
             placeholders = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
-def _reader(field, connection, now):
+def reserve_ids(model, count):
+    """`count` primary keys from the table's sequence, taken so no concurrent insert gets them."""
+    connection = connections[router.db_for_write(model)]
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        # SQLite's AUTOINCREMENT never reuses an id below sqlite_sequence.seq: moving it
+        # on by `count` (a write, so under the database's write lock) reserves the range.
+        quote = connection.ops.quote_name
+        cursor.execute(
+            "INSERT INTO sqlite_sequence (name, seq) "
+            f"SELECT %s, COALESCE(MAX({quote(column)}), 0) FROM {quote(table)} "
+            "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = %s)",
+            [table, table],
+        )
+        cursor.execute(
+            "UPDATE sqlite_sequence SET seq = seq + %s WHERE name = %s RETURNING seq",
+            [count, table],
+        )
+        (last,) = cursor.fetchone()
+        return list(range(last - count + 1, last + 1))
+
+
+def _reader(field, connection, now, keep_timestamps):
     """A function from an instance to the column's database value."""
     attname = field.attname
-    if now is not None and (
-        getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    ):
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         stamp = field.get_db_prep_save(now, connection)
 
         def stamped(obj):
+            value = getattr(obj, attname)
+            if keep_timestamps and value is not None:
+                return field.get_db_prep_save(value, connection)
             setattr(obj, attname, now)
             return stamp
 

@@ -4,6 +4,8 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cmocs.models import CMOC, EvidenceLink, LineageEvent
 from evidence.models import (
@@ -17,7 +19,7 @@ from evidence.models import (
     SourceDocument,
 )
 from ichub.models import Review
-from ichub.transfer import TransferRefused, export_review_text, import_review, parse_document
+from ichub.transfer import TransferRefused, export_review_text, import_review, load, parse_document
 from tests.conftest import CASE_STUDY_SLUG, ICS_SLUG
 
 
@@ -270,3 +272,112 @@ def test_it_round_trips_screening_and_appraisal_records(review, owner, editor):
     assert current.supersedes.decision == "maybe"
     assert current.exclusion_reason.label == "Not about ICS leaders"
     assert ScreeningResolution.objects.get(source__review=restored).resolved_by == owner
+
+
+# --- streaming restore ------------------------------------------------------------------------
+
+
+def test_it_restores_in_chunks_across_every_section_byte_identically(shipped, monkeypatch):
+    """Chunks of three rows: references, self-references and many-to-many links all
+    cross chunk boundaries, and the review still comes back byte for byte."""
+    monkeypatch.setattr(load, "_CHUNK_ROWS", 3)
+    case_study = Review.objects.get(slug=CASE_STUDY_SLUG)
+    ics_text, case_text = export_review_text(shipped), export_review_text(case_study)
+    delete_review(case_study)
+    delete_review(shipped)
+
+    restore(ics_text)
+    report = restore(case_text)
+
+    assert export_review_text(Review.objects.get(slug=CASE_STUDY_SLUG)) == case_text
+    assert report.created["excerpts"] == 11
+    restored = Review.objects.get(slug=ICS_SLUG)
+    assert Excerpt.objects.filter(source__review=restored).count() > 3
+    assert LineageEvent.objects.filter(review=restored, inputs__isnull=False).exists()
+
+
+def test_it_reads_the_document_from_a_file_as_it_goes(review, tmp_path):
+    SourceDocument.objects.create(review=review, citation_key="a2020", title="A", year=2020)
+    text = export_review_text(review).replace('"test-review"', '"streamed-copy"', 1)
+    path = tmp_path / "review.json"
+    path.write_text(text, encoding="utf-8")
+
+    with path.open("rb") as stream:
+        document = parse_document(stream)
+        assert document.review["slug"] == "streamed-copy"
+        import_review(document=document)
+
+    copy = Review.objects.get(slug="streamed-copy")
+    assert export_review_text(copy) == text
+    assert SourceDocument.objects.get(review=copy).history.count() == 1
+
+
+def test_it_records_history_for_restored_rows_with_the_importing_user(shipped, outsider):
+    text = export_review_text(shipped)
+    delete_review(shipped)
+
+    restore(text, user=outsider)
+
+    restored = Review.objects.get(slug=ICS_SLUG)
+    cmocs = CMOC.objects.filter(review=restored)
+    records = CMOC.history.filter(review=restored)
+    assert records.count() == cmocs.count()
+    assert set(records.values_list("history_type", "history_user", "history_change_reason")) == {
+        ("+", outsider.pk, "Restored from a review export")
+    }
+    newest = cmocs.order_by("code").first()
+    assert newest.history.get().statement == newest.statement
+
+
+def test_it_refuses_a_document_cut_off_halfway_and_writes_nothing(review):
+    SourceDocument.objects.create(review=review, citation_key="a2020", title="A", year=2020)
+    text = export_review_text(review).replace('"test-review"', '"cut-copy"', 1)
+    cut = text[: text.index('"frameworks"')]
+    before = SourceDocument.objects.count()
+
+    with pytest.raises(TransferRefused, match="not JSON"):
+        import_review(document=parse_document(cut.encode()))
+
+    assert not Review.objects.filter(slug="cut-copy").exists()
+    assert SourceDocument.objects.count() == before
+
+
+def test_it_refuses_sections_out_of_order_and_writes_nothing(review):
+    record = {**json.loads(export_review_text(review))["review"], "slug": "reordered"}
+    text = (
+        f'{{"format": "ichub-review", "version": 1, "review": {json.dumps(record)}, '
+        '"sections": {"sources": [], "definitions": []}}'
+    )
+
+    with pytest.raises(TransferRefused, match="'definitions' comes after 'sources'"):
+        import_review(document=parse_document(text.encode()))
+
+    assert not Review.objects.filter(slug="reordered").exists()
+
+
+def test_it_refuses_a_section_that_is_not_a_list_of_objects(review):
+    record = {**json.loads(export_review_text(review))["review"], "slug": "odd-copy"}
+    for sections, message in (('{"sources": {}}', "not a list"), ('{"sources": [1]}', "number")):
+        text = (
+            f'{{"format": "ichub-review", "version": 1, "review": {json.dumps(record)}, '
+            f'"sections": {sections}}}'
+        )
+        with pytest.raises(TransferRefused, match=message):
+            import_review(document=parse_document(text.encode()))
+
+    assert not Review.objects.filter(slug="odd-copy").exists()
+
+
+def test_it_restores_in_queries_that_grow_with_chunks_not_rows(review):
+    def queries_to_restore(sources, slug):
+        for n in range(sources):
+            SourceDocument.objects.create(
+                review=review, citation_key=f"s{slug}{n}", title=f"Study {n}", year=2020
+            )
+        text = export_review_text(review).replace('"test-review"', f'"{slug}"', 1)
+        with CaptureQueriesContext(connection) as queries:
+            import_review(document=parse_document(text.encode()))
+        SourceDocument.objects.filter(review=review).delete()
+        return len(queries)
+
+    assert queries_to_restore(2, "small-copy") == queries_to_restore(40, "large-copy")

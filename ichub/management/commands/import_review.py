@@ -15,7 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            report = import_review(document=parse_document(file.read_bytes()))
+            with file.open("rb") as stream:  # read as it goes: the document may be large
+                report = import_review(document=parse_document(stream))
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         except TransferRefused as refusal:
