@@ -26,7 +26,7 @@ from cmocs.models import CMOC
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-CONNECTIONS = 24
+CONNECTIONS = 8  # = workers x threads: more connections only wait in the queue
 WORKERS = 2
 THREADS = 4
 

@@ -1,5 +1,6 @@
 """Sources, what happened to them in screening and appraisal, and their excerpts."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -57,8 +58,13 @@ def year_suffix(year, citation_key):
     return match.group(1) if match else ""
 
 
+@functools.lru_cache(maxsize=8192)
 def short_citation(authors, year, title, citation_key):
-    """'Pearson and Watson (2018)' from a source's columns (read paths that skip instances)."""
+    """'Pearson and Watson (2018)' from a source's columns (read paths that skip instances).
+
+    A pure function of its arguments, so it is memoised: splitting author lists
+    was a tenth of a large theory detail's time, and the same sources recur.
+    """
     surnames = _surnames(authors)
     if not surnames:
         lead = title[:60]
