@@ -94,6 +94,17 @@ def test_it_finds_a_cmoc_saved_before_its_element_text_was_filled(review, owner)
     assert found(review, "devolution") == ["CMOC 7"]
 
 
+def test_it_finds_a_cmoc_inserted_before_its_element(review):
+    """Foreign keys are checked at commit, so a fixture or an import may insert in any order."""
+    CMOC.objects.bulk_create([
+        CMOC(review=review, code="CMOC 8", stage="initial", statement="First in.",
+             outcome_id=987654)
+    ])
+    assert found(review, "resilience") == []
+    Outcome.objects.create(pk=987654, review=review, key="o-late", text="Resilience")
+    assert found(review, "resilience") == ["CMOC 8"]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL query plan")
 def test_it_answers_from_the_cmoc_gin_index_alone(review, cmoc):
     queryset = search_cmocs(CMOC.objects.order_by(), "competition")
