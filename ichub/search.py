@@ -32,7 +32,7 @@ from evidence.models import normalise_doi
 
 _WORDS = re.compile(r"[^\W_]+")
 
-
+# Beyond this many matches a results page says "1,000+" instead of counting on.
 COUNT_CAP = 1000
 
 # What the SQLite fallback searches: the same columns as each PostgreSQL search vector.
