@@ -140,7 +140,15 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if not IS_POSTGRES:
+if IS_POSTGRES:
+    # Parallel query starts worker processes for any scan big enough to qualify, which
+    # costs more than it saves on ichub's short reads (a page, a count capped at 1,001)
+    # and takes cores from concurrent requests: on 2 cores it doubled a search's p95
+    # (BENCHMARKS.md, scenario 3). Raise it on a large server that runs long reports.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={env_int('DB_MAX_PARALLEL_WORKERS', 0)}"
+    )
+else:
     # Write-ahead logging lets pages read while a write commits, and in WAL mode
     # synchronous=NORMAL syncs at checkpoints instead of on every commit (a crash
     # can lose the last commits but never corrupts the file). Every API request
