@@ -13,8 +13,6 @@ from evidence.models import SourceDocument, normalise_doi
 from ichub.transfer.history import insert_creation_history
 from ichub.transfer.rows import insert_rows
 
-# Citation keys a query reads back: under SQLite's 999-parameter limit with the review id.
-_KEYS_PER_QUERY = 900
 _NOT_KEY_CHARACTER = re.compile(r"[^a-z0-9]")
 
 
@@ -177,23 +175,18 @@ def import_sources(
             )
         )
     if new_sources and not dry_run:
-        _insert_with_history(review, new_sources, user, report)
+        _insert_with_history(new_sources, user, report)
     return report
 
 
-def _insert_with_history(review, sources, user, report):
-    """Insert the new sources, read back their ids by citation key, and record their creation."""
-    insert_rows(SourceDocument, sources)
-    keys = [source.citation_key for source in sources]
-    ids = {}
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        ids.update(
-            SourceDocument.objects.filter(
-                review=review, citation_key__in=keys[start : start + _KEYS_PER_QUERY]
-            ).values_list("citation_key", "pk")
-        )
+def _insert_with_history(sources, user, report):
+    """Insert the new sources (ids reserved for them first) and record their creation."""
+    insert_rows(SourceDocument, sources, assign_ids=True)
     insert_creation_history(
-        SourceDocument, ids.values(), user=user, change_reason="Imported from a reference file"
+        SourceDocument,
+        [source.pk for source in sources],
+        user=user,
+        change_reason="Imported from a reference file",
     )
-    for entry in report.created:
-        entry["source_id"] = ids[entry["citation_key"]]
+    for entry, source in zip(report.created, sources, strict=True):
+        entry["source_id"] = source.pk

@@ -34,7 +34,7 @@ from ichub.transfer.document import (
     not_json,
     open_document,
 )
-from ichub.transfer.export import REVIEW_FIELDS, dumps, encode
+from ichub.transfer.export import REVIEW_FIELDS, encode
 from ichub.transfer.history import insert_creation_history
 from ichub.transfer.rows import insert_rows
 from ichub.transfer.sections import SECTIONS
@@ -179,9 +179,13 @@ def _parse(model, name, value):
     return model._meta.get_field(name).to_python(value)
 
 
-def _key(values):
-    """A natural key as text, so keys read from JSON and from the database compare equal."""
-    return dumps([encode(v) for v in values])
+def _key(value):
+    """A natural key as a tuple, so keys read from JSON and from the database compare equal.
+
+    `value` is one key part or a list of them (as the document writes it); a
+    part that is not a scalar fails to hash, and the import is refused as malformed.
+    """
+    return tuple(encode(part) for part in (value if isinstance(value, list) else [value]))
 
 
 def _chunks(rows, size):
@@ -197,6 +201,10 @@ class _SectionLoader:
         self._belongs_to_review = any(
             f.name == "review" and f.related_model is Review for f in self.model._meta.fields
         )
+        self._plain_fields = [
+            self.model._meta.get_field(name)
+            for name in (*section.fields, *section.timestamps)
+        ]
         # References to the section's own rows wait until the whole section is in.
         self.deferred = {n: r for n, r in section.refs.items() if r.model is self.model}
 
@@ -258,7 +266,8 @@ class _SectionLoader:
                 queryset = queryset.filter(**{f"{lookup}__in": wanted})
         if not ref.scope and ref.key[0].endswith("review__slug"):
             queryset = self._only_permitted(queryset, ref)
-        return {_key(values[1:]): values[0] for values in queryset.values_list("pk", *ref.key)}
+        rows = queryset.values_list("pk", *ref.key)
+        return {_key(list(values[1:])): values[0] for values in rows}
 
     def _only_permitted(self, queryset, ref):
         """Targets in this review, or in reviews the user may read (or edit, for writes).
@@ -294,16 +303,13 @@ class _SectionLoader:
         return tuple(getattr(obj, self._attname(name)) for name in self.section.unique_together)
 
     def _build(self, row, maps):
-        values = {
-            name: _parse(self.model, name, row[name])
-            for name in (*self.section.fields, *self.section.timestamps)
-        }
+        values = {field.name: field.to_python(row[field.name]) for field in self._plain_fields}
         if self._belongs_to_review:
             values["review"] = self.review
         for name in self.section.refs:
             if name in self.deferred or row.get(name) is None:
                 continue
-            pk = maps[name].get(_key(row[name] if isinstance(row[name], list) else [row[name]]))
+            pk = maps[name].get(_key(row[name]))
             if pk is None:
                 if not self.model._meta.get_field(name).null:
                     self.report.skipped.append(
@@ -342,7 +348,7 @@ class _SectionLoader:
             lookup = self._resolve(ref, [value for _, value in wanted])
             changed = []
             for pk, value in wanted:
-                target = lookup.get(_key(value if isinstance(value, list) else [value]))
+                target = lookup.get(_key(value))
                 if target is None:
                     self.report.blanked.append(
                         {"section": self.section.name, "field": name, "value": value}
@@ -361,7 +367,7 @@ class _SectionLoader:
             links = []
             for obj, row in zip(created, rows, strict=True):
                 for value in row.get(name, []):
-                    pk = maps[name].get(_key(value if isinstance(value, list) else [value]))
+                    pk = maps[name].get(_key(value))
                     if pk is None:
                         self.report.skipped.append(
                             {
