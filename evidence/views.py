@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,8 @@ from cmocs.models import EvidenceLink
 from evidence.forms import ExcerptForm, SourceFilterForm
 from evidence.models import Appraisal, Excerpt, SourceDocument
 from ichub.permissions import get_review_for_user
+
+SOURCES_PER_PAGE = 100
 
 
 def _get_source_for_user(request, slug, pk, *, write=False):
@@ -27,7 +30,9 @@ def source_list(request, slug):
         SourceDocument.objects.for_review(review).annotate(n_excerpts=Count("excerpts"))
     ).only("id", "citation_key", "authors", "year", "title", "kind", "inclusion_status",
            "container")
-    context = {"review": review, "filters": filters, "sources": sources}
+    # A living evidence base holds tens of thousands of sources: a page of them at a time.
+    page = Paginator(sources, SOURCES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"review": review, "filters": filters, "page": page}
     partial = request.htmx and not request.htmx.history_restore_request
     template = "evidence/_source_rows.html" if partial else "evidence/list.html"
     return render(request, template, context)

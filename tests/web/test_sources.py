@@ -29,7 +29,7 @@ def test_it_filters_by_inclusion_year_kind_and_text(client, curated, review, own
     assert "Gone (2019)" in excluded and "Author0" not in excluded
     by_year = client.get(url, {"year": "2018"}).content.decode()
     assert "Author0" in by_year and "Gone (2019)" not in by_year
-    by_text = client.get(url, {"q": "study number 1"}).content.decode()
+    by_text = client.get(url, {"q": "author1 integrated"}).content.decode()
     assert "Author1" in by_text and "Author0" not in by_text
     by_kind = client.get(url, {"kind": "policy_guidance"}).content.decode()
     assert "No sources match." in by_kind
@@ -127,3 +127,26 @@ def test_it_lists_sources_in_the_same_queries_however_many(client, curated, revi
                                                title=f"More {i}", authors=f"M{i}, A.")
         Excerpt.objects.create(source=source, key="k", text="t")
     assert count() == before
+
+
+def test_it_pages_a_long_list_keeping_the_filters(client, review, owner, monkeypatch):
+    from evidence import views
+
+    monkeypatch.setattr(views, "SOURCES_PER_PAGE", 2)
+    for n in range(5):
+        SourceDocument.objects.create(review=review, citation_key=f"paged{n}", year=2020,
+                                      authors=f"Paged{n}, A.", title=f"Paged study {n}")
+    SourceDocument.objects.create(review=review, citation_key="other2021", year=2021,
+                                  authors="Other, B.", title="Not on any page")
+    client.force_login(owner)
+    url = f"/reviews/{review.slug}/sources/"
+
+    first = client.get(url, {"year": "2020"}).content.decode()
+    last = client.get(url, {"year": "2020", "page": "3"}).content.decode()
+    beyond = client.get(url, {"year": "2020", "page": "99"})
+
+    assert "5 sources, 1–2 shown" in first and "Page 1 of 3" in first
+    assert "Paged0" in first and "Paged2" not in first and "Not on any page" not in first
+    assert "?year=2020&amp;page=2" in first
+    assert "Paged4" in last and "Paged0" not in last and "Page 3 of 3" in last
+    assert beyond.status_code == 200 and "Paged4" in beyond.content.decode()
