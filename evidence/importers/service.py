@@ -157,22 +157,22 @@ def import_sources(
             {"position": record.position, "title": record.title, "citation_key": citation_key}
         )
         new_sources.append(
-            SourceDocument(
-                review_id=review.pk,
-                citation_key=citation_key,
-                kind=kind,
-                authors=record.authors_text,
-                year=record.year,
-                title=record.title,
-                container=record.container,
-                volume=record.volume,
-                issue=record.issue,
-                pages=record.pages,
-                doi=record.doi,
-                url=record.url,
-                abstract=record.abstract,
-                created_by_id=user.pk if user is not None else None,
-            )
+            {  # field values for insert_rows: no model instance needed to insert a row
+                "review_id": review.pk,
+                "citation_key": citation_key,
+                "kind": kind,
+                "authors": record.authors_text,
+                "year": record.year,
+                "title": record.title,
+                "container": record.container,
+                "volume": record.volume,
+                "issue": record.issue,
+                "pages": record.pages,
+                "doi": record.doi,
+                "url": record.url,
+                "abstract": record.abstract,
+                "created_by_id": user.pk if user is not None else None,
+            }
         )
     if new_sources and not dry_run:
         _insert_with_history(new_sources, user, report)
@@ -181,12 +181,9 @@ def import_sources(
 
 def _insert_with_history(sources, user, report):
     """Insert the new sources (ids reserved for them first) and record their creation."""
-    insert_rows(SourceDocument, sources, assign_ids=True)
+    ids = insert_rows(SourceDocument, sources, assign_ids=True)
     insert_creation_history(
-        SourceDocument,
-        [source.pk for source in sources],
-        user=user,
-        change_reason="Imported from a reference file",
+        SourceDocument, ids, user=user, change_reason="Imported from a reference file"
     )
-    for entry, source in zip(report.created, sources, strict=True):
-        entry["source_id"] = source.pk
+    for entry, source_id in zip(report.created, ids, strict=True):
+        entry["source_id"] = source_id

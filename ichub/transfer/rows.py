@@ -17,6 +17,8 @@ first from the table's own sequence (so no other writer can take them) and
 inserted with the rows; otherwise the caller reads them back by a natural key.
 """
 
+from types import SimpleNamespace
+
 from django.db import connections, router
 from django.utils import timezone
 
@@ -38,13 +40,22 @@ _PASSED_AS_IS = {
 
 
 def insert_rows(model, objects, *, keep_timestamps=False, assign_ids=False):
-    """INSERT the instances in one command (with ids reserved for them if `assign_ids`)."""
+    """INSERT the rows in one command; with `assign_ids`, return the ids reserved for them.
+
+    `objects` are model instances, or dicts of field attname to value whose
+    other fields take their defaults (cheaper than instances when nothing
+    needs one: a thousandth of a second a hundred rows).
+    """
     if not objects:
-        return
+        return []
     connection = connections[router.db_for_write(model)]
+    if isinstance(objects[0], dict):
+        defaults = {f.attname: f.get_default() for f in model._meta.concrete_fields}
+        objects = [SimpleNamespace(**{**defaults, **values}) for values in objects]
+    pk_name = model._meta.pk.attname
     if assign_ids:
         for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
-            obj.pk = pk
+            setattr(obj, pk_name, pk)
     fields = [f for f in model._meta.concrete_fields if assign_ids or not f.primary_key]
     readers = [_reader(field, connection, timezone.now(), keep_timestamps) for field in fields]
     rows = [[read(obj) for read in readers] for obj in objects]
@@ -60,6 +71,7 @@ def insert_rows(model, objects, *, keep_timestamps=False, assign_ids=False):
         else:
             placeholders = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+    return [getattr(obj, pk_name) for obj in objects] if assign_ids else []
 
 
 def reserve_ids(model, count):
