@@ -9,7 +9,16 @@ from django.test.utils import CaptureQueriesContext
 from cmocs import services
 from cmocs.models import CMOC
 from evidence.models import Excerpt, SourceDocument
-from ichub.pagination import cursor_at, encode_cursor, ordering_keys
+from ichub.pagination import (
+    BACKWARD,
+    FORWARD,
+    cursor_at,
+    encode_cursor,
+    keyset_condition,
+    ordering_keys,
+    row_key,
+    with_ordering_keys,
+)
 
 
 def make_sources(review, count, prefix="s"):
@@ -210,3 +219,41 @@ def test_it_pages_by_cursor_in_the_same_queries_for_few_and_many(world, token_cl
         services.link_evidence(cmoc=cmoc, excerpt=excerpt, user=owner, stance="supports")
 
     assert queries_for_second_page() == few
+
+
+def keyset_walk(queryset, size, direction=FORWARD):
+    """Walk a queryset page by page with the pagination's own keyset condition."""
+    keys = ordering_keys(queryset)
+    ordered = with_ordering_keys(queryset, keys)
+    reverse = direction == BACKWARD
+    ordered_pages = ordered.order_by(*(key.order_by(reverse) for key in keys))
+    ids, values = [], None
+    while True:
+        page = ordered_pages
+        if values is not None:
+            page = page.filter(keyset_condition(keys, values, direction))
+        rows = list(page[:size])
+        if not rows:
+            return ids
+        ids.extend(row.pk for row in rows)
+        values = row_key(keys, rows[-1])
+
+
+@pytest.mark.parametrize("ordering, sort_key", [
+    (("year", "id"), lambda r: (r.year is None, r.year or 0, r.pk)),
+    (("-year", "id"), lambda r: (r.year is None, -(r.year or 0), r.pk)),
+    (("-authors", "-year", "-id"), lambda r: (_desc(r.authors), r.year is None,
+                                              -(r.year or 0), -r.pk)),
+])
+def test_it_keeps_nulls_last_for_leading_and_descending_keys(world, ordering, sort_key):
+    make_sources(world.review, 17)
+    sources = SourceDocument.objects.filter(review=world.review).order_by(*ordering)
+    expected = [row.pk for row in sorted(sources, key=sort_key)]
+
+    assert keyset_walk(sources, 3) == expected
+    assert keyset_walk(sources, 4, BACKWARD) == expected[::-1]
+
+
+def _desc(text):
+    """A key sorting strings in descending order (the authors here are ASCII)."""
+    return [-ord(char) for char in text] + [1]
