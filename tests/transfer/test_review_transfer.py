@@ -1,5 +1,6 @@
 """Whole-review export and restore: natural keys, byte-identical round trip, refusals."""
 
+import io
 import json
 
 import pytest
@@ -381,3 +382,31 @@ def test_it_restores_in_queries_that_grow_with_chunks_not_rows(review):
         return len(queries)
 
     assert queries_to_restore(2, "small-copy") == queries_to_restore(40, "large-copy")
+
+
+class CountingReader(io.BytesIO):
+    """A binary file that remembers how far it has been read."""
+
+    furthest = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.furthest = max(self.furthest, self.tell())
+        return data
+
+
+def test_it_reads_rows_without_reading_the_rest_of_the_file(review):
+    row = {"citation_key": "k", "title": "T" * 200}
+    rows = ",".join(json.dumps({**row, "citation_key": f"k{n}"}) for n in range(5_000))
+    record = json.loads(export_review_text(review))["review"]
+    data = (
+        f'{{"format": "ichub-review", "version": 1, "review": {json.dumps(record)}, '
+        f'"sections": {{"sources": [{rows}]}}}}'
+    ).encode()
+    stream = CountingReader(data)
+
+    name, section_rows = next(parse_document(stream).sections())
+    first = next(iter(section_rows))
+
+    assert (name, first["citation_key"]) == ("sources", "k0")
+    assert stream.furthest < len(data) / 10  # the other 4,999 rows are still unread
