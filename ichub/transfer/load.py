@@ -23,7 +23,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, reset_queries, transaction
 from django.db.models import Q
 
 from ichub.models import Membership, Review
@@ -188,6 +188,17 @@ def _key(value):
     return tuple(encode(part) for part in (value if isinstance(value, list) else [value]))
 
 
+def _forget_logged_queries():
+    """Drop DEBUG's log of executed SQL, unless a test is capturing it.
+
+    With DEBUG on, Django keeps up to 9,000 statements per connection, and a
+    restore's carry a chunk's worth of ids each: memory would grow with the
+    review. A request clears the log when it ends; a long restore does it per chunk.
+    """
+    if not any(connection.force_debug_cursor for connection in connections.all()):
+        reset_queries()
+
+
 def _chunks(rows, size):
     iterator = iter(rows)
     while chunk := list(itertools.islice(iterator, size)):
@@ -221,6 +232,7 @@ class _SectionLoader:
                 if row.get(name) is not None
             )
             self.report.created[self.section.name] += len(created)
+            _forget_logged_queries()
         for chunk in _chunks(pending, _CHUNK_ROWS):
             self._link_deferred(chunk)
 
