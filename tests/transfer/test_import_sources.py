@@ -329,3 +329,15 @@ def test_it_dry_runs_the_command(review, tmp_path, capsys):
 
     assert "dry run: created: 2, duplicates: 0, rejected: 0" in capsys.readouterr().out
     assert not SourceDocument.objects.exists()
+
+
+def test_it_reserves_ids_that_later_inserts_do_not_reuse(review, editor):
+    report = import_sources(review=review, data=samples.ZOTERO_RIS.encode(), user=editor)
+    imported = [entry["source_id"] for entry in report.created]
+
+    later = SourceDocument.objects.create(review=review, citation_key="later2024", title="Later")
+
+    assert later.pk > max(imported)
+    assert sorted(SourceDocument.objects.values_list("pk", flat=True)) == sorted(
+        [*imported, later.pk]
+    )
