@@ -14,6 +14,7 @@ from django.utils import timezone
 from ichub.transfer.sections import SECTIONS
 
 FORMAT = "ichub-review"
+_CHUNK_ROWS = 2_000  # rows read from the database, and written out, at a time
 VERSION = 1
 
 REVIEW_FIELDS = (
@@ -64,8 +65,12 @@ def review_record(review):
     return record
 
 
-def section_rows(section, review):
-    """The section's rows for this review, as sorted dicts: one query, plus one per M2M."""
+def section_lines(section, review):
+    """The section's rows for this review as sorted JSON lines: one query, plus one per M2M.
+
+    Rows are read in chunks and kept only as their line of text (a third of a
+    dict's size), so a section of 200,000 evidence links fits in tens of MB.
+    """
     ref_paths = {
         name: [f"{name}__{lookup}" for lookup in ref.key] for name, ref in section.refs.items()
     }
@@ -77,15 +82,16 @@ def section_rows(section, review):
     ]
     queryset = section.model.objects.filter(section.rows_of(review)).distinct().order_by()
     many = {name: _many_values(section, name, ref, queryset) for name, ref in section.many.items()}
-    rows = []
-    for values in queryset.values(*lookups):
+    keyed = []
+    for values in queryset.values(*lookups).iterator(chunk_size=_CHUNK_ROWS):
         row = {name: encode(values[name]) for name in (*section.fields, *section.timestamps)}
         for name, paths in ref_paths.items():
             row[name] = ref_value([encode(values[path]) for path in paths])
         for name in section.many:
             row[name] = sorted(many[name].get(values["pk"], []), key=dumps)
-        rows.append(row)
-    return sorted(rows, key=lambda row: (dumps([row[s] for s in section.sort]), dumps(row)))
+        keyed.append((dumps([row[s] for s in section.sort]), dumps(row)))
+    keyed.sort()  # by natural key, then by the whole row: the same order in any database
+    return [line for _, line in keyed]
 
 
 def _many_values(section, name, ref, queryset):
@@ -109,10 +115,13 @@ def export_review_chunks(review):
         yield f"{dumps(key)}: {dumps(header[key])},\n"
     yield '"sections": {'
     for index, section in enumerate(SECTIONS):
-        rows = section_rows(section, review)
+        lines = section_lines(section, review)
         yield ("," if index else "") + f"\n{dumps(section.name)}: ["
-        yield ",".join(f"\n{dumps(row)}" for row in rows)
-        yield "\n]" if rows else "]"
+        for start in range(0, len(lines), _CHUNK_ROWS):
+            yield ("," if start else "") + ",".join(
+                f"\n{line}" for line in lines[start : start + _CHUNK_ROWS]
+            )
+        yield "\n]" if lines else "]"
     yield "\n}\n}\n"
 
 
