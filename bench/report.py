@@ -40,11 +40,17 @@ def rows(vendor, run):
         for kind, ratio in t["deep_over_first"].items():
             out.append((f"2 {kind} list deep page / first page", f"{ratio}", "≤ 1.5",
                         mark(ratio <= 1.5)))
+        for kind, ratio in t.get("offset_deep_over_first", {}).items():
+            out.append((f"2 {kind} list by page number, deep / first (for contrast)",
+                        f"{ratio}", "", ""))
     if "3_search" in s:
         t = s["3_search"]
         for entity, p95 in t["worst_p95_ms_by_entity"].items():
             out.append((f"3 search {entity} worst p95 ms ({t['engine']})", f"{p95}", "≤ 20",
                         mark(p95 <= 20) if vendor == "postgresql" else "(fallback)"))
+        out.append(("3 API excerpt search, common term, p95 ms: page numbers / cursor",
+                    f"{t['api_excerpt_search']['p95_ms']} / "
+                    f"{t['api_excerpt_search_cursor']['p95_ms']}", "", ""))
         if "gin_index_used" in t:
             out.append(("3 EXPLAIN uses the GIN index", json.dumps(t["gin_index_used"]), "yes",
                         mark(any(t["gin_index_used"].values()))))
