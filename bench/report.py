@@ -88,6 +88,12 @@ def rows(vendor, run):
              f"{detail['p99_ms']}; {t['errors']}", "≥ 150, p95 ≤ 150, 0", mark(ok)),
             ("6 load: the rest of the mix, requests", mixed, "", ""),
         ]
+    if "7b_reference_import" in s:
+        t = s["7b_reference_import"]
+        out.append(("7b import 1,000 BibTeX references / parse them (issue 5)",
+                    f"{t['import_over_parse']} ({t['times']['import']['median_ms']} / "
+                    f"{t['times']['parse']['median_ms']} ms, {t['queries_per_import']} queries)",
+                    "≤ 2", mark(t["import_over_parse"] <= 2.0)))
     if "7_export_import" in s:
         t = s["7_export_import"]
         out.append(("7 export / import", t.get("summary", t.get("status", "")), "", ""))

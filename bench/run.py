@@ -42,7 +42,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
-from bench import scenarios  # noqa: E402
+from bench import scenarios, transfer  # noqa: E402
 
 
 def machine_facts():
@@ -107,6 +107,7 @@ def main():
             ("3_search", lambda: scenarios.search(world, client, args.reps)),
             ("4_lineage", lambda: scenarios.lineage(world, client, args.reps)),
             ("5_conditional_get", lambda: scenarios.conditional_get(world, client, args.reps)),
+            ("7b_reference_import", lambda: transfer.reference_import(args.reps)),
         ]
         for name, run in steps:
             if name[0] in wanted:
@@ -119,8 +120,6 @@ def main():
         result["scenarios"]["6_load"] = {"measured_at": _now(),
                                          **load.run(world, seconds=args.load_seconds)}
     if not args.skip_transfer and "7" in wanted:
-        from bench import transfer
-
         print(f"[{connection.vendor}] 7_export_import ...", flush=True)
         result["scenarios"]["7_export_import"] = {"measured_at": _now(), **transfer.run(world)}
     result["elapsed_s"] = round(time.time() - started, 1)

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.db import connection
 
+from bench.harness import interleaved, recorded_sql
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
@@ -62,4 +64,38 @@ def run(world):
         "import_peak_rss_mb": import_mb,
         "document_mb": size_mb,
         "summary": summary,
+    }
+
+
+def reference_import(reps):
+    """Issue 5: importing 1,000 references costs at most about twice the parser alone.
+
+    Interleaved like the other scenarios: each round parses the file, then
+    imports it into a review of its own (so every import creates 1,000 sources
+    with their history rows rather than finding duplicates).
+    """
+    from evidence.importers import parse_references
+    from evidence.importers.service import import_sources
+    from ichub.models import Review
+    from tests.transfer.samples import bibtex_entries
+
+    data = bibtex_entries(1000).encode()
+    rounds = iter(range(10**6))
+
+    def import_into_new_review():
+        target = Review.objects.create(slug=f"bench-import-{next(rounds)}", title="Bench")
+        report = import_sources(review=target, data=data)
+        assert len(report.created) == 1000, report
+
+    with recorded_sql() as statements:
+        import_into_new_review()
+    times = interleaved({"parse": lambda: parse_references(data),
+                         "import": import_into_new_review}, reps=reps)
+    ratio = round(times["import"]["median_ms"] / times["parse"]["median_ms"], 2)
+    return {
+        "file": "1,000 BibTeX entries (tests/transfer/samples.bibtex_entries)",
+        "times": times,
+        "import_over_parse": ratio,
+        "target": 2.0,
+        "queries_per_import": len(statements),
     }
