@@ -56,7 +56,7 @@ class ReviewImportView(APIView):
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         try:
-            report = import_review(document=parse_document(upload.read()), user=request.user)
+            report = import_review(document=parse_document(upload), user=request.user)
         except TransferRefused as refusal:
             return Response({"file": [refusal.message]}, status=refusal.status)
         return Response(report.as_dict(), status=status.HTTP_201_CREATED)
