@@ -26,9 +26,9 @@ from cmocs.models import CMOC
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-CONNECTIONS = 8  # = workers x threads: more connections only wait in the queue
+CONNECTIONS = 4  # = workers x threads: more connections only wait in a queue
 WORKERS = 2
-THREADS = 4
+THREADS = 2
 
 
 def _free_port():
@@ -138,8 +138,9 @@ def run(world, *, seconds):
         "server": f"gunicorn, {WORKERS} workers x {THREADS} threads (gthread), "
                   "persistent DB connections, PostgreSQL on the same 2 cores",
         "load": f"wrk, 1 thread, {CONNECTIONS} connections, {seconds} s, 127.0.0.1, on the "
-                "theory detail (50 CMOCs x 10 links); beside it one client looping CMOC "
-                "list + CMOC edit, and an edit of the theory read once a second",
+                "theory detail (50 CMOCs x 10 links, Accept-Encoding: gzip); beside it one "
+                "client looping CMOC list + CMOC edit, and an edit of the theory read once "
+                "a second",
         "theory_detail": {
             "requests": figures["requests"],
             "req_per_s": round(figures["requests"] / wrk_seconds, 1),

@@ -3,6 +3,8 @@
 wrk.method = "GET"
 wrk.path = os.getenv("BENCH_THEORY_PATH")
 wrk.headers["Authorization"] = "Token " .. os.getenv("BENCH_TOKEN")
+-- as browsers, requests and httpx send it; wrk does not decode, so bytes are as sent
+wrk.headers["Accept-Encoding"] = "gzip"
 
 done = function(summary, latency, requests)
   local errors = summary.errors

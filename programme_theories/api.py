@@ -1,10 +1,7 @@
 """REST endpoints for programme theories, the detail nesting every CMOC and its evidence."""
 
-from django.conf import settings
-from django.core.cache import caches
 from django.db.models import Prefetch
 from django.db.models.functions import Length
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
@@ -12,6 +9,7 @@ from rest_framework.response import Response
 
 from cmocs.api import cmocs_with_evidence
 from cmocs.models import CMOC
+from ichub import representations
 from ichub.api import ScopedViewSetMixin
 from ichub.conditional import not_modified, theory_content_etag
 from ichub.etags import (
@@ -76,8 +74,9 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
             return unchanged
         if etag is None:
             raise NotFound()
-        if (cached := self._cached_body(request, etag)) is not None:
-            return cached
+        if representations.wanted(request):
+            if (kept := representations.kept_response(request, etag)) is not None:
+                return kept
         # The detail serializer's dict, read as plain rows (several times faster).
         data = theory_detail_data(self.filter_queryset(self.scope(ProgrammeTheory.objects.all())),
                                   int(pk))
@@ -85,39 +84,13 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
             raise NotFound()
         response = Response(data)
         response["ETag"] = etag
-        if self._json_wanted(request):
+        if representations.wanted(request):
             # Render now, not in finalize_response, so the bytes can be kept for the next reader.
             response.accepted_renderer = request.accepted_renderer
             response.accepted_media_type = request.accepted_media_type
             response.renderer_context = self.get_renderer_context()
-            caches["representations"].set(etag, response.rendered_content)
-        return response
-
-    @staticmethod
-    def _json_wanted(request):
-        return settings.CACHE_REPRESENTATIONS and request.accepted_renderer.format == "json"
-
-    def _cached_body(self, request, etag):
-        """The JSON body rendered for this ETag before, if any.
-
-        The ETag fingerprints everything the body shows (ichub.conditional), so a
-        body kept under it is exactly as current as a 304 would declare a client's
-        copy. Kept in the shared database cache, never in process memory, so every
-        app server reuses one rendering. Only JSON: other renderers (the browsable
-        API) are built each time.
-        """
-        if not self._json_wanted(request):
-            return None
-        body = caches["representations"].get(etag)
-        if body is None:
-            return None
-        renderer = request.accepted_renderer
-        content_type = request.accepted_media_type
-        if renderer.charset:
-            content_type = f"{content_type}; charset={renderer.charset}"
-        response = HttpResponse(body, content_type=content_type)
-        response["ETag"] = etag
-        return response
+            representations.keep(etag, response.rendered_content)
+        return representations.vary_on_encoding(response)
 
     @extend_schema(parameters=[ETAG_RESPONSE_HEADER],
                    responses={201: ProgrammeTheoryDetailSerializer, 400: ERROR_400})

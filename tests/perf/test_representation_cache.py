@@ -70,3 +70,21 @@ def test_it_keeps_nothing_when_switched_off(theory, token_client, viewer, settin
     etag = token_client(viewer).get(url(theory))["ETag"]
 
     assert caches["representations"].get(etag) is None
+
+
+def test_it_sends_the_kept_body_gzipped_to_clients_that_accept_it(theory, token_client, viewer):
+    import gzip
+
+    client = token_client(viewer)
+    plain = client.get(url(theory))
+
+    zipped = client.get(url(theory), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+
+    assert zipped.status_code == 200 and zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+    assert len(zipped.content) < len(plain.content) / 3
+    assert zipped["ETag"] == f"W/{plain['ETag']}"
+    assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+    revalidated = client.get(url(theory), HTTP_ACCEPT_ENCODING="gzip",
+                             HTTP_IF_NONE_MATCH=zipped["ETag"])
+    assert revalidated.status_code == 304
