@@ -32,8 +32,11 @@ from evidence.models import normalise_doi
 
 _WORDS = re.compile(r"[^\W_]+")
 
-# Beyond this many matches a results page says "1,000+" instead of counting on.
-COUNT_CAP = 1000
+# Beyond this many matches a results page says "500+" instead of counting on. Counting
+# costs time in proportion to the matches read, and a word in a tenth of 100,000
+# excerpts took 20-25 ms to count to 1,000 (BENCHMARKS.md, scenario 3); past a few
+# hundred, the exact number tells a reader nothing the first page does not.
+COUNT_CAP = 500
 
 # What the SQLite fallback searches: the same columns as each PostgreSQL search vector.
 CMOC_FIELDS = (
@@ -45,7 +48,7 @@ EXCERPT_FIELDS = ("text", "section", "source__title")
 
 
 class CappedCount(NamedTuple):
-    """How many results, up to a cap: str() gives "37" or "1,000+"."""
+    """How many results, up to a cap: str() gives "37" or "500+"."""
 
     n: int
     is_capped: bool
@@ -57,7 +60,7 @@ class CappedCount(NamedTuple):
 def capped_count(queryset, cap=COUNT_CAP):
     """(n, is_capped): the number of rows, but counting no further than `cap`.
 
-    A results page needs "37" or "1,000+", not an exact count of 60,000 matches:
+    A results page needs "37" or "500+", not an exact count of 60,000 matches:
     counting every match of a common word costs far more than finding the first
     page. This runs `SELECT count(*) FROM (SELECT id ... LIMIT cap + 1)`, unordered.
     """

@@ -92,7 +92,7 @@ def search(request):
     """One box across CMOCs (with their elements), excerpts and sources, grouped by type.
 
     Each group shows its first page, oldest first, and a count capped at COUNT_CAP
-    ("1,000+"): an exact count of a word in most rows would cost more than the page.
+    ("500+"): an exact count of a word in most rows would cost more than the page.
     """
     query = clean_query(request.GET.get("q"))
     results = {"query": query, "cmocs": [], "sources": [], "excerpts": [], "counts": {}}

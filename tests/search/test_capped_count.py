@@ -1,4 +1,4 @@
-"""capped_count, first_page and the search page's counts: "37" or "1,000+", never all."""
+"""capped_count, first_page and the search page's counts: "37" or "500+", never all."""
 
 import pytest
 from django.db import connection
