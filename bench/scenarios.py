@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models.functions import Length
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
@@ -167,8 +166,7 @@ def lists(world, client, reps):
         "excerpts": f"/api/excerpts/?review={slug}&page_size=50",
     }
     ordered = {  # each list's API ordering
-        "cmocs": CMOC.objects.filter(review=review, stage="initial")
-        .order_by("review_id", "stage", Length("code"), "code", "id"),
+        "cmocs": CMOC.objects.filter(review=review, stage="initial").in_reading_order(),
         "sources": SourceDocument.objects.filter(review=review)
         .order_by("review_id", "authors", "year", "id"),
         "excerpts": Excerpt.objects.filter(source__review=review).order_by("source_id", "id"),

@@ -5,7 +5,6 @@ may write, read If-Match, and translate the services' answers to HTTP.
 """
 
 from django.db.models import Prefetch
-from django.db.models.functions import Length
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -69,7 +68,7 @@ def cmocs_with_evidence(queryset):
         queryset.with_elements()
         .select_related("review", "created_by", "updated_by")
         .prefetch_related(Prefetch("evidence_links", queryset=nested_evidence_queryset()))
-        .order_by("review_id", "stage", Length("code"), "code", "id")
+        .in_reading_order()
     )
 
 

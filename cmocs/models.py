@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
 from evidence.models import Excerpt
@@ -98,6 +99,11 @@ class CMOCQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(status=CMOC.Status.ACTIVE)
+
+    def in_reading_order(self):
+        """By review and stage, then "CMOC 2" before "CMOC 10" (shorter codes first), as
+        the review's tables number them; every list and nested read uses this order."""
+        return self.order_by("review_id", "stage", Length("code"), "code", "id")
 
     def with_elements(self):
         return self.select_related(

@@ -11,7 +11,6 @@ and builds the dicts straight from the tuples, each source's dict once.
 `ProgrammeTheoryDetailSerializer`'s output, so the two cannot drift apart.
 """
 
-from django.db.models.functions import Length
 from django.utils import timezone
 
 from cmocs.models import CMOC, EvidenceLink
@@ -91,7 +90,7 @@ def _cmocs(theory_id):
     evidence = _evidence_by_cmoc(theory_id)
     rows = (
         CMOC.objects.filter(theory_id=theory_id)
-        .order_by("review_id", "stage", Length("code"), "code", "id")
+        .in_reading_order()
         .values_list(*CMOC_COLUMNS)
     )
     return [

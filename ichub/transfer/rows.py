@@ -57,7 +57,8 @@ def insert_rows(model, objects, *, keep_timestamps=False, assign_ids=False):
         for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
             setattr(obj, pk_name, pk)
     fields = [f for f in model._meta.concrete_fields if assign_ids or not f.primary_key]
-    readers = [_reader(field, connection, timezone.now(), keep_timestamps) for field in fields]
+    now = timezone.now()  # one stamp for every row and every auto-now column
+    readers = [_reader(field, connection, now, keep_timestamps) for field in fields]
     rows = [[read(obj) for read in readers] for obj in objects]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
