@@ -35,8 +35,10 @@ suite:
 	$(PY) -m pytest -n 2 --dist loadfile $(addprefix --ignore=,$(SCHEMATHESIS_TESTS))
 	$(PY) -m pytest $(SCHEMATHESIS_TESTS)
 
+# ruff, and no model change without its migration.
 lint: install
 	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
 
 # Production-like: gunicorn + whitenoise, debug off (scripts/serve.sh says which variables).
 serve: install

@@ -9,14 +9,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
+from bench.cursors import cursor_at
 from bench.harness import floor_replay, interleaved, is_read, recorded_sql
+from bench.synthetic import add_theory, generate_synthetic_review, vocabulary
 from cmocs.lineage import _CONNECTED_SQL, connected_ids, lineage_graph
 from cmocs.models import CMOC, LineageEvent
+from cmocs.search import search_cmocs
 from evidence.models import Excerpt, SourceDocument
+from evidence.search import search_excerpts, search_sources
 from ichub.models import Membership, Review
-from ichub.pagination import cursor_at
-from ichub.search import COUNT_CAP, first_page, search_cmocs, search_excerpts, search_sources
-from ichub.synthetic import _vocabulary, add_theory, generate_synthetic_review
+from ichub.search import COUNT_CAP, first_page
 
 SEED = 1
 THEORY_SIZES = (5, 50, 200)  # CMOCs; each with 10 evidence links
@@ -206,7 +208,7 @@ def lists(world, client, reps):
 
 def _search_terms():
     """Words of falling frequency in the synthetic text, a pair, and a prefix."""
-    words, _ = _vocabulary(random.Random(SEED))
+    words, _ = vocabulary(random.Random(SEED))
     return {
         "very_common": words[0],
         "common": words[5],

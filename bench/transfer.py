@@ -94,9 +94,9 @@ def reference_import(reps):
     with their history rows rather than finding duplicates).
     """
     from evidence.importers import parse_references
-    from evidence.importers.service import import_sources
+    from evidence.importers.services import import_sources
     from ichub.models import Review
-    from tests.transfer.samples import bibtex_entries
+    from tests.evidence.importers.samples import bibtex_entries
 
     data = bibtex_entries(1000).encode()
     run = uuid.uuid4().hex[:8]  # a rerun against the same database makes new reviews
@@ -115,7 +115,7 @@ def reference_import(reps):
     ratio = round(times["import"]["median_ms"] / times["parse"]["median_ms"], 2)
     Review.objects.filter(slug__startswith=f"bench-import-{run}-").delete()
     return {
-        "file": "1,000 BibTeX entries (tests/transfer/samples.bibtex_entries)",
+        "file": "1,000 BibTeX entries (tests/evidence/importers/samples.bibtex_entries)",
         "times": times,
         "import_over_parse": ratio,
         "target": 2.0,

@@ -36,7 +36,7 @@ from cmocs.serializers import (
 )
 from evidence.models import Excerpt
 from evidence.serializers import brief_excerpt_columns
-from ichub.api import ScopedViewSetMixin
+from ichub.drf import ScopedViewSetMixin
 from ichub.etags import (
     ERROR_400,
     IF_MATCH_PARAMETER,

@@ -3,8 +3,8 @@
 import django_filters
 
 from cmocs.models import CMOC, Context, EvidenceLink, Mechanism, Outcome
-from ichub.api import IntegerFilter
-from ichub.search import search_cmocs
+from cmocs.search import search_cmocs
+from ichub.drf import IntegerFilter
 
 
 class CMOCFilter(django_filters.FilterSet):

@@ -4,16 +4,10 @@ from types import SimpleNamespace
 
 from django import forms
 
-from cmocs.models import CMOC, Context, EvidenceLink, Mechanism, Outcome
+from cmocs.models import CMOC, EvidenceLink
+from cmocs.slots import BY_NAME, LABELS
 from evidence.models import Excerpt
 from programme_theories.models import ProgrammeTheory
-
-SLOT_LABELS = {
-    "context": "Context (C)",
-    "mechanism_resource": "Mechanism: resource (M-res)",
-    "mechanism_reasoning": "Mechanism: reasoning (M-rea)",
-    "outcome": "Outcome (O)",
-}
 
 
 class ElementChoiceField(forms.ModelChoiceField):
@@ -41,7 +35,7 @@ class CMOCFieldsForm(forms.Form):
         self.fields["theory"].queryset = ProgrammeTheory.objects.for_review(review).only(
             "id", "name", "stage"
         )
-        for slot, label in SLOT_LABELS.items():
+        for slot, label in LABELS.items():
             self.fields[slot] = ElementChoiceField(
                 queryset=_element_queryset(review, slot), required=False,
                 label=f"{label}: choose an existing one", empty_label="— none —",
@@ -60,7 +54,7 @@ class CMOCFieldsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for slot in SLOT_LABELS:
+        for slot in LABELS:
             if cleaned.get(slot) and (cleaned.get(f"{slot}_new") or "").strip():
                 self.add_error(f"{slot}_new", "Choose an existing element or write a new one, "
                                               "not both.")
@@ -70,14 +64,14 @@ class CMOCFieldsForm(forms.Form):
         """Each element's two inputs (choose / write), for one fieldset per element."""
         return [
             {"slot": slot, "label": label, "choose": self[slot], "new": self[f"{slot}_new"]}
-            for slot, label in SLOT_LABELS.items()
+            for slot, label in LABELS.items()
         ]
 
     def fields_before_elements(self):
         return [f for f in self.visible_fields() if f.name in self.LEAD_FIELDS]
 
     def fields_after_elements(self):
-        element_inputs = {*SLOT_LABELS, *(f"{slot}_new" for slot in SLOT_LABELS)}
+        element_inputs = {*LABELS, *(f"{slot}_new" for slot in LABELS)}
         return [f for f in self.visible_fields()
                 if f.name not in self.LEAD_FIELDS and f.name not in element_inputs]
 
@@ -85,32 +79,27 @@ class CMOCFieldsForm(forms.Form):
         """Keyword arguments for the services: new text becomes a new element there."""
         data = self.cleaned_data
         fields = {name: data[name] for name in ("code", "statement", "theory", "notes")}
-        for slot in SLOT_LABELS:
+        for slot in LABELS:
             fields[slot] = (data.get(f"{slot}_new") or "").strip() or data.get(slot)
         return fields
 
     def preview(self):
         """An unsaved stand-in for the CMOC these fields describe, for the confirm step."""
         fields = self.cmoc_fields()
-        for slot in SLOT_LABELS:
+        for slot in LABELS:
             if isinstance(fields[slot], str):
                 fields[slot] = SimpleNamespace(text=fields[slot])
         return SimpleNamespace(stage=self.cleaned_data.get("stage", ""), **fields)
 
 
 def _element_queryset(review, slot):
-    if slot == "context":
-        return Context.objects.filter(review=review).only("id", "text")
-    if slot == "outcome":
-        return Outcome.objects.filter(review=review).only("id", "text")
-    kind = Mechanism.Kind.RESOURCE if slot == "mechanism_resource" else Mechanism.Kind.REASONING
-    return Mechanism.objects.filter(review=review, kind=kind).only("id", "text", "kind")
+    return BY_NAME[slot].elements(review).only("id", "text")
 
 
 def initial_from(cmoc):
     return {
         "code": cmoc.code, "statement": cmoc.statement, "theory": cmoc.theory_id,
-        "notes": cmoc.notes, **{slot: getattr(cmoc, f"{slot}_id") for slot in SLOT_LABELS},
+        "notes": cmoc.notes, **{slot: getattr(cmoc, f"{slot}_id") for slot in LABELS},
     }
 
 
@@ -182,7 +171,7 @@ class SplitForm(DecisionMixin):
     field_order = ["first_code", "first_statement", "second_code", "second_statement", "stage"]
 
     def outputs(self, original):
-        inherited = {slot: getattr(original, slot) for slot in SLOT_LABELS}
+        inherited = {slot: getattr(original, slot) for slot in LABELS}
         data = self.cleaned_data
         return [
             {"code": data[f"{n}_code"], "statement": data[f"{n}_statement"],

@@ -236,16 +236,6 @@ class CMOC(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def dalkin_formula(self):
-        def text(element):
-            return element.text if element else "—"
-
-        return (
-            f"M(resource) [{text(self.mechanism_resource)}] + C [{text(self.context)}] → "
-            f"M(reasoning) [{text(self.mechanism_reasoning)}] = O [{text(self.outcome)}]"
-        )
-
 
 class EvidenceLink(models.Model):
     """An excerpt bearing on one element of a CMOC (or on the whole), with a stance."""

@@ -4,24 +4,19 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from cmocs.models import CMOC, Context, EvidenceLink, LineageEvent, Mechanism, Outcome
+from cmocs.slots import BY_NAME, KEY_PREFIXES
 from evidence.models import Excerpt
 from evidence.serializers import ExcerptBriefSerializer
-from ichub.api import (
+from ichub.drf import (
     MAX_TEXT,
     VisibleRelatedField,
     VisibleReviewSlugField,
     full_clean,
     refuse_reparenting,
 )
+from ichub.keys import new_key
 from ichub.permissions import scope_to_visible
 from programme_theories.models import ProgrammeTheory
-
-ELEMENT_MODELS = {
-    "context": (Context, None),
-    "mechanism_resource": (Mechanism, Mechanism.Kind.RESOURCE),
-    "mechanism_reasoning": (Mechanism, Mechanism.Kind.REASONING),
-    "outcome": (Outcome, None),
-}
 
 
 class ElementRefField(serializers.Field):
@@ -49,7 +44,7 @@ class ElementRefField(serializers.Field):
         return {"id": value.pk, "text": value.text}
 
     def to_internal_value(self, data):
-        model, _ = ELEMENT_MODELS[self.slot]
+        model = BY_NAME[self.slot].model
         label = self.slot.replace("_", " ")
         if isinstance(data, bool):
             self.fail("incorrect_type", slot=label)
@@ -259,7 +254,7 @@ class ContextSerializer(serializers.ModelSerializer):
         for name, value in attrs.items():
             setattr(element, name, value)
         if not element.key:
-            element.key = attrs["key"] = _free_key(self.Meta.model, element.review)
+            element.key = attrs["key"] = new_key(KEY_PREFIXES[self.Meta.model])
         full_clean(element)
         return attrs
 
@@ -284,16 +279,6 @@ class MechanismSerializer(ContextSerializer):
 class OutcomeSerializer(ContextSerializer):
     class Meta(ContextSerializer.Meta):
         model = Outcome
-
-
-def _free_key(model, review):
-    """A key unique within the review, for clients that do not name their elements."""
-    prefix = model._meta.model_name[0]
-    taken = set(model.objects.filter(review=review).values_list("key", flat=True))
-    number = len(taken) + 1
-    while f"{prefix}{number}" in taken:
-        number += 1
-    return f"{prefix}{number}"
 
 
 class EvidenceLinkSerializer(serializers.ModelSerializer):

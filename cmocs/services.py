@@ -5,22 +5,16 @@ leaves the database as it was. Callers (API, browser forms, admin actions,
 importers) all come through here, so the rules live in one place.
 """
 
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cmocs.models import CMOC, Context, EvidenceLink, LineageEvent, Mechanism, Outcome
+from cmocs.models import CMOC, EvidenceLink, LineageEvent
+from cmocs.slots import BY_NAME, KEY_PREFIXES, SLOT_NAMES
+from ichub.keys import new_key
 
-ELEMENT_SLOTS = {
-    "context": (Context, None),
-    "mechanism_resource": (Mechanism, Mechanism.Kind.RESOURCE),
-    "mechanism_reasoning": (Mechanism, Mechanism.Kind.REASONING),
-    "outcome": (Outcome, None),
-}
-EDITABLE_FIELDS = ("code", "statement", "theory", "notes", *ELEMENT_SLOTS)
+EDITABLE_FIELDS = ("code", "statement", "theory", "notes", *SLOT_NAMES)
 
 
 class StaleVersion(Exception):
@@ -31,30 +25,24 @@ class StaleVersion(Exception):
         self.current_version = current_version
 
 
-def _new_key(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
 def _resolve_element(*, review, user, slot, value):
     """An element for a CMOC slot: an existing one, or new text to create one from."""
-    model, kind = ELEMENT_SLOTS[slot]
+    model, kind = BY_NAME[slot].model, BY_NAME[slot].kind
     if value is None or isinstance(value, model):
         return value
     if not isinstance(value, str) or not value.strip():
         raise ValidationError({slot: "Give an existing element or the text of a new one."})
     extra = {"kind": kind} if kind else {}
-    prefix = {"context": "c", "mechanism_resource": "mres", "mechanism_reasoning": "mrea"}.get(
-        slot, "o"
-    )
     return model.objects.create(
-        review=review, key=_new_key(prefix), text=value.strip(), created_by=user, **extra
+        review=review, key=new_key(KEY_PREFIXES[model]), text=value.strip(), created_by=user,
+        **extra,
     )
 
 
 def _build_cmoc(*, review, user, stage, fields):
     cmoc = CMOC(review=review, stage=stage, created_by=user, updated_by=user)
     for name, value in fields.items():
-        if name in ELEMENT_SLOTS:
+        if name in BY_NAME:
             value = _resolve_element(review=review, user=user, slot=name, value=value)
         setattr(cmoc, name, value)
     cmoc.full_clean()
@@ -77,7 +65,7 @@ def _record_event(*, review, kind, inputs, outputs, user, rationale, phase, evid
             raise ValidationError({"evidence": "Evidence must come from this review's sources."})
     event = LineageEvent.objects.create(
         review=review,
-        key=_new_key(kind),
+        key=new_key(kind),
         kind=kind,
         rationale=(rationale or "").strip(),
         phase=phase,
@@ -152,7 +140,7 @@ def update_cmoc(*, cmoc, user, expected_version, **fields):
         raise StaleVersion(current)
     cmoc.refresh_from_db()
     for name, value in fields.items():
-        if name in ELEMENT_SLOTS:
+        if name in BY_NAME:
             value = _resolve_element(review=cmoc.review, user=user, slot=name, value=value)
         setattr(cmoc, name, value)
     cmoc.updated_by = user

@@ -17,7 +17,6 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from cmocs import services
 from cmocs.forms import (
-    SLOT_LABELS,
     CMOCCreateForm,
     CMOCEditForm,
     DropForm,
@@ -28,7 +27,8 @@ from cmocs.forms import (
     initial_from,
 )
 from cmocs.lineage import lineage_graph
-from cmocs.models import CMOC, Context, EvidenceLink, Mechanism, Outcome
+from cmocs.models import CMOC, EvidenceLink
+from cmocs.slots import LABELS, SLOTS
 from ichub.permissions import get_review_for_user
 from ichub.svg import lineage_svg
 from programme_theories.models import ProgrammeTheory
@@ -127,7 +127,7 @@ def _history(cmoc):
                 for change in delta.changes
             ]
             for change in changes:
-                if change["field"] in (*SLOT_LABELS, "theory"):
+                if change["field"] in (*LABELS, "theory"):
                     referenced.setdefault(change["field"], set()).update(
                         {change["old"], change["new"]} - {None}
                     )
@@ -144,14 +144,12 @@ def _history(cmoc):
 
 def _texts_by_id(referenced):
     """{field: {id: text}} for the ids a history mentions: one query per kind of element."""
-    sources = {
-        "context": (Context, ("context",)),
-        "mechanism": (Mechanism, ("mechanism_resource", "mechanism_reasoning")),
-        "outcome": (Outcome, ("outcome",)),
-        "theory": (ProgrammeTheory, ("theory",)),
-    }
+    sources = {}
+    for slot in SLOTS:
+        sources.setdefault(slot.model, []).append(slot.name)
+    sources[ProgrammeTheory] = ["theory"]
     texts = {}
-    for model, fields in sources.values():
+    for model, fields in sources.items():
         ids = set().union(*(referenced.get(field, set()) for field in fields))
         if not ids:
             continue

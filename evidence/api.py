@@ -5,7 +5,7 @@ from rest_framework import viewsets
 from evidence.filters import ExcerptFilter, SourceFilter
 from evidence.models import Excerpt, SourceDocument
 from evidence.serializers import ExcerptSerializer, SourceSerializer
-from ichub.api import ScopedViewSetMixin
+from ichub.drf import ScopedViewSetMixin
 
 
 class SourceViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

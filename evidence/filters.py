@@ -3,8 +3,8 @@
 import django_filters
 
 from evidence.models import Excerpt, SourceDocument, normalise_doi
-from ichub.api import IntegerFilter
-from ichub.search import search_excerpts, search_sources
+from evidence.search import search_excerpts, search_sources
+from ichub.drf import IntegerFilter
 
 
 class SourceFilter(django_filters.FilterSet):

@@ -1,7 +1,7 @@
 from django import forms
 
 from evidence.models import Excerpt, SourceDocument
-from ichub.search import search_sources
+from evidence.search import search_sources
 
 
 class SourceFilterForm(forms.Form):

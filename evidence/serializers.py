@@ -3,13 +3,14 @@
 from rest_framework import serializers
 
 from evidence.models import Excerpt, SourceDocument, normalise_doi
-from ichub.api import (
+from ichub.drf import (
     MAX_TEXT,
     VisibleRelatedField,
     VisibleReviewSlugField,
     full_clean,
     refuse_reparenting,
 )
+from ichub.keys import new_key
 
 # What a nested citation reads: keep querysets that feed the nested forms to these columns.
 CITATION_FIELDS = ("id", "review", "citation_key", "authors", "year", "title", "doi")
@@ -107,18 +108,9 @@ class ExcerptSerializer(serializers.ModelSerializer):
         for name, value in attrs.items():
             setattr(excerpt, name, value)
         if not excerpt.key:
-            excerpt.key = attrs["key"] = _next_excerpt_key(excerpt.source)
+            excerpt.key = attrs["key"] = new_key("x")
         full_clean(excerpt)
         return attrs
-
-
-def _next_excerpt_key(source):
-    """A key unique within the source, for clients that do not name their excerpts."""
-    taken = set(source.excerpts.values_list("key", flat=True))
-    number = len(taken) + 1
-    while f"x{number}" in taken:
-        number += 1
-    return f"x{number}"
 
 
 def brief_excerpt_columns(prefix=""):

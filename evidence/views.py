@@ -1,11 +1,8 @@
 """Source pages: the filterable list, one source's detail, and adding an excerpt."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +10,7 @@ from django.urls import reverse
 from cmocs.models import EvidenceLink
 from evidence.forms import ExcerptForm, SourceFilterForm
 from evidence.models import Appraisal, Excerpt, SourceDocument
+from evidence.services import create_excerpt
 from ichub.permissions import get_review_for_user
 
 SOURCES_PER_PAGE = 100
@@ -57,12 +55,10 @@ def excerpt_create(request, slug, pk):
     review, source = _get_source_for_user(request, slug, pk, write=True)
     form = ExcerptForm(request.POST or None, instance=Excerpt(source=source))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            excerpt = form.save(commit=False)
-            # Keys name excerpts in fixtures; the browser needs none typed, only unique.
-            excerpt.key = f"x-{uuid.uuid4().hex[:10]}"
-            excerpt.created_by = request.user
-            excerpt.save()
+        excerpt = create_excerpt(
+            source=source, user=request.user,
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
         messages.success(request, "Added the excerpt.")
         return redirect(f"{source_url(review, source)}#excerpt-{excerpt.pk}")
     return render(request, "evidence/excerpt_form.html", {

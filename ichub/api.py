@@ -1,16 +1,10 @@
-"""The API's shared plumbing (pagination, errors, scoped viewsets) and the review endpoints."""
+"""The review endpoints: reviews, their flow, evidence matrix and members (the API's roof)."""
 
-import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import (
     CharField,
     OuterRef,
-    ProtectedError,
-    RestrictedError,
     Subquery,
     Value,
 )
@@ -18,175 +12,15 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from evidence.flow import screening_flow
+from evidence.screening.flow import screening_flow
+from ichub.drf import MAX_TEXT, SLUG_REGEX, TextKeyRelatedField
 from ichub.models import Membership, Review
-from ichub.permissions import ReviewRolePermission, require_role, scope_to_visible
-from programme_theories.reports import evidence_matrix
-
-SLUG_REGEX = r"[-a-zA-Z0-9_]+"
-ID_REGEX = r"[0-9]+"
-MAX_TEXT = 20_000
-
-
-class IntegerFilter(django_filters.NumberFilter):
-    """An integer (an id, a year): "1.5" is refused instead of read as 1."""
-
-    field_class = forms.IntegerField
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Other records still depend on this one."
-    default_code = "conflict"
-
-
-def as_drf_validation_error(exc):
-    """A Django ValidationError as DRF's, each message under the field it is about.
-
-    A uniqueness error arrives as a whole-record error, but it is about the
-    last field of its unique set (citation_key of (review, citation_key)),
-    so it is filed there; other record-wide errors go under non_field_errors.
-    """
-    errors = getattr(exc, "error_dict", None) or {NON_FIELD_ERRORS: exc.error_list}
-    detail = {}
-    for field, field_errors in errors.items():
-        for error in field_errors:
-            target = field
-            if field == NON_FIELD_ERRORS:
-                unique_check = (error.params or {}).get("unique_check")
-                target = unique_check[-1] if unique_check else api_settings.NON_FIELD_ERRORS_KEY
-            detail.setdefault(target, []).extend(error.messages)
-    return serializers.ValidationError(detail)
-
-
-def full_clean(instance):
-    """Run the model's own rules (clean, constraints) from a serializer, as DRF errors."""
-    try:
-        instance.full_clean()
-    except DjangoValidationError as exc:
-        raise as_drf_validation_error(exc) from exc
-
-
-def exception_handler(exc, context):
-    """Domain errors become the HTTP errors the API promises, never a 500.
-
-    The services speak Django (ValidationError with a field dict) so that forms
-    and admin can reuse them; this translates for DRF. An IntegrityError that
-    gets past validation (two clients racing for one unique key) is a conflict.
-    """
-    if isinstance(exc, DjangoValidationError):
-        exc = as_drf_validation_error(exc)
-    elif isinstance(exc, ProtectedError | RestrictedError):
-        names = sorted({type(obj)._meta.verbose_name for obj in exc.protected_objects}
-                       if isinstance(exc, ProtectedError)
-                       else {type(obj)._meta.verbose_name for obj in exc.restricted_objects})
-        exc = Conflict(f"Still used by: {', '.join(names)}. Remove those uses first.")
-    elif isinstance(exc, IntegrityError):
-        exc = Conflict("Someone else just made a conflicting change: reload and try again.")
-    return drf_exception_handler(exc, context)
-
-
-class ScopedViewSetMixin:
-    """Rows only from reviews the user may read; writes only where they may edit.
-
-    `review_path` leads from the model to its review. Creation checks the
-    review the payload names (`review_for_create`); every write is one
-    transaction and records its author.
-    """
-
-    review_path = "review"
-    permission_classes = [ReviewRolePermission]
-    lookup_value_regex = ID_REGEX
-
-    def scope(self, queryset):
-        return scope_to_visible(queryset, self.request.user, self.review_path)
-
-    def review_for_create(self, validated_data):
-        return validated_data["review"]
-
-    def perform_create(self, serializer):
-        require_role(self.request.user, self.review_for_create(serializer.validated_data),
-                     write=True)
-        with transaction.atomic():
-            serializer.save(created_by=self.request.user)
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_destroy(self, instance):
-        with transaction.atomic():
-            instance._history_user = self.request.user
-            instance.delete()
-
-
-def refuse_reparenting(instance, attrs, field, message):
-    """On update, refuse to move a row to another parent (review, source, CMOC).
-
-    Rows are scoped by their parent's review; moving one would carry it past
-    the permission check made on the old parent.
-    """
-    if instance is not None and field in attrs and attrs[field] != getattr(instance, field):
-        raise serializers.ValidationError({field: message})
-
-
-class TextKeyRelatedField(serializers.SlugRelatedField):
-    """A related row named by a text key (slug, username), refusing NUL before any query.
-
-    PostgreSQL rejects NUL in any string with a DataError, which DRF's own
-    field would let through as a 500.
-    """
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or "\x00" in data:
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class VisibleReviewSlugField(TextKeyRelatedField):
-    """A review named by slug, among those the requesting user may read."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "slug")
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return Review.objects.visible_to(request.user if request else None)
-
-
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related row by id, among rows of reviews the user may read.
-
-    Rows of invisible reviews read as "does not exist", so ids cannot be
-    probed; a visible row of another review reaches the model's clean(),
-    which names the field.
-    """
-
-    def __init__(self, *, review_path="review", **kwargs):
-        self.review_path = review_path
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        queryset = super().get_queryset()
-        if request is None:
-            return queryset.none()
-        return scope_to_visible(queryset, request.user, self.review_path)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(data)
-
-
-# --- reviews -----------------------------------------------------------------------------
+from ichub.permissions import require_role
+from reports.matrix import evidence_matrix
 
 
 class ReviewSerializer(serializers.ModelSerializer):

@@ -16,8 +16,8 @@ from cmocs.api import (
     OutcomeViewSet,
 )
 from evidence.api import ExcerptViewSet, SourceViewSet
-from evidence.api_import import SourceImportView
-from evidence.screening_api import (
+from evidence.importers.api import SourceImportView
+from evidence.screening.api import (
     AgreementView,
     AppraisalViewSet,
     ConflictsView,
@@ -25,8 +25,8 @@ from evidence.screening_api import (
     ScreeningDecisionViewSet,
 )
 from ichub.api import ReviewViewSet
-from ichub.api_transfer import ReviewDownloadView, ReviewExportView, ReviewImportView
 from programme_theories.api import ProgrammeTheoryViewSet
+from reports.api import ReviewDownloadView, ReviewExportView, ReviewImportView
 
 app_name = "api"
 

@@ -2,7 +2,7 @@
 
 An ETag here is `"<label>-<id>-v<version>"`, built from the `version` column
 alone, so it can be computed from one single-column query without loading or
-serialising the record (ichub.conditional extends it for nested reads).
+serialising the record (programme_theories.conditional extends it for nested reads).
 Writes to versioned records (CMOCs, programme theories) must send If-Match:
 without it 428 (the client has not shown which version it edited), with a
 stale one 412.
@@ -14,7 +14,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
-# An optional "-<fingerprint>" suffix is a nested read's content ETag (ichub.conditional).
+# An optional "-<fingerprint>" suffix is a nested read's content ETag
+# (programme_theories.conditional).
 _ETAG = re.compile(
     r'^(?:W/)?"?(?P<label>[a-z_]+)-(?P<pk>\d+)-v(?P<version>\d+)(?:-[0-9a-f]+)?"?$'
 )

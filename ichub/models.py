@@ -92,9 +92,6 @@ class Review(models.Model):
         membership = self.memberships.filter(user=user).only("role").first()
         return membership.role if membership else None
 
-    def is_visible_to(self, user):
-        return self.visibility == self.Visibility.PUBLIC or self.role_of(user) is not None
-
     def can_edit(self, user):
         """Editors and owners curate; viewers only read."""
         return self.role_of(user) in (Membership.Role.OWNER, Membership.Role.EDITOR)

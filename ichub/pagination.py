@@ -186,18 +186,6 @@ def row_key(keys, row):
     return [getattr(row, key.alias) for key in keys]
 
 
-def cursor_at(queryset, offset):
-    """A cursor for the page starting at row `offset` of an ordered queryset.
-
-    For resuming a walk at a known position (the benchmark's deep page);
-    row 0 is the first page, whose cursor is empty."""
-    if offset == 0:
-        return ""
-    keys = ordering_keys(queryset)
-    ordered = with_ordering_keys(queryset, keys).order_by(*(key.order_by() for key in keys))
-    return encode_cursor(keys, row_key(keys, ordered[offset - 1]))
-
-
 class StandardPagination(PageNumberPagination):
     """`?page=N&page_size=M` (50 rows a page by default, at most 500), or `?cursor=`.
 

@@ -1,6 +1,6 @@
 """Rendered JSON kept under its content ETag, so the next reader gets it without a rebuild.
 
-A content ETag (ichub.conditional) fingerprints everything a nested read
+A content ETag (programme_theories.conditional) fingerprints everything a nested read
 shows, so a body kept under it is exactly as current as a 304 would declare a
 client's copy: it can never be served stale. Bodies live gzip-compressed in
 the shared database cache (`representations`), never in process memory, so

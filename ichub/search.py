@@ -1,4 +1,4 @@
-"""Text search over CMOCs, sources and excerpts: the one place both the API and pages call.
+"""Text search plumbing: the one way both the API and pages search any model's text.
 
 On PostgreSQL sources, excerpts and CMOCs each have a stored `search_vector`
 kept by triggers and a GIN index on it (migrations ichub 0002, 0003, 0005: an
@@ -13,10 +13,11 @@ SQLite has no such column and falls back to case-insensitive LIKE, every word
 somewhere in the record (measured in BENCHMARKS.md: with the capped count and
 first page it is near the 20 ms target at scale 1, so there is no FTS5 index).
 
-Each search function takes a queryset (already scoped to what the user may see)
-and returns it filtered, keeping its ordering; an empty query returns it as it
-is. A results page counts its matches with `capped_count`, or gets its first
-page and the count together from `first_page`.
+The searches themselves sit with their models (`cmocs.search`, `evidence.search`):
+each takes a queryset (already scoped to what the user may see) and returns it
+filtered, keeping its ordering; an empty query returns it as it is. A results
+page counts its matches with `capped_count`, or gets its first page and the
+count together from `first_page`.
 """
 
 import re
@@ -26,9 +27,6 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import F, Lookup, Q
-from django.db.models.functions import Lower
-
-from evidence.models import normalise_doi
 
 _WORDS = re.compile(r"[^\W_]+")
 
@@ -37,15 +35,6 @@ _WORDS = re.compile(r"[^\W_]+")
 # excerpts took 20-25 ms to count to 1,000 (BENCHMARKS.md, scenario 3); past a few
 # hundred, the exact number tells a reader nothing the first page does not.
 COUNT_CAP = 500
-
-# What the SQLite fallback searches: the same columns as each PostgreSQL search vector.
-CMOC_FIELDS = (
-    "code", "statement", "notes", "context__text", "mechanism_resource__text",
-    "mechanism_reasoning__text", "outcome__text",
-)
-SOURCE_FIELDS = ("title", "authors", "citation_key", "doi", "container", "abstract")
-EXCERPT_FIELDS = ("text", "section", "source__title")
-
 
 class CappedCount(NamedTuple):
     """How many results, up to a cap: str() gives "37" or "500+"."""
@@ -90,7 +79,7 @@ def clean_query(text):
     return (text or "").replace("\x00", "").strip()
 
 
-def _prefix_tsquery(text):
+def prefix_tsquery(text):
     """'trust lead' -> 'trust:* & lead:*': every word, each as a prefix.
 
     Only letters and digits reach to_tsquery, so no user input can form tsquery
@@ -102,7 +91,7 @@ def _prefix_tsquery(text):
     return " & ".join(f"{word}:*" for word in words)
 
 
-def _every_word_in(text, fields):
+def every_word_in(text, fields):
     """Every word of `text` in at least one of `fields`, as a case-insensitive substring.
 
     SQLite's answer to PostgreSQL's "every word, anywhere in the record", so that
@@ -114,7 +103,7 @@ def _every_word_in(text, fields):
     return condition
 
 
-def _full_text():
+def full_text_available():
     return connection.vendor == "postgresql"
 
 
@@ -134,52 +123,6 @@ class _VectorMatches(Lookup):
         return f"{table}.\"search_vector\" @@ to_tsquery('simple', {query})", params
 
 
-def _matches(tsquery):
+def matches(tsquery):
     """The row matches the tsquery (answered from the table's GIN index)."""
     return _VectorMatches(F("pk"), tsquery)
-
-
-def search_cmocs(queryset, text):
-    """CMOCs whose code, statement, notes or any of their C, M or O texts match."""
-    text = clean_query(text)
-    if not text:
-        return queryset
-    if not _full_text():
-        return queryset.filter(_every_word_in(text, CMOC_FIELDS))
-    tsquery = _prefix_tsquery(text)
-    if tsquery is None:
-        return queryset.none()
-    # The CMOC's vector also holds its elements' texts (migration ichub 0005), so this is
-    # one GIN index scan; an OR across the five tables made PostgreSQL scan every CMOC.
-    return queryset.filter(_matches(tsquery))
-
-
-def search_sources(queryset, text):
-    """Sources by title, authors, citation key, journal or abstract; or by exact DOI."""
-    text = clean_query(text)
-    if not text:
-        return queryset
-    if not _full_text():
-        condition = _every_word_in(text, SOURCE_FIELDS)
-    else:
-        tsquery = _prefix_tsquery(text)
-        condition = Q(pk__in=[]) if tsquery is None else Q(_matches(tsquery))
-    doi = normalise_doi(text)
-    if doi.startswith("10."):  # only a DOI-shaped query pays for comparing every DOI
-        condition |= Q(doi_lower=doi)
-    return queryset.alias(doi_lower=Lower("doi")).filter(condition)
-
-
-def search_excerpts(queryset, text):
-    """Excerpts whose text, section or source title match."""
-    text = clean_query(text)
-    if not text:
-        return queryset
-    if not _full_text():
-        return queryset.filter(_every_word_in(text, EXCERPT_FIELDS))
-    tsquery = _prefix_tsquery(text)
-    if tsquery is None:
-        return queryset.none()
-    # The excerpt's vector also holds its source's title (migration ichub 0003), so this
-    # is one GIN index scan; an OR across the two tables made PostgreSQL scan every excerpt.
-    return queryset.filter(_matches(tsquery))

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "evidence",
     "programme_theories",
     "cmocs",
+    "reports",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -199,7 +201,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "ichub.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "ichub.api.exception_handler",
+    "EXCEPTION_HANDLER": "ichub.drf.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         # DRF's scopes and rates, counted by one upsert instead of cache writes.
         "ichub.throttling.AnonWindowThrottle",

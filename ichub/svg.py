@@ -55,7 +55,7 @@ def _count_text(count):
 def flow_svg(stages, *, title="Screening flow", standalone=False):
     """A PRISMA-style flow: one box per stage, what left beside the arrow into it.
 
-    `stages` is `evidence.flow.screening_flow(review)`. Between two reported
+    `stages` is `evidence.screening.flow.screening_flow(review)`. Between two reported
     counts the diagram states how many records left; named exclusions (the
     sources excluded at that stage) are listed in the side box. The gap
     between two stages grows to fit its side box, so boxes never overlap.

@@ -9,10 +9,10 @@ urlpatterns = [
     path("api/", include("ichub.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("ichub.web_urls")),
-    path("reviews/<slug:slug>/sources/import/", include("evidence.import_urls")),
-    path("reviews/<slug:slug>/reports/", include("programme_theories.report_urls")),
+    path("reviews/<slug:slug>/sources/import/", include("evidence.importers.urls")),
     path("reviews/<slug:slug>/cmocs/", include("cmocs.urls")),
     path("reviews/<slug:slug>/sources/", include("evidence.urls")),
-    path("reviews/<slug:slug>/screening/", include("evidence.screening_urls")),
+    path("reviews/<slug:slug>/screening/", include("evidence.screening.urls")),
     path("reviews/<slug:slug>/", include("programme_theories.urls")),
+    path("reviews/<slug:slug>/", include("reports.urls")),
 ]

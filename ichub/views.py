@@ -7,17 +7,13 @@ from django.utils.safestring import mark_safe
 
 from cmocs.lineage import code_sort_key
 from cmocs.models import CMOC, EvidenceLink
-from evidence.flow import screening_flow
+from cmocs.search import search_cmocs
 from evidence.models import Excerpt, SourceDocument
+from evidence.screening.flow import screening_flow
+from evidence.search import search_excerpts, search_sources
 from ichub.models import Review
 from ichub.permissions import get_review_for_user, scope_to_visible
-from ichub.search import (
-    clean_query,
-    first_page,
-    search_cmocs,
-    search_excerpts,
-    search_sources,
-)
+from ichub.search import clean_query, first_page
 from ichub.svg import flow_svg
 from programme_theories.models import ProgrammeTheory
 

@@ -9,8 +9,7 @@ from rest_framework.response import Response
 from cmocs.api import cmocs_with_evidence
 from cmocs.models import CMOC
 from ichub import representations
-from ichub.api import ScopedViewSetMixin
-from ichub.conditional import not_modified, theory_content_etag
+from ichub.drf import ScopedViewSetMixin
 from ichub.etags import (
     ERROR_400,
     IF_MATCH_PARAMETER,
@@ -22,6 +21,7 @@ from ichub.etags import (
 )
 from ichub.permissions import require_role
 from programme_theories import services
+from programme_theories.conditional import not_modified, theory_content_etag
 from programme_theories.filters import ProgrammeTheoryFilter
 from programme_theories.models import ProgrammeTheory
 from programme_theories.read_paths import theory_detail_data

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from ichub.api import IntegerFilter
+from ichub.drf import IntegerFilter
 from programme_theories.models import ProgrammeTheory
 
 

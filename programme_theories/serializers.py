@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from cmocs.models import CMOC
 from cmocs.serializers import CMOCSerializer
-from ichub.api import MAX_TEXT, VisibleRelatedField, VisibleReviewSlugField, refuse_reparenting
+from ichub.drf import MAX_TEXT, VisibleRelatedField, VisibleReviewSlugField, refuse_reparenting
 from programme_theories.models import ProgrammeTheory, Theme
 
 

@@ -7,6 +7,4 @@ app_name = "theories"
 urlpatterns = [
     path("theories/<int:pk>/", views.theory_detail, name="detail"),
     path("theories/<int:pk>/edit/", views.theory_edit, name="edit"),
-    path("matrix/", views.matrix, name="matrix"),
-    path("matrix.csv", views.matrix_csv, name="matrix_csv"),
 ]

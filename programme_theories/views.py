@@ -1,20 +1,16 @@
-"""Programme theory pages and the review's evidence matrix."""
+"""Programme theory pages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from cmocs.lineage import code_sort_key
 from cmocs.models import CMOC
 from cmocs.services import StaleVersion
-from ichub.models import Review
 from ichub.permissions import get_review_for_user
-from programme_theories.exports import matrix_table, to_csv
 from programme_theories.forms import TheoryForm
 from programme_theories.models import ProgrammeTheory
-from programme_theories.reports import evidence_matrix
 from programme_theories.services import update_theory
 
 
@@ -79,38 +75,3 @@ def _form_over_saved_version(request, saved, theory, review):
     form = TheoryForm(data, instance=theory, review=review)
     form.is_valid()
     return form
-
-
-def _get_matrix_for_user(request, slug):
-    review = get_review_for_user(request.user, slug)
-    return review, evidence_matrix(review)
-
-
-def matrix(request, slug):
-    review, result = _get_matrix_for_user(request, slug)
-    # Sources may come from a review that tests this one: their pages live under its slug.
-    slugs = dict(
-        Review.objects.filter(pk__in={s.review_id for s in result.sources}).values_list(
-            "pk", "slug"
-        )
-    )
-    rows = [
-        (
-            source,
-            slugs[source.review_id],
-            [(cmoc, result.stances(cmoc.pk, source.pk)) for cmoc in result.cmocs],
-        )
-        for source in result.sources
-    ]
-    return render(request, "programme_theories/matrix.html", {
-        "review": review, "matrix": result, "rows": rows,
-    })
-
-
-def matrix_csv(request, slug):
-    """The same table the downloads offer, with spreadsheet formulas neutralised there."""
-    review = get_review_for_user(request.user, slug)
-    header, rows = matrix_table(review)
-    response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{review.slug}-evidence-matrix.csv"'
-    return response

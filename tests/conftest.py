@@ -14,6 +14,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from evidence.models import ExclusionReason, SourceDocument
 from ichub.models import Membership, Review
 
 ICS_SLUG = "ics-leadership-rapid-realist-review-2024"
@@ -171,3 +172,43 @@ def browser():
         yield browser
         browser.close()
 
+
+# Screening: a second and third editor (two reviewers screen independently), a batch, reasons.
+
+
+@pytest.fixture
+def editor2(review):
+    user = make_user("edna_editor")
+    Membership.objects.create(review=review, user=user, role=Membership.Role.EDITOR)
+    return user
+
+
+@pytest.fixture
+def editor3(review):
+    user = make_user("ezra_editor")
+    Membership.objects.create(review=review, user=user, role=Membership.Role.EDITOR)
+    return user
+
+
+@pytest.fixture
+def batch(review):
+    """Ten imported sources awaiting title/abstract screening."""
+    return [
+        SourceDocument.objects.create(
+            review=review,
+            citation_key=f"author{2010 + i}",
+            authors=f"Author{i}, A.",
+            year=2010 + i,
+            title=f"Leadership in integrated care, study {i}",
+            abstract=f"Abstract {i}: system leadership and trust across partners.",
+        )
+        for i in range(10)
+    ]
+
+
+@pytest.fixture
+def reasons(review):
+    return [
+        ExclusionReason.objects.create(review=review, label="Not about system leaders", order=1),
+        ExclusionReason.objects.create(review=review, label="Not empirical", order=2),
+    ]

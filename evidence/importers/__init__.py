@@ -1,7 +1,9 @@
 """Bring references into a review: RIS, Web of Science, BibTeX and PubMed nbib files.
 
 `parse_references` turns uploaded bytes into ReferenceRecords; `import_sources`
-(in `service`) dedupes them against the review and writes them in one transaction.
+(in `services`) dedupes them against the review and writes them in one transaction.
+The import's surfaces: `api` (POST /api/sources/import/), `views` and `forms` (the
+browser's upload, preview and confirm), `urls`; the `import_sources` command.
 """
 
 from evidence.importers.bibtex import parse_bibtex

@@ -2,7 +2,7 @@
 
 from django import template
 
-from evidence.agreement import review_agreement
+from evidence.screening.agreement import review_agreement
 
 register = template.Library()
 

@@ -6,13 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench.cursors import cursor_at
 from cmocs import services
 from cmocs.models import CMOC
 from evidence.models import Excerpt, SourceDocument
 from ichub.pagination import (
     BACKWARD,
     FORWARD,
-    cursor_at,
     encode_cursor,
     keyset_condition,
     ordering_keys,

@@ -40,7 +40,7 @@ def test_it_nests_cmocs_with_elements_and_cited_evidence(world, token_client, vi
     assert (source["authors"], source["year"], source["doi"]) == (
         "Pearson, C. and Watson, N.", 2018, "10.1/abc"
     )
-    # the version, then a fingerprint of the nested content (ichub.conditional)
+    # the version, then a fingerprint of the nested content (programme_theories.conditional)
     assert response["ETag"].startswith(f'"theory-{world.theory.pk}-v1-')
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from bench.synthetic import generate_synthetic_review
 from ichub.models import Membership, Review
-from ichub.synthetic import generate_synthetic_review
 
 
 @pytest.fixture

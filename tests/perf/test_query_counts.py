@@ -11,14 +11,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench.synthetic import vocabulary
 from cmocs.models import CMOC, Context, EvidenceLink, Mechanism, Outcome
 from evidence.models import Excerpt, SourceDocument
 from ichub.models import Membership
-from ichub.synthetic import _vocabulary
 
 SEED = 7
 # The synthetic text's most frequent word: every search finds rows at both sizes.
-COMMON_WORD = _vocabulary(random.Random(SEED))[0][0]
+COMMON_WORD = vocabulary(random.Random(SEED))[0][0]
 
 API = [
     "/api/reviews/",

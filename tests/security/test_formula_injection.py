@@ -2,7 +2,7 @@
 
 End to end through the download URLs (API and browser), with the hostile text
 in every column a user controls: CMOC code and statement, element text,
-source citation. The neutralising itself is unit-tested in tests/transfer.
+source citation. The neutralising itself is unit-tested in tests/reports/test_downloads.py.
 """
 
 import csv

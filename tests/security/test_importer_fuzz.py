@@ -12,11 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence.importers.service import import_sources
+from evidence.importers.services import import_sources
 from evidence.importers.text import ImportRefused
 from evidence.models import Excerpt, SourceDocument
 from ichub.models import Review
-from ichub.transfer.load import TransferRefused, import_review, parse_document
+from reports.transfer.load import TransferRefused, import_review, parse_document
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from evidence.importers import ImportRefused
-from evidence.importers.service import import_sources
+from evidence.importers.services import import_sources
 from evidence.models import SourceDocument
 from ichub.models import Review
 

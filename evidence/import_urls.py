@@ -1,9 +1,0 @@
-from django.urls import path
-
-from evidence import import_views
-
-app_name = "sources_import"
-
-urlpatterns = [
-    path("", import_views.source_import, name="import"),
-]

@@ -1,0 +1,189 @@
+"""Import references as a review's sources: deduped, all or nothing, in bulk."""
+
+import itertools
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from django.db import transaction
+
+from evidence.importers import FORMATS, ImportRefused, parse_references
+from evidence.importers.records import title_key
+from evidence.models import SourceDocument, normalise_doi
+from ichub.bulk.history import insert_creation_history
+from ichub.bulk.rows import insert_rows
+
+_NOT_KEY_CHARACTER = re.compile(r"[^a-z0-9]")
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do), record by record."""
+
+    format: str
+    dry_run: bool
+    created: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+
+    @property
+    def summary(self):
+        return (
+            f"created: {len(self.created)}, duplicates: {len(self.duplicates)}, "
+            f"rejected: {len(self.rejected)}"
+        )
+
+    def as_dict(self):
+        return {
+            **asdict(self),
+            "format_label": FORMATS.get(self.format, self.format),
+            "summary": self.summary,
+            "counts": {
+                "created": len(self.created),
+                "duplicates": len(self.duplicates),
+                "rejected": len(self.rejected),
+            },
+        }
+
+
+class _Matcher:
+    """The review's sources (and the file's records so far), by DOI and by title + year."""
+
+    def __init__(self, review):
+        self.by_doi, self.by_title, self.keys = {}, {}, set()
+        rows = SourceDocument.objects.filter(review=review).values_list(
+            "id", "citation_key", "doi", "title", "year"
+        )
+        for source_id, citation_key, doi, title, year in rows:
+            target = {"source_id": source_id, "citation_key": citation_key}
+            self.add(target, doi, title_key(title, year))
+            self.keys.add(citation_key)
+
+    def add(self, target, doi, key):
+        """Remember a source by its DOI and its `title_key` (computed once by the caller)."""
+        doi = normalise_doi(doi)
+        if doi:
+            self.by_doi.setdefault(doi, target)
+        if key:
+            self.by_title.setdefault(key, (target, doi))
+
+    def match(self, record, key):
+        """(target, how) for an earlier copy of the record, or (None, None).
+
+        Same DOI is a duplicate; same title and year is one too, unless both
+        carry DOIs and they differ (an erratum or a reply shares its title).
+        """
+        if record.doi and record.doi in self.by_doi:
+            return self.by_doi[record.doi], "doi"
+        found = self.by_title.get(key)
+        if found and not (record.doi and found[1] and found[1] != record.doi):
+            return found[0], "title_year"
+        return None, None
+
+    def new_citation_key(self, record):
+        """'pearson2018', then 'pearson2018a', 'pearson2018b'…: unique in the review."""
+        base = _surname_slug(record) + (str(record.year) if record.year else "nd")
+        suffixes = itertools.chain([""], _letter_suffixes())
+        candidates = (f"{base}{suffix}" for suffix in suffixes)
+        key = next(candidate for candidate in candidates if candidate not in self.keys)
+        self.keys.add(key)
+        return key
+
+
+def _letter_suffixes():
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    yield from letters
+    yield from (a + b for a in letters for b in letters)
+    yield from (str(n) for n in itertools.count(1))
+
+
+def _surname_slug(record):
+    lead = record.authors[0] if record.authors else ""
+    surname = lead.split(",")[0] if "," in lead else (lead.split() or [""])[-1]
+    if not surname:  # no author: key by the title's first word, as reference managers do
+        surname = next((w for w in record.title.split() if len(w) > 3), record.title)
+    # What slugify() would keep, without its lazy-text wrapper (a tenth of an import's time).
+    folded = unicodedata.normalize("NFKD", surname).encode("ascii", "ignore").decode()
+    return _NOT_KEY_CHARACTER.sub("", folded.lower())[:40] or "anon"
+
+
+@transaction.atomic
+def import_sources(
+    *,
+    review,
+    data: bytes,
+    filename: str = "",
+    kind: str = SourceDocument.Kind.EMPIRICAL_STUDY,
+    user=None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> ImportReport:
+    """Parse a reference file and add its new references to the review's sources.
+
+    All or nothing: a file with any bad record is refused whole (ImportRefused,
+    carrying the report) unless `skip_invalid`. One query reads the review's
+    sources and bulk inserts write the new ones with their history, so the
+    query count does not grow with the number of records.
+    """
+    if kind not in SourceDocument.Kind.values:
+        raise ImportRefused(
+            f"Unknown kind {kind!r}; choose one of {', '.join(SourceDocument.Kind.values)}.",
+            field="kind",
+        )
+    fmt, records = parse_references(data, filename)
+    report = ImportReport(format=fmt, dry_run=dry_run)
+    report.rejected = [
+        {"position": r.position, "title": r.title, "reason": r.error} for r in records if r.error
+    ]
+    if report.rejected and not skip_invalid:
+        raise ImportRefused(
+            f"{len(report.rejected)} of {len(records)} records cannot be imported, so nothing "
+            "was imported. Fix them, or choose to skip invalid records.",
+            report=report,
+        )
+    matcher = _Matcher(review)
+    new_sources = []
+    for record in (r for r in records if not r.error):
+        key = record.title_key()
+        target, how = matcher.match(record, key)
+        if target is not None:
+            report.duplicates.append(
+                {"position": record.position, "title": record.title, "matched_by": how, **target}
+            )
+            continue
+        citation_key = matcher.new_citation_key(record)
+        matcher.add({"in_file_position": record.position}, record.doi, key)
+        report.created.append(
+            {"position": record.position, "title": record.title, "citation_key": citation_key}
+        )
+        new_sources.append(
+            {  # field values for insert_rows: no model instance needed to insert a row
+                "review_id": review.pk,
+                "citation_key": citation_key,
+                "kind": kind,
+                "authors": record.authors_text,
+                "year": record.year,
+                "title": record.title,
+                "container": record.container,
+                "volume": record.volume,
+                "issue": record.issue,
+                "pages": record.pages,
+                "doi": record.doi,
+                "url": record.url,
+                "abstract": record.abstract,
+                "created_by_id": user.pk if user is not None else None,
+            }
+        )
+    if new_sources and not dry_run:
+        _insert_with_history(new_sources, user, report)
+    return report
+
+
+def _insert_with_history(sources, user, report):
+    """Insert the new sources (ids reserved for them first) and record their creation."""
+    ids = insert_rows(SourceDocument, sources, assign_ids=True)
+    insert_creation_history(
+        SourceDocument, ids, user=user, change_reason="Imported from a reference file"
+    )
+    for entry, source_id in zip(report.created, ids, strict=True):
+        entry["source_id"] = source_id

@@ -1,0 +1,79 @@
+"""The browser's reference import: upload, preview what would happen, then confirm."""
+
+import base64
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from evidence.importers import FORMATS, ImportRefused
+from evidence.importers.forms import SourceImportForm
+from evidence.importers.services import import_sources
+from ichub.permissions import get_review_for_user
+
+
+def _get_review_for_user(request, slug):
+    return get_review_for_user(request.user, slug, write=True)
+
+
+def _session_key(review):
+    return f"source-import:{review.pk}"
+
+
+@login_required
+def source_import(request, slug):
+    """GET: the upload form. POST: a dry run shown as a preview; 'confirm' imports it.
+
+    The previewed file waits in the session (base64) so the user need not
+    upload it twice, and what is imported is exactly what was previewed.
+    """
+    review = _get_review_for_user(request, slug)
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm(request, review)
+    form = SourceImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        options = {key: form.cleaned_data[key] for key in ("kind", "skip_invalid")}
+        try:
+            report = import_sources(
+                review=review, data=data, filename=upload.name, dry_run=True, **options
+            )
+        except ImportRefused as refusal:
+            field = refusal.field if refusal.field in form.fields else "file"
+            form.add_error(field, refusal.message)
+            report = refusal.report
+        else:
+            request.session[_session_key(review)] = {
+                "data": base64.b64encode(data).decode("ascii"),
+                "filename": upload.name,
+                **options,
+            }
+    return render(
+        request,
+        "importers/import.html",
+        {"review": review, "form": form, "report": report, "formats": FORMATS.values()},
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+def _confirm(request, review):
+    pending = request.session.pop(_session_key(review), None)
+    if pending is None:
+        messages.error(request, "Nothing to import: upload the file again.")
+        return redirect("sources_import:import", review.slug)
+    try:
+        report = import_sources(
+            review=review,
+            data=base64.b64decode(pending["data"]),
+            filename=pending["filename"],
+            kind=pending["kind"],
+            skip_invalid=pending["skip_invalid"],
+            user=request.user,
+        )
+    except ImportRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("sources_import:import", review.slug)
+    messages.success(request, f"Imported {pending['filename']}: {report.summary}.")
+    return redirect("evidence:list", review.slug)

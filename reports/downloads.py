@@ -1,0 +1,252 @@
+"""Downloads of a review's tables: the CMOC table, the evidence matrix, and its sources.
+
+Spreadsheet cells that start with = + - @ (or a tab or carriage return) are
+prefixed with a quote: Excel and LibreOffice would otherwise run them as
+formulas, and a source title is text anyone with an import file can choose.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import bibtexparser
+import rispy
+from bibtexparser.model import Entry, Field
+from django.db.models import Prefetch
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from cmocs.lineage import code_sort_key
+from cmocs.models import CMOC, EvidenceLink
+from evidence.models import SourceDocument
+from reports.matrix import evidence_matrix
+from reports.rameses import rameses_report, to_docx, to_markdown
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+CMOC_COLUMNS = [
+    "Code",
+    "Programme theory",
+    "Stage",
+    "Status",
+    "Context (C)",
+    "Mechanism – resource (M-res)",
+    "Mechanism – reasoning (M-rea)",
+    "Outcome (O)",
+    "Statement",
+    "Cited sources",
+]
+
+
+def neutralise(value):
+    """A cell value that a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def cmoc_table(review):
+    """Header and one row per CMOC (initial, then refined, by code), in three queries."""
+    links = EvidenceLink.objects.select_related("excerpt__source").only(
+        "cmoc_id", "excerpt__source__authors", "excerpt__source__year",
+        "excerpt__source__title", "excerpt__source__citation_key",
+    )
+    cmocs = sorted(
+        CMOC.objects.filter(review=review)
+        .with_elements()
+        .prefetch_related(Prefetch("evidence_links", queryset=links)),
+        key=lambda c: (c.stage != CMOC.Stage.INITIAL, code_sort_key(c.code)),
+    )
+    rows = []
+    for cmoc in cmocs:
+        cited = sorted({link.excerpt.source.short_citation for link in cmoc.evidence_links.all()})
+        rows.append(
+            [
+                cmoc.code,
+                cmoc.theory.name if cmoc.theory else "",
+                cmoc.get_stage_display(),
+                cmoc.get_status_display(),
+                *(
+                    element.text if element else ""
+                    for element in (
+                        cmoc.context,
+                        cmoc.mechanism_resource,
+                        cmoc.mechanism_reasoning,
+                        cmoc.outcome,
+                    )
+                ),
+                cmoc.statement,
+                "; ".join(cited),
+            ]
+        )
+    return CMOC_COLUMNS, rows
+
+
+def matrix_table(review):
+    """The evidence matrix as a table: a row per refined CMOC, a column per source."""
+    matrix = evidence_matrix(review)
+    header = ["CMOC", *(source.short_citation for source in matrix.sources)]
+    rows = [
+        [cmoc.code, *(", ".join(matrix.stances(cmoc.pk, s.pk)) for s in matrix.sources)]
+        for cmoc in matrix.cmocs
+    ]
+    return header, rows
+
+
+def to_csv(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(cell) for cell in header])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def to_xlsx(header, rows, *, title):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append([neutralise(cell) for cell in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([neutralise(cell) for cell in row])
+    for column in sheet.columns:
+        longest = max(len(str(cell.value or "")) for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(longest, 8), 60)
+        for cell in column[1:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def review_sources(review, *, included_only=False):
+    sources = SourceDocument.objects.filter(review=review).order_by("citation_key")
+    return sources.included() if included_only else sources
+
+
+_RIS_TYPES = {
+    SourceDocument.Kind.EMPIRICAL_STUDY: "JOUR",
+    SourceDocument.Kind.POLICY_GUIDANCE: "GOVDOC",
+    SourceDocument.Kind.GREY_LITERATURE: "RPRT",
+    SourceDocument.Kind.SUBSTANTIVE_THEORY: "BOOK",
+    SourceDocument.Kind.KEY_INFORMANT_INTERVIEW: "PCOMM",
+}
+
+
+_AUTHOR_SEPARATOR = re.compile(r"\s+and\s+|;|(?<=\.),\s+(?=\w)")
+
+
+def split_authors(authors):
+    """'Aufegger, L., Alabi, M. and Darzi, A.' → ['Aufegger, L.', 'Alabi, M.', 'Darzi, A.']."""
+    return [name.strip() for name in _AUTHOR_SEPARATOR.split(authors or "") if name.strip()]
+
+
+def to_ris(sources):
+    entries = []
+    for source in sources:
+        start, _, end = source.pages.partition("-")
+        entry = {
+            "type_of_reference": _RIS_TYPES.get(source.kind, "GEN"),
+            "id": source.citation_key,
+            "authors": split_authors(source.authors),
+            "title": source.title,
+            "year": str(source.year) if source.year else "",
+            "secondary_title": source.container,
+            "volume": source.volume,
+            "number": source.issue,
+            "start_page": start,
+            "end_page": end,
+            "doi": source.doi,
+            "urls": [source.url] if source.url else [],
+            "abstract": source.abstract,
+        }
+        entries.append({key: value for key, value in entry.items() if value})
+    return rispy.dumps(entries).encode("utf-8")
+
+
+_BIBTEX_TYPES = {
+    SourceDocument.Kind.EMPIRICAL_STUDY: "article",
+    SourceDocument.Kind.SUBSTANTIVE_THEORY: "book",
+}
+
+
+def to_bibtex(sources):
+    library = bibtexparser.Library()
+    for source in sources:
+        values = {
+            "author": " and ".join(split_authors(source.authors)),
+            "title": source.title,
+            "year": str(source.year) if source.year else "",
+            "journal" if source.kind == SourceDocument.Kind.EMPIRICAL_STUDY else "publisher": (
+                source.container
+            ),
+            "volume": source.volume,
+            "number": source.issue,
+            "pages": source.pages.replace("-", "--"),
+            "doi": source.doi,
+            "url": source.url,
+        }
+        fields = [Field(key, _brace_safe(value)) for key, value in values.items() if value]
+        library.add(Entry(_BIBTEX_TYPES.get(source.kind, "misc"), source.citation_key, fields))
+    return bibtexparser.write_string(library).encode("utf-8")
+
+
+def _brace_safe(value):
+    """Unbalanced braces would end a BibTeX field early: drop them."""
+    return value.replace("{", "").replace("}", "")
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file a reader may download from a review: what it is and how it is made."""
+
+    label: str
+    content_type: str
+    build: Callable  # review -> bytes
+
+
+def _rameses_markdown(review):
+    return to_markdown(rameses_report(review)).encode("utf-8")
+
+
+def _rameses_docx(review):
+    return to_docx(rameses_report(review))
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_CSV = "text/csv; charset=utf-8"
+
+# The API and the browser serve the same files under these names.
+DOWNLOADS = {
+    "cmoc-table.csv": Download("CMOC table (CSV)", _CSV, lambda r: to_csv(*cmoc_table(r))),
+    "cmoc-table.xlsx": Download(
+        "CMOC table (Excel)", _XLSX, lambda r: to_xlsx(*cmoc_table(r), title="CMOCs")
+    ),
+    "evidence-matrix.csv": Download(
+        "Evidence matrix (CSV)", _CSV, lambda r: to_csv(*matrix_table(r))
+    ),
+    "evidence-matrix.xlsx": Download(
+        "Evidence matrix (Excel)",
+        _XLSX,
+        lambda r: to_xlsx(*matrix_table(r), title="Evidence matrix"),
+    ),
+    "sources.ris": Download(
+        "Sources (RIS)", "application/x-research-info-systems", lambda r: to_ris(review_sources(r))
+    ),
+    "sources.bib": Download(
+        "Sources (BibTeX)", "application/x-bibtex; charset=utf-8",
+        lambda r: to_bibtex(review_sources(r)),
+    ),
+    "rameses-report.md": Download(
+        "RAMESES report (Markdown)", "text/markdown; charset=utf-8", _rameses_markdown
+    ),
+    "rameses-report.docx": Download(
+        "RAMESES report (Word)",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _rameses_docx,
+    ),
+}

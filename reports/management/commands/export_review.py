@@ -1,0 +1,29 @@
+"""`manage.py export_review SLUG -o FILE`: the whole review as one JSON document."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ichub.models import Review
+from reports.transfer import export_review_chunks
+
+
+class Command(BaseCommand):
+    help = "Export a review (theories, CMOCs, sources, evidence, lineage…) as JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("-o", "--output", help="File to write (default: standard output)")
+
+    def handle(self, *args, slug, output, **options):
+        review = Review.objects.filter(slug=slug).first()
+        if review is None:
+            raise CommandError(f"No review with slug {slug!r}.")
+        if output in (None, "-"):
+            for chunk in export_review_chunks(review):
+                sys.stdout.write(chunk)
+            return
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            for chunk in export_review_chunks(review):
+                handle.write(chunk)
+        self.stderr.write(f"{slug}: written to {output}")

@@ -1,0 +1,15 @@
+"""Report pages, mounted at /reviews/<slug>/."""
+
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("reports/rameses/", views.rameses_page, name="rameses"),
+    path("reports/downloads/<str:name>", views.download, name="download"),
+    path("reports/export.json", views.export, name="export"),
+    path("matrix/", views.matrix, name="matrix"),
+    path("matrix.csv", views.matrix_csv, name="matrix_csv"),
+]
