@@ -46,7 +46,8 @@ from ichub.etags import (
     precondition_responses,
     with_etag,
 )
-from ichub.permissions import require_role
+from ichub.permissions import EDITOR, require_role
+from ichub.versioning import StaleVersion
 
 ETAG_LABEL = "cmoc"
 ETAG_RESPONSE_HEADER = etag_response_header(ETAG_LABEL)
@@ -102,7 +103,7 @@ class CMOCViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         review = fields.pop("review")
-        require_role(request.user, review, write=True)
+        require_role(request.user, review, EDITOR)
         cmoc = services.create_cmoc(review=review, user=request.user, **fields)
         cmoc = self._fresh(cmoc)
         return with_etag(
@@ -125,7 +126,7 @@ class CMOCViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
                 cmoc=cmoc, user=request.user, expected_version=version,
                 **serializer.validated_data,
             )
-        except services.StaleVersion as exc:
+        except StaleVersion as exc:
             raise PreconditionFailed(exc.current_version) from exc
         cmoc = self._fresh(cmoc)
         return with_etag(Response(self.get_serializer(cmoc).data), ETAG_LABEL, cmoc)
@@ -147,7 +148,7 @@ class CMOCViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         version = self._expected_version(cmoc)
         try:
             services.delete_cmoc(cmoc=cmoc, user=request.user, expected_version=version)
-        except services.StaleVersion as exc:
+        except StaleVersion as exc:
             raise PreconditionFailed(exc.current_version) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -197,7 +198,7 @@ class CMOCViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         fields = self._validated(MergeSerializer)
         inputs = fields.pop("inputs")
         for review in {cmoc.review for cmoc in inputs}:
-            require_role(request.user, review, write=True)
+            require_role(request.user, review, EDITOR)
         new = services.merge_cmocs(inputs=inputs, user=request.user, **fields)
         return self._operation_response(new.lineage_as_output.get(), [new])
 
@@ -258,5 +259,5 @@ class EvidenceLinkViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         fields = serializer.validated_data
-        require_role(self.request.user, fields["cmoc"].review, write=True)
+        require_role(self.request.user, fields["cmoc"].review, EDITOR)
         serializer.instance = services.link_evidence(user=self.request.user, **fields)

@@ -7,7 +7,6 @@ node once however many paths reach it, so merges and splits cannot explode
 the row count, and it also stops on any accidental cycle.
 """
 
-import re
 from dataclasses import dataclass
 
 from django.db import connection
@@ -15,6 +14,7 @@ from django.db.models import Prefetch, Q
 
 from cmocs.models import CMOC, LineageEvent
 from evidence.models import Excerpt
+from ichub.fields import natural_sort_key
 
 _INPUTS = LineageEvent.inputs.through._meta.db_table
 _OUTPUTS = LineageEvent.outputs.through._meta.db_table
@@ -95,11 +95,7 @@ def lineage_graph(cmoc):
         ids |= {c.pk for c in event.inputs.all()} | {c.pk for c in event.outputs.all()}
     nodes = sorted(
         CMOC.objects.filter(pk__in=ids).with_elements(),
-        key=lambda c: (c.stage != CMOC.Stage.INITIAL, code_sort_key(c.code), c.pk),
+        key=lambda c: (c.stage != CMOC.Stage.INITIAL, natural_sort_key(c.code), c.pk),
     )
     return LineageGraph(root=cmoc, nodes=nodes, events=events)
 
-
-def code_sort_key(code):
-    """'CMOC 2' before 'CMOC 10': compare the digit runs as numbers."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", code)]

@@ -4,11 +4,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
 from evidence.models import Excerpt
+from ichub.fields import NaturalSortKeyField
 from ichub.models import Review
+from ichub.versioning import VersionedRecord
 from programme_theories.models import ProgrammeTheory
 
 
@@ -101,9 +102,9 @@ class CMOCQuerySet(models.QuerySet):
         return self.filter(status=CMOC.Status.ACTIVE)
 
     def in_reading_order(self):
-        """By review and stage, then "CMOC 2" before "CMOC 10" (shorter codes first), as
-        the review's tables number them; every list and nested read uses this order."""
-        return self.order_by("review_id", "stage", Length("code"), "code", "id")
+        """By review and stage, then codes in natural order ("1a, 2, 9b, 10, 11"), as the
+        review's tables number them; every list and nested read uses this order."""
+        return self.order_by("review_id", "stage", "code_key", "id")
 
     def with_elements(self):
         return self.select_related(
@@ -116,7 +117,7 @@ class CMOCManager(models.Manager.from_queryset(CMOCQuerySet)):
         return self.get(review__slug=review_slug, stage=stage, code=code)
 
 
-class CMOC(models.Model):
+class CMOC(VersionedRecord):
     """One context–mechanism–outcome configuration.
 
     Written in Dalkin et al.'s form M(resource) + C → M(reasoning) = O. The code
@@ -136,6 +137,8 @@ class CMOC(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="cmocs")
     code = models.CharField(max_length=50)
+    # Natural order of codes ("1a, 2, 9b, 10, 11"): the one order of CMOCs everywhere.
+    code_key = NaturalSortKeyField(source="code", max_length=150)
     stage = models.CharField(max_length=10, choices=Stage.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     theory = models.ForeignKey(
@@ -167,23 +170,12 @@ class CMOC(models.Model):
     # RESTRICT, not PROTECT: an element a CMOC uses cannot be deleted on its own,
     # but deleting the whole review (which cascades to both) must still work.
     notes = models.TextField(blank=True, help_text="Caveats, e.g. what the sources leave out")
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords()
     objects = CMOCManager()
 
-    class Meta:
+    class Meta(VersionedRecord.Meta):
         verbose_name = "CMOC"
         verbose_name_plural = "CMOCs"
-        ordering = ["review", "stage", "code", "id"]
+        ordering = ["review", "stage", "code_key", "id"]
         constraints = [
             models.UniqueConstraint(fields=["review", "stage", "code"], name="cmoc_unique_code"),
             models.CheckConstraint(condition=Q(version__gte=1), name="cmoc_version_positive"),
@@ -193,7 +185,10 @@ class CMOC(models.Model):
                 name="cmoc_mechanism_slots_differ",
             ),
         ]
-        indexes = [models.Index(fields=["review", "stage", "status"])]
+        indexes = [
+            models.Index(fields=["review", "stage", "status"]),
+            models.Index(fields=["review", "stage", "code_key", "id"], name="cmoc_reading_order"),
+        ]
 
     def __str__(self):
         return f"{self.code} ({self.get_stage_display().lower()})"

@@ -17,14 +17,6 @@ from ichub.keys import new_key
 EDITABLE_FIELDS = ("code", "statement", "theory", "notes", *SLOT_NAMES)
 
 
-class StaleVersion(Exception):
-    """The caller edited a version of the CMOC that someone else has since changed."""
-
-    def __init__(self, current_version):
-        super().__init__(f"The record is now at version {current_version}.")
-        self.current_version = current_version
-
-
 def _resolve_element(*, review, user, slot, value):
     """An element for a CMOC slot: an existing one, or new text to create one from."""
     model, kind = BY_NAME[slot].model, BY_NAME[slot].kind
@@ -125,19 +117,14 @@ def create_cmoc(*, review, user, stage=CMOC.Stage.INITIAL, phase="", **fields):
 def update_cmoc(*, cmoc, user, expected_version, **fields):
     """Edit a CMOC in place if nobody changed it since `expected_version`.
 
-    The version bump is a conditional UPDATE that claims the row before the
-    write, so of two simultaneous editors exactly one wins and the other gets
+    The version is claimed before the write (VersionedRecord.claim_version), so
+    of two simultaneous editors exactly one wins and the other gets
     StaleVersion; then the full save records one history entry.
     """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: "This field cannot be edited." for name in unknown})
-    claimed = CMOC.objects.filter(pk=cmoc.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not claimed:
-        current = CMOC.objects.filter(pk=cmoc.pk).values_list("version", flat=True).first()
-        raise StaleVersion(current)
+    cmoc.claim_version(expected_version, user=user)
     cmoc.refresh_from_db()
     for name, value in fields.items():
         if name in BY_NAME:
@@ -153,12 +140,7 @@ def update_cmoc(*, cmoc, user, expected_version, **fields):
 @transaction.atomic
 def delete_cmoc(*, cmoc, user, expected_version):
     """Delete a CMOC nobody changed since `expected_version` (history keeps the row)."""
-    claimed = CMOC.objects.filter(pk=cmoc.pk, version=expected_version).update(
-        version=F("version") + 1, updated_by=user
-    )
-    if not claimed:
-        current = CMOC.objects.filter(pk=cmoc.pk).values_list("version", flat=True).first()
-        raise StaleVersion(current)
+    cmoc.claim_version(expected_version, user=user)
     if cmoc.lineage_as_input.exclude(kind=LineageEvent.Kind.CREATED).exists():
         raise ValidationError(
             {"cmoc": "This CMOC has a recorded fate; drop it instead of deleting it."}

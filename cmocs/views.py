@@ -29,15 +29,16 @@ from cmocs.forms import (
 from cmocs.lineage import lineage_graph
 from cmocs.models import CMOC, EvidenceLink
 from cmocs.slots import LABELS, SLOTS
-from ichub.permissions import get_review_for_user
+from ichub.permissions import EDITOR, get_review_for_user, has_role
 from ichub.svg import lineage_svg
+from ichub.versioning import StaleVersion
 from programme_theories.models import ProgrammeTheory
 
-HISTORY_FIELDS_HIDDEN = {"updated_by", "created_by"}
+HISTORY_FIELDS_HIDDEN = {"updated_by", "created_by", "code_key"}
 
 
-def _get_cmoc_for_user(request, slug, pk, *, write=False):
-    review = get_review_for_user(request.user, slug, write=write)
+def _get_cmoc_for_user(request, slug, pk, *, role=None):
+    review = get_review_for_user(request.user, slug, role=role)
     cmoc = get_object_or_404(CMOC.objects.with_elements(), review=review, pk=pk)
     return review, cmoc
 
@@ -61,7 +62,7 @@ def cmoc_detail(request, slug, pk):
     return render(request, "cmocs/detail.html", {
         "review": review,
         "cmoc": cmoc,
-        "can_edit": review.can_edit(request.user),
+        "can_edit": has_role(request.user, review, EDITOR),
         "evidence_groups": _evidence_groups(cmoc),
         # lineage_svg escapes every piece of text it draws.
         "lineage_svg": mark_safe(_lineage_svg(review, graph)),  # noqa: S308
@@ -161,7 +162,7 @@ def _texts_by_id(referenced):
 
 @login_required
 def cmoc_create(request, slug):
-    review = get_review_for_user(request.user, slug, write=True)
+    review = get_review_for_user(request.user, slug, role=EDITOR)
     form = CMOCCreateForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,7 +182,7 @@ def cmoc_create(request, slug):
 
 @login_required
 def cmoc_edit(request, slug, pk):
-    review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
+    review, cmoc = _get_cmoc_for_user(request, slug, pk, role=EDITOR)
     saved = None
     if request.method == "POST":
         form = CMOCEditForm(request.POST, review=review)
@@ -191,7 +192,7 @@ def cmoc_edit(request, slug, pk):
                     cmoc=cmoc, user=request.user,
                     expected_version=form.cleaned_data["version"], **form.cmoc_fields(),
                 )
-            except services.StaleVersion:
+            except StaleVersion:
                 saved = CMOC.objects.with_elements().select_related("updated_by").get(pk=cmoc.pk)
                 form = _form_over_saved_version(request, saved, review)
             except ValidationError as exc:
@@ -219,7 +220,7 @@ def _form_over_saved_version(request, saved, review):
 @login_required
 def cmoc_link_evidence(request, slug, pk):
     """Link an excerpt: a page of its own, or (with htmx) a form opened inside the CMOC page."""
-    review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
+    review, cmoc = _get_cmoc_for_user(request, slug, pk, role=EDITOR)
     form = EvidenceLinkForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         try:
@@ -254,7 +255,7 @@ def _decide(request, *, review, form, template_context, preview, perform):
 
 @login_required
 def cmoc_refine(request, slug, pk):
-    review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
+    review, cmoc = _get_cmoc_for_user(request, slug, pk, role=EDITOR)
     form = RefineForm(request.POST or None, review=review,
                       initial={**initial_from(cmoc), "stage": CMOC.Stage.REFINED})
 
@@ -276,7 +277,7 @@ def cmoc_refine(request, slug, pk):
 
 @login_required
 def cmoc_merge(request, slug):
-    review = get_review_for_user(request.user, slug, write=True)
+    review = get_review_for_user(request.user, slug, role=EDITOR)
     preselected = request.GET.getlist("inputs")
     form = MergeForm(request.POST or None, review=review, initial={"inputs": preselected})
 
@@ -301,7 +302,7 @@ def cmoc_merge(request, slug):
 
 @login_required
 def cmoc_split(request, slug, pk):
-    review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
+    review, cmoc = _get_cmoc_for_user(request, slug, pk, role=EDITOR)
     form = SplitForm(request.POST or None)
 
     def perform():
@@ -324,7 +325,7 @@ def cmoc_split(request, slug, pk):
 
 @login_required
 def cmoc_drop(request, slug, pk):
-    review, cmoc = _get_cmoc_for_user(request, slug, pk, write=True)
+    review, cmoc = _get_cmoc_for_user(request, slug, pk, role=EDITOR)
     form = DropForm(request.POST or None)
 
     def perform():

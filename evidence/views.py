@@ -11,13 +11,13 @@ from cmocs.models import EvidenceLink
 from evidence.forms import ExcerptForm, SourceFilterForm
 from evidence.models import Appraisal, Excerpt, SourceDocument
 from evidence.services import create_excerpt
-from ichub.permissions import get_review_for_user
+from ichub.permissions import EDITOR, get_review_for_user, has_role
 
 SOURCES_PER_PAGE = 100
 
 
-def _get_source_for_user(request, slug, pk, *, write=False):
-    review = get_review_for_user(request.user, slug, write=write)
+def _get_source_for_user(request, slug, pk, *, role=None):
+    review = get_review_for_user(request.user, slug, role=role)
     return review, get_object_or_404(SourceDocument, review=review, pk=pk)
 
 
@@ -46,13 +46,13 @@ def source_detail(request, slug, pk):
     appraisals = Appraisal.objects.filter(source=source).select_related("reviewer", "excerpt")
     return render(request, "evidence/detail.html", {
         "review": review, "source": source, "excerpts": excerpts, "appraisals": appraisals,
-        "can_edit": review.can_edit(request.user),
+        "can_edit": has_role(request.user, review, EDITOR),
     })
 
 
 @login_required
 def excerpt_create(request, slug, pk):
-    review, source = _get_source_for_user(request, slug, pk, write=True)
+    review, source = _get_source_for_user(request, slug, pk, role=EDITOR)
     form = ExcerptForm(request.POST or None, instance=Excerpt(source=source))
     if request.method == "POST" and form.is_valid():
         excerpt = create_excerpt(

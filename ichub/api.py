@@ -12,14 +12,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from evidence.screening.flow import screening_flow
 from ichub.drf import MAX_TEXT, SLUG_REGEX, TextKeyRelatedField
 from ichub.models import Membership, Review
-from ichub.permissions import require_role
+from ichub.permissions import EDITOR, OWNER, VIEWER, ReviewAccess
 from reports.matrix import evidence_matrix
 
 
@@ -122,24 +120,17 @@ class MembershipRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
 
-class ReviewPermission(IsAuthenticatedOrReadOnly):
-    """Any signed-in user may start a review; editors edit it, owners delete it."""
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return True
-        if request.method == "DELETE":
-            return obj.can_manage(request.user)
-        return obj.can_edit(request.user)
-
-
 @extend_schema_view(
     list=extend_schema(summary="Reviews you may read"),
     retrieve=extend_schema(summary="One review, by slug"),
 )
 class ReviewViewSet(viewsets.ModelViewSet):
     serializer_class = ReviewSerializer
-    permission_classes = [ReviewPermission]
+    # Any signed-in user may start a review; editors edit it, owners delete it.
+    permission_classes = [ReviewAccess]
+    read_role = None
+    write_role = EDITOR
+    delete_role = OWNER
     lookup_field = "slug"
     lookup_value_regex = SLUG_REGEX
 
@@ -202,15 +193,12 @@ class ReviewViewSet(viewsets.ModelViewSet):
     @extend_schema(methods=["POST"], summary="Add a member (owners only)",
                    request=MembershipSerializer, responses={201: MembershipSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None,
-            permission_classes=[IsAuthenticatedOrReadOnly])
+            read_role=VIEWER, write_role=OWNER)
     def members(self, request, slug=None):
         review = self.get_object()
         if request.method == "GET":
-            if review.role_of(request.user) is None:
-                raise PermissionDenied("Only the review's members see who else belongs to it.")
             memberships = review.memberships.select_related("user").order_by("user__username")
             return Response(MembershipSerializer(memberships, many=True).data)
-        require_role(request.user, review, manage=True)
         serializer = MembershipSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if review.memberships.filter(user=serializer.validated_data["user"]).exists():
@@ -223,10 +211,9 @@ class ReviewViewSet(viewsets.ModelViewSet):
     @extend_schema(methods=["DELETE"], summary="Remove a member (owners only)",
                    responses={204: OpenApiResponse(description="Removed")})
     @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<username>[\w.@+-]+)",
-            permission_classes=[IsAuthenticatedOrReadOnly])
+            write_role=OWNER, delete_role=OWNER)
     def member(self, request, slug=None, username=None):
         review = self.get_object()
-        require_role(request.user, review, manage=True)
         membership = get_object_or_404(review.memberships, user__username=username)
         with transaction.atomic():
             if request.method == "DELETE":

@@ -17,7 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ichub.models import Review
-from ichub.permissions import ReviewRolePermission, require_role, scope_to_visible
+from ichub.permissions import EDITOR, ReviewAccess, require_role, scope_to_visible
 
 SLUG_REGEX = r"[-a-zA-Z0-9_]+"
 ID_REGEX = r"[0-9]+"
@@ -91,7 +91,9 @@ class ScopedViewSetMixin:
     """
 
     review_path = "review"
-    permission_classes = [ReviewRolePermission]
+    permission_classes = [ReviewAccess]
+    read_role = None  # anyone who may see the review
+    write_role = EDITOR
     lookup_value_regex = ID_REGEX
 
     def scope(self, queryset):
@@ -102,7 +104,7 @@ class ScopedViewSetMixin:
 
     def perform_create(self, serializer):
         require_role(self.request.user, self.review_for_create(serializer.validated_data),
-                     write=True)
+                     self.write_role)
         with transaction.atomic():
             serializer.save(created_by=self.request.user)
 

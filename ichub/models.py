@@ -92,14 +92,6 @@ class Review(models.Model):
         membership = self.memberships.filter(user=user).only("role").first()
         return membership.role if membership else None
 
-    def can_edit(self, user):
-        """Editors and owners curate; viewers only read."""
-        return self.role_of(user) in (Membership.Role.OWNER, Membership.Role.EDITOR)
-
-    def can_manage(self, user):
-        """Only owners (and staff) change membership and resolve others' conflicts."""
-        return self.role_of(user) == Membership.Role.OWNER
-
     def evidence_reviews(self):
         """Reviews whose excerpts may bear on this review's CMOCs: itself and its testers."""
         return [self.pk, *self.tested_by.values_list("pk", flat=True)]

@@ -5,14 +5,14 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from cmocs.lineage import code_sort_key
 from cmocs.models import CMOC, EvidenceLink
 from cmocs.search import search_cmocs
 from evidence.models import Excerpt, SourceDocument
 from evidence.screening.flow import screening_flow
 from evidence.search import search_excerpts, search_sources
+from ichub.fields import natural_sort_key
 from ichub.models import Review
-from ichub.permissions import get_review_for_user, scope_to_visible
+from ichub.permissions import EDITOR, get_review_for_user, has_role, scope_to_visible
 from ichub.search import clean_query, first_page
 from ichub.svg import flow_svg
 from programme_theories.models import ProgrammeTheory
@@ -54,12 +54,12 @@ def dashboard(request, slug):
                                  t.theme.order if t.theme else 999, t.name))
     cmocs = sorted(
         CMOC.objects.for_review(review).only("id", "code", "stage", "status", "statement"),
-        key=lambda c: (c.stage != CMOC.Stage.REFINED, code_sort_key(c.code)),
+        key=lambda c: (c.stage != CMOC.Stage.REFINED, natural_sort_key(c.code)),
     )
     stages = screening_flow(review)
     context = {
         "review": review,
-        "can_edit": review.can_edit(request.user),
+        "can_edit": has_role(request.user, review, EDITOR),
         "definitions": review.definitions.all(),
         "theories": theories,
         "cmocs": cmocs,

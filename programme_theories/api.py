@@ -19,7 +19,8 @@ from ichub.etags import (
     precondition_responses,
     with_etag,
 )
-from ichub.permissions import require_role
+from ichub.permissions import EDITOR, require_role
+from ichub.versioning import StaleVersion
 from programme_theories import services
 from programme_theories.conditional import not_modified, theory_content_etag
 from programme_theories.filters import ProgrammeTheoryFilter
@@ -96,7 +97,7 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         review = fields.pop("review")
-        require_role(request.user, review, write=True)
+        require_role(request.user, review, EDITOR)
         theory = self._fresh(services.create_theory(review=review, user=request.user, **fields))
         return with_etag(
             Response(self.get_serializer(theory).data, status=status.HTTP_201_CREATED),
@@ -117,7 +118,7 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         try:
             services.update_theory(theory=theory, user=request.user, expected_version=version,
                                    **serializer.validated_data)
-        except services.StaleVersion as exc:
+        except StaleVersion as exc:
             raise PreconditionFailed(exc.current_version) from exc
         theory = self._fresh(theory)
         return with_etag(Response(self.get_serializer(theory).data), ETAG_LABEL, theory)
@@ -138,6 +139,6 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         version = expected_version(request, label=ETAG_LABEL, pk=theory.pk)
         try:
             services.delete_theory(theory=theory, user=request.user, expected_version=version)
-        except services.StaleVersion as exc:
+        except StaleVersion as exc:
             raise PreconditionFailed(exc.current_version) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)

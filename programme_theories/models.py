@@ -1,11 +1,10 @@
 """Frameworks that organise a review's theories, and the programme theories themselves."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from ichub.models import Review
+from ichub.versioning import VersionedRecord
 
 
 class FrameworkManager(models.Manager):
@@ -101,7 +100,7 @@ class ProgrammeTheoryManager(models.Manager.from_queryset(ProgrammeTheoryQuerySe
         return self.get(review__slug=review_slug, stage=stage, name=name)
 
 
-class ProgrammeTheory(models.Model):
+class ProgrammeTheory(VersionedRecord):
     class Stage(models.TextChoices):
         INITIAL_ROUGH = "initial_rough", "Initial rough programme theory"
         INITIAL = "initial", "Initial programme theory"
@@ -118,20 +117,9 @@ class ProgrammeTheory(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="revised_by"
     )
     notes = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords()
     objects = ProgrammeTheoryManager()
 
-    class Meta:
+    class Meta(VersionedRecord.Meta):
         ordering = ["review", "stage", "theme__order", "name"]
         verbose_name_plural = "programme theories"
         constraints = [

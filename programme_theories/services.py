@@ -1,32 +1,17 @@
 """Writes to programme theories, shared by the browser and the API.
 
 Keyword-only and one transaction each, with the same optimistic rule as
-CMOCs: an edit names the version it started from and is refused if someone
-saved since, so no one's words are silently overwritten. The version check
-and its bump are one conditional UPDATE, so of two simultaneous editors
-exactly one wins; both raise the same StaleVersion as CMOC edits.
+CMOCs (ichub.versioning): an edit names the version it started from and is
+refused with StaleVersion if someone saved since, so no one's words are
+silently overwritten.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 
-from cmocs.services import StaleVersion
 from programme_theories.models import ProgrammeTheory
 
 EDITABLE_FIELDS = ("name", "statement", "stage", "theme", "revises", "notes")
-__all__ = ["StaleVersion", "create_theory", "update_theory", "delete_theory"]
-
-
-def _claim(theory, expected_version, user):
-    claimed = ProgrammeTheory.objects.filter(pk=theory.pk, version=expected_version).update(
-        version=F("version") + 1, updated_by=user
-    )
-    if not claimed:
-        current = (
-            ProgrammeTheory.objects.filter(pk=theory.pk).values_list("version", flat=True).first()
-        )
-        raise StaleVersion(current)
 
 
 @transaction.atomic
@@ -46,7 +31,7 @@ def update_theory(*, theory, user, expected_version, **fields):
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: "This field cannot be edited." for name in unknown})
-    _claim(theory, expected_version, user)
+    theory.claim_version(expected_version, user=user)
     theory.refresh_from_db()
     for name, value in fields.items():
         setattr(theory, name, value)
@@ -59,7 +44,7 @@ def update_theory(*, theory, user, expected_version, **fields):
 @transaction.atomic
 def delete_theory(*, theory, user, expected_version):
     """Delete a theory nobody changed since `expected_version`; its CMOCs stay, unassigned."""
-    _claim(theory, expected_version, user)
+    theory.claim_version(expected_version, user=user)
     theory.refresh_from_db()
     theory._history_user = user
     theory.delete()

@@ -5,17 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from cmocs.lineage import code_sort_key
 from cmocs.models import CMOC
-from cmocs.services import StaleVersion
-from ichub.permissions import get_review_for_user
+from ichub.fields import natural_sort_key
+from ichub.permissions import EDITOR, get_review_for_user, has_role
+from ichub.versioning import StaleVersion
 from programme_theories.forms import TheoryForm
 from programme_theories.models import ProgrammeTheory
 from programme_theories.services import update_theory
 
 
-def _get_theory_for_user(request, slug, pk, *, write=False):
-    review = get_review_for_user(request.user, slug, write=write)
+def _get_theory_for_user(request, slug, pk, *, role=None):
+    review = get_review_for_user(request.user, slug, role=role)
     theory = get_object_or_404(
         ProgrammeTheory.objects.select_related("theme__framework", "revises", "updated_by"),
         review=review, pk=pk,
@@ -27,20 +27,20 @@ def theory_detail(request, slug, pk):
     review, theory = _get_theory_for_user(request, slug, pk)
     cmocs = sorted(
         CMOC.objects.filter(theory=theory).with_elements(),
-        key=lambda c: (c.stage != CMOC.Stage.REFINED, code_sort_key(c.code)),
+        key=lambda c: (c.stage != CMOC.Stage.REFINED, natural_sort_key(c.code)),
     )
     return render(request, "programme_theories/detail.html", {
         "review": review,
         "theory": theory,
         "cmocs": cmocs,
         "revised_by": theory.revised_by.only("id", "name", "stage"),
-        "can_edit": review.can_edit(request.user),
+        "can_edit": has_role(request.user, review, EDITOR),
     })
 
 
 @login_required
 def theory_edit(request, slug, pk):
-    review, theory = _get_theory_for_user(request, slug, pk, write=True)
+    review, theory = _get_theory_for_user(request, slug, pk, role=EDITOR)
     saved = None
     if request.method == "POST":
         form = TheoryForm(request.POST, instance=theory, review=review)

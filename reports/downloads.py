@@ -18,9 +18,9 @@ from django.db.models import Prefetch
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from cmocs.lineage import code_sort_key
 from cmocs.models import CMOC, EvidenceLink
 from evidence.models import SourceDocument
+from ichub.fields import natural_sort_key
 from reports.matrix import evidence_matrix
 from reports.rameses import rameses_report, to_docx, to_markdown
 
@@ -57,7 +57,7 @@ def cmoc_table(review):
         CMOC.objects.filter(review=review)
         .with_elements()
         .prefetch_related(Prefetch("evidence_links", queryset=links)),
-        key=lambda c: (c.stage != CMOC.Stage.INITIAL, code_sort_key(c.code)),
+        key=lambda c: (c.stage != CMOC.Stage.INITIAL, natural_sort_key(c.code)),
     )
     rows = []
     for cmoc in cmocs:

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from cmocs.lineage import code_sort_key
 from cmocs.models import CMOC, EvidenceLink
 from evidence.models import SourceDocument
+from ichub.fields import natural_sort_key
 
 
 @dataclass
@@ -31,7 +31,7 @@ def evidence_matrix(review, *, stage=CMOC.Stage.REFINED):
     """
     cmocs = sorted(
         CMOC.objects.filter(review=review, stage=stage).only("id", "code", "statement", "status"),
-        key=lambda c: code_sort_key(c.code),
+        key=lambda c: natural_sort_key(c.code),
     )
     links = EvidenceLink.objects.filter(cmoc__in=[c.pk for c in cmocs]).values_list(
         "id", "cmoc_id", "excerpt__source_id", "stance", "element"

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from cmocs.lineage import code_sort_key
 from cmocs.models import CMOC, EvidenceLink, LineageEvent
 from evidence.models import Appraisal, SearchRecord, SourceDocument
 from evidence.screening.flow import screening_flow
+from ichub.fields import natural_sort_key
 from programme_theories.models import Framework, ProgrammeTheory
 
 
@@ -302,7 +302,7 @@ def _refined_theories(review):
         .prefetch_related(Prefetch("cmocs", queryset=cmocs.filter(stage=CMOC.Stage.REFINED)))
     )
     for theory in theories:
-        theory.ordered_cmocs = sorted(theory.cmocs.all(), key=lambda c: code_sort_key(c.code))
+        theory.ordered_cmocs = sorted(theory.cmocs.all(), key=lambda c: natural_sort_key(c.code))
     return theories
 
 
@@ -314,7 +314,7 @@ def _flow_rows(flow):
 
 
 def _codes(cmocs):
-    ordered = sorted(cmocs, key=lambda c: code_sort_key(c.code))
+    ordered = sorted(cmocs, key=lambda c: natural_sort_key(c.code))
     return ", ".join(f"{c.code} ({c.stage})" for c in ordered) or "—"
 
 

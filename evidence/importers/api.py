@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from evidence.importers import MAX_IMPORT_BYTES, ImportRefused
 from evidence.importers.services import import_sources
 from evidence.models import SourceDocument
-from ichub.permissions import get_review_for_user
+from ichub.permissions import EDITOR, get_review_for_user
 
 
 class SourceImportSerializer(serializers.Serializer):
@@ -43,7 +43,7 @@ class SourceImportView(APIView):
         serializer = SourceImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        review = get_review_for_user(request.user, data["review"], write=True)
+        review = get_review_for_user(request.user, data["review"], role=EDITOR)
         upload = data["file"]
         if upload.size > MAX_IMPORT_BYTES:
             return Response(

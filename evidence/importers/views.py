@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from evidence.importers import FORMATS, ImportRefused
 from evidence.importers.forms import SourceImportForm
 from evidence.importers.services import import_sources
-from ichub.permissions import get_review_for_user
+from ichub.permissions import EDITOR, get_review_for_user
 
 
 def _get_review_for_user(request, slug):
-    return get_review_for_user(request.user, slug, write=True)
+    return get_review_for_user(request.user, slug, role=EDITOR)
 
 
 def _session_key(review):

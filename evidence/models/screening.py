@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from ichub.models import Membership, Review
+from ichub.permissions import EDITOR, OWNER, has_role
 
 from .sources import SourceDocument
 
@@ -288,6 +289,17 @@ class ScreeningStatus:
 
     def decided_by(self, user):
         return any(d.reviewer_id == user.pk for d in self.decisions)
+
+    def may_be_resolved_by(self, user):
+        """Owners resolve any conflict; other editors only conflicts they took no part in.
+
+        A party to a disagreement resolving it alone would just be outvoting the
+        other reviewer, so the tie-break must come from someone else.
+        """
+        review = self.source.review
+        if has_role(user, review, OWNER):
+            return True
+        return has_role(user, review, EDITOR) and not self.decided_by(user)
 
 
 def screening_status(decisions, required, resolution=None):

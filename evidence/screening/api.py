@@ -25,13 +25,12 @@ from evidence.models import (
 from evidence.screening.agreement import review_agreement
 from evidence.screening.queue import review_conflicts
 from evidence.screening.services import (
-    can_resolve,
     record_appraisal,
     record_decision,
     resolve_conflict,
 )
 from ichub.drf import MAX_TEXT, ScopedViewSetMixin, VisibleRelatedField, VisibleReviewSlugField
-from ichub.permissions import get_review_for_user
+from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role, require_role
 
 # --- screening decisions -----------------------------------------------------------------
 
@@ -106,6 +105,7 @@ class ScreeningDecisionViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        require_role(request.user, data["source"].review, self.write_role)
         decision = record_decision(
             user=request.user,
             source=data["source"],
@@ -226,17 +226,15 @@ class AppraisalViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         return self.get_serializer(appraisal).data
 
     def _check_own(self, instance):
-        review = instance.source.review
-        if not review.can_edit(self.request.user):
-            raise PermissionDenied("Only the review's editors and owners appraise its sources.")
-        if instance.reviewer_id != self.request.user.pk and not review.can_manage(
-            self.request.user
+        if instance.reviewer_id != self.request.user.pk and not has_role(
+            self.request.user, instance.source.review, OWNER
         ):
             raise PermissionDenied("Only the reviewer who rated this, or an owner, may change it.")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        require_role(request.user, serializer.validated_data["source"].review, self.write_role)
         return Response(self._save(serializer.validated_data), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -293,7 +291,8 @@ class ConflictSerializer(serializers.Serializer):
     can_resolve = serializers.SerializerMethodField()
 
     def get_can_resolve(self, status) -> bool:
-        return status.state == "conflict" and can_resolve(self.context["request"].user, status)
+        user = self.context["request"].user
+        return status.state == "conflict" and status.may_be_resolved_by(user)
 
 
 class ConflictListSerializer(serializers.Serializer):
@@ -374,7 +373,7 @@ class ConflictsView(APIView):
     @extend_schema(summary="Resolve a conflict, with a note", request=ResolveSerializer,
                    responses=ResolutionSerializer)
     def post(self, request, slug):
-        review = get_review_for_user(request.user, slug, write=True)
+        review = get_review_for_user(request.user, slug, role=EDITOR)
         serializer = ResolveSerializer(data=request.data, context={"review": review})
         serializer.is_valid(raise_exception=True)
         resolution = resolve_conflict(user=request.user, review=review, **serializer.validated_data)

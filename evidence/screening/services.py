@@ -1,4 +1,7 @@
-"""Screening and appraisal writes: each one transaction, each checking who may do it.
+"""Screening and appraisal writes: each one transaction, for an authorised caller.
+
+Roles are checked by the views (ichub.permissions); the one rule here about
+people is the record's own: a party to a conflict cannot break its tie.
 
 Every write locks the source row first. Two reviewers deciding the same
 source at the same moment then queue for a few milliseconds instead of both
@@ -60,8 +63,6 @@ def record_decision(
     every change of mind stays on record with who and when.
     """
     source = _lock_source(source, review)
-    if not source.review.can_edit(user):
-        raise PermissionDenied("Only the review's editors and owners screen its sources.")
     _check_choice("stage", stage, ScreeningStage.values)
     _check_choice("decision", decision, ScreeningDecision.Decision.values)
     _check_reason(source, decision, exclusion_reason)
@@ -93,24 +94,10 @@ def record_decision(
     return created
 
 
-def can_resolve(user, status):
-    """Owners resolve any conflict; other editors only conflicts they took no part in.
-
-    A party to a disagreement resolving it alone would just be outvoting the
-    other reviewer, so the tie-break must come from someone else.
-    """
-    review = status.source.review
-    if review.can_manage(user):
-        return True
-    return review.can_edit(user) and not status.decided_by(user)
-
-
 @transaction.atomic
 def resolve_conflict(*, user, source, stage, decision, note, exclusion_reason=None, review=None):
     source = _lock_source(source, review)
     review = source.review
-    if not review.can_edit(user):
-        raise PermissionDenied("Only the review's owners or a third reviewer resolve conflicts.")
     _check_choice("stage", stage, ScreeningStage.values)
     _check_choice("decision", decision, ScreeningResolution.Decision.values)
     _check_reason(source, decision, exclusion_reason)
@@ -122,7 +109,7 @@ def resolve_conflict(*, user, source, stage, decision, note, exclusion_reason=No
         raise ValidationError(
             {"stage": f"This source is not in conflict at this stage (it is {status.state})."}
         )
-    if not can_resolve(user, status):
+    if not status.may_be_resolved_by(user):
         raise PermissionDenied("You took part in this conflict: an owner or a third reviewer "
                                "must resolve it.")
     resolution = ScreeningResolution.objects.create(
@@ -144,8 +131,6 @@ def record_appraisal(*, user, source, criterion, judgement, excerpt=None, note="
     The old rating survives in the appraisal's history (django-simple-history).
     """
     source = _lock_source(source, review)
-    if not source.review.can_edit(user):
-        raise PermissionDenied("Only the review's editors and owners appraise its sources.")
     _check_choice("criterion", criterion, Appraisal.Criterion.values)
     _check_choice("judgement", judgement, Appraisal.Judgement.values)
     if excerpt is not None and excerpt.source_id != source.pk:
@@ -215,8 +200,6 @@ def configure_screening(*, user, review, required_reviewers, keywords="", reason
     A reason some decision already cites cannot be dropped: the decision
     would lose its why. Dropping it is refused, naming it.
     """
-    if not review.can_manage(user):
-        raise PermissionDenied("Only the review's owners set its screening rules.")
     if not isinstance(required_reviewers, int) or not 1 <= required_reviewers <= 10:
         raise ValidationError({"required_reviewers": "Between 1 and 10 reviewers."})
     labels = list(dict.fromkeys(label.strip() for label in reasons if label.strip()))

@@ -27,20 +27,22 @@ from evidence.screening.flow import screening_flow
 from evidence.screening.forms import AppraisalForm, DecisionForm, ProtocolForm, ResolveForm
 from evidence.screening.queue import queue_for, review_conflicts
 from evidence.screening.services import (
-    can_resolve,
     configure_screening,
     record_appraisal,
     record_decision,
     resolve_conflict,
 )
-from ichub.permissions import get_review_for_user, require_role
+from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role
 
 
-def _get_review_for_user(request, slug, *, write=False, manage=False):
-    """The review, 404 if invisible; 403 if the user may not make this change."""
-    review = get_review_for_user(request.user, slug)
-    require_role(request.user, review, write=write, manage=manage)
-    return review
+def _get_review_for_user(request, slug, *, role=None):
+    """The review, 404 if invisible; 403 if the user lacks `role`."""
+    return get_review_for_user(request.user, slug, role=role)
+
+
+def _role_to_post(request):
+    """Reading a screening page needs no role; posting to it needs an editor."""
+    return EDITOR if request.method == "POST" else None
 
 
 def _login_first(request):
@@ -81,7 +83,7 @@ def queue(request, slug, stage):
         raise Http404("No such screening stage.")
     if request.method == "POST" and not request.user.is_authenticated:
         return _login_first(request)
-    review = _get_review_for_user(request, slug, write=request.method == "POST")
+    review = _get_review_for_user(request, slug, role=_role_to_post(request))
     form = DecisionForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -124,7 +126,7 @@ def queue(request, slug, stage):
         "mine": next((d for d in decisions if d.reviewer_id == request.user.pk), None),
         "reasons": reasons,
         "form": form,
-        "can_screen": review.can_edit(request.user),
+        "can_screen": has_role(request.user, review, EDITOR),
     }
     return render(request, "screening/queue.html", context, status=400 if form.errors else 200)
 
@@ -133,7 +135,7 @@ def conflicts(request, slug):
     """The review's conflicts, each with a resolution form for those who may resolve it."""
     if request.method == "POST" and not request.user.is_authenticated:
         return _login_first(request)
-    review = _get_review_for_user(request, slug, write=request.method == "POST")
+    review = _get_review_for_user(request, slug, role=_role_to_post(request))
     form = ResolveForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -147,7 +149,7 @@ def conflicts(request, slug):
             return redirect("screening:conflicts", slug=review.slug)
     items = review_conflicts(review, include_resolved=True)
     for item in items:
-        item.can_resolve = item.state == "conflict" and can_resolve(request.user, item)
+        item.can_resolve = item.state == "conflict" and item.may_be_resolved_by(request.user)
     context = {
         "review": review,
         "crumb": "Screening conflicts",
@@ -170,8 +172,8 @@ def overview(request, slug):
         "n_conflicts": len(review_conflicts(review)),
         "agreement": review_agreement(review),
         "flow": screening_flow(review),
-        "can_screen": review.can_edit(request.user),
-        "can_manage": review.can_manage(request.user),
+        "can_screen": has_role(request.user, review, EDITOR),
+        "can_manage": has_role(request.user, review, OWNER),
     }
     return render(request, "screening/overview.html", context)
 
@@ -197,7 +199,7 @@ def appraise(request, slug, source_id):
     """One source's relevance, richness and rigour: everyone's ratings, and a form for yours."""
     if request.method == "POST" and not request.user.is_authenticated:
         return _login_first(request)
-    review = _get_review_for_user(request, slug, write=request.method == "POST")
+    review = _get_review_for_user(request, slug, role=_role_to_post(request))
     source = get_object_or_404(
         SourceDocument.objects.prefetch_related(
             Prefetch("appraisals", queryset=Appraisal.objects.select_related(
@@ -222,7 +224,7 @@ def appraise(request, slug, source_id):
         "verdict": source.appraisal_decision(),
         "ratings": source.appraisals.all(),
         "form": form,
-        "can_appraise": review.can_edit(request.user),
+        "can_appraise": has_role(request.user, review, EDITOR),
     }
     return render(request, "screening/appraise.html", context, status=400 if form.errors else 200)
 
@@ -231,7 +233,7 @@ def protocol(request, slug):
     """The owners' screening settings: reviewers required, keywords, exclusion reasons."""
     if not request.user.is_authenticated:
         return _login_first(request)
-    review = _get_review_for_user(request, slug, manage=True)
+    review = _get_review_for_user(request, slug, role=OWNER)
     current = ScreeningProtocol.for_review(review)
     form = ProtocolForm(request.POST or None, initial={
         "required_reviewers": current.required_reviewers,

@@ -117,6 +117,8 @@ def _reader(field, connection, now, keep_timestamps):
             return stamp
 
         return stamped
+    if getattr(field, "computes_on_save", False):  # e.g. a natural sort key (ichub.fields)
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=True), connection)
     if field.get_internal_type() in _PASSED_AS_IS:
         return lambda obj: getattr(obj, attname)
     return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)

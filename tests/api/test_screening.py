@@ -115,6 +115,26 @@ def test_it_lets_only_editors_screen(request, token_client, batch, other_review,
     assert ScreeningDecision.objects.exists() == (response.status_code == 201)
 
 
+@pytest.mark.parametrize("who", ["viewer", "outsider"])
+def test_it_refuses_readers_and_strangers_on_a_review_they_can_read(
+    request, token_client, batch, review, other_review, who
+):
+    """Moved from the service tests: services assume an authorised caller, the API checks."""
+    review.visibility = review.Visibility.PUBLIC
+    review.save()
+    response = token_client(request.getfixturevalue(who)).post(
+        DECISIONS, {"source": batch[0].pk, "stage": TA, "decision": "include"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not ScreeningDecision.objects.exists()
+    response = token_client(request.getfixturevalue(who)).post(
+        APPRAISALS, {"source": batch[0].pk, "criterion": "relevance", "judgement": "meets"},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert not Appraisal.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("who", "visible"),
     [("owner", 1), ("editor", 1), ("viewer", 1), ("staff", 1), ("outsider", 0), (None, 0)],

@@ -4,7 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cmocs import services
-from cmocs.lineage import code_sort_key, connected_ids, lineage_graph
+from cmocs.lineage import connected_ids, lineage_graph
+from ichub.fields import natural_sort_key
 
 
 def _cmoc(review, user, code):
@@ -60,6 +61,6 @@ def test_it_uses_the_same_number_of_queries_for_a_long_chain(review, editor):
 
 
 def test_it_sorts_codes_by_number():
-    assert sorted(["CMOC 10", "CMOC 2", "CMOC 1"], key=code_sort_key) == [
+    assert sorted(["CMOC 10", "CMOC 2", "CMOC 1"], key=natural_sort_key) == [
         "CMOC 1", "CMOC 2", "CMOC 10"
     ]

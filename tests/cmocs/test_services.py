@@ -8,6 +8,7 @@ from cmocs import services
 from cmocs.models import CMOC, Context, EvidenceLink, LineageEvent, Mechanism, Outcome
 from evidence.models import Excerpt, SourceDocument
 from ichub.models import Review
+from ichub.versioning import StaleVersion
 
 
 @pytest.fixture
@@ -206,7 +207,7 @@ def test_the_database_refuses_the_same_mechanism_in_both_slots(review, elements)
 def test_it_updates_with_the_right_version_and_refuses_a_stale_one(review, editor):
     a = make_cmoc(review, editor, "CMOC 1")
     services.update_cmoc(cmoc=a, user=editor, expected_version=1, statement="Edited once")
-    with pytest.raises(services.StaleVersion) as exc:
+    with pytest.raises(StaleVersion) as exc:
         services.update_cmoc(cmoc=a, user=editor, expected_version=1, statement="Lost edit")
     a.refresh_from_db()
     assert a.statement == "Edited once" and a.version == 2 and exc.value.current_version == 2
