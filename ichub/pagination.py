@@ -1,9 +1,5 @@
 """The API's pagination: page numbers, or keyset cursors for walking big lists.
 
-In its own module because DRF imports it at start-up. (It cannot live in
-ichub/api.py: DRF's generic views import the pagination class while
-ichub/api.py is itself still importing them.)
-
 Page numbers (`?page=N`) make the database read and discard every earlier
 row, so page 1,000 of the excerpts costs several times page 1 (BENCHMARKS.md,
 scenario 2). `?cursor=` instead starts each page right after the last row of

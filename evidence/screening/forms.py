@@ -12,11 +12,11 @@ from evidence.models import (
 )
 
 
-class DecisionForm(forms.Form):
+class _SourceVerdictForm(forms.Form):
+    """A verdict on one source of the review: its id (checked to be the review's) and a reason."""
+
     source = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(choices=ScreeningDecision.Decision.choices)
     exclusion_reason = forms.ModelChoiceField(queryset=None, required=False)
-    note = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)
 
     def __init__(self, *args, review, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,27 +32,17 @@ class DecisionForm(forms.Form):
         return source
 
 
-class ResolveForm(forms.Form):
-    source = forms.IntegerField(widget=forms.HiddenInput)
+class DecisionForm(_SourceVerdictForm):
+    decision = forms.ChoiceField(choices=ScreeningDecision.Decision.choices)
+    note = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)
+
+
+class ResolveForm(_SourceVerdictForm):
     stage = forms.ChoiceField(choices=ScreeningStage.choices, widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         choices=ScreeningResolution.Decision.choices, widget=forms.RadioSelect
     )
-    exclusion_reason = forms.ModelChoiceField(queryset=None, required=False)
     note = forms.CharField(max_length=20_000, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, review, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.review = review
-        self.fields["exclusion_reason"].queryset = review.exclusion_reasons.all()
-
-    def clean_source(self):
-        source = SourceDocument.objects.filter(
-            pk=self.cleaned_data["source"], review=self.review
-        ).first()
-        if source is None:
-            raise ValidationError("No such source in this review.")
-        return source
 
 
 class AppraisalForm(forms.Form):
