@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres suite lint bench serve backup restore loadtest
+.PHONY: install run test test-postgres suite lint bench bench-screening serve backup restore loadtest
 
 install: $(STAMP)
 
@@ -69,3 +69,16 @@ bench: install
 	rm -f bench/results/bench.sqlite3
 	DATABASE_URL=sqlite:///$(CURDIR)/bench/results/bench.sqlite3 $(PY) bench/run.py --scale 1 --skip-load
 	$(PY) bench/report.py
+	$(MAKE) --no-print-directory bench-screening
+
+# Screening prioritisation against ASReview LAB's default model (BENCHMARKS.md): both
+# tools on bench/datasets, same priors and seeds. ASReview lives in its own virtualenv,
+# outside the repository, installed from PyPI the first time (SEEDS=1,2,3 for a quicker run).
+ASREVIEW_VENV ?= $(HOME)/.cache/ichub-bench/asreview-venv
+ASREVIEW_VERSION := 3.0.8
+SEEDS ?= 1,2,3,4,5
+bench-screening: install
+	test -x $(ASREVIEW_VENV)/bin/python || { $(PYTHON) -m venv $(ASREVIEW_VENV) && \
+	  $(ASREVIEW_VENV)/bin/pip install --quiet asreview==$(ASREVIEW_VERSION); }
+	mkdir -p bench/results
+	$(PY) bench/screening.py --asreview $(ASREVIEW_VENV)/bin/python --seeds $(SEEDS)

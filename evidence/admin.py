@@ -5,6 +5,8 @@ from evidence.models import (
     Appraisal,
     Excerpt,
     ExclusionReason,
+    PrioritisationSettings,
+    Ranking,
     ScreeningCount,
     ScreeningDecision,
     ScreeningProtocol,
@@ -105,3 +107,27 @@ class ScreeningResolutionAdmin(admin.ModelAdmin):
     search_fields = ["source__title", "source__citation_key", "note"]
     list_select_related = ["source", "resolved_by"]
     raw_id_fields = ["source", "resolved_by", "exclusion_reason"]
+
+
+@admin.register(PrioritisationSettings)
+class PrioritisationSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "enabled", "exploration_percent", "exploration_mode"]
+    list_filter = ["enabled", "exploration_mode"]
+    search_fields = ["review__title", "review__slug"]
+
+
+@admin.register(Ranking)
+class RankingAdmin(admin.ModelAdmin):
+    """The ranking log: read-only, because a logged ranking must say what was really served."""
+
+    list_display = ["id", "review", "reviewer", "status", "n_included", "n_excluded",
+                    "trained_at", "first_served_at", "seconds"]
+    list_filter = ["status", "review"]
+    search_fields = ["review__title", "reviewer__username"]
+    list_select_related = ["review", "reviewer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

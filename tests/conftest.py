@@ -212,3 +212,32 @@ def reasons(review):
         ExclusionReason.objects.create(review=review, label="Not about system leaders", order=1),
         ExclusionReason.objects.create(review=review, label="Not empirical", order=2),
     ]
+
+
+@pytest.fixture
+def ranking_corpus(review):
+    """30 sources in id order; every 6th is about the review's topic (`.relevant` says which)."""
+    from tests.evidence.screening.prioritisation.labelled import rows
+
+    sources = []
+    for record in rows(30):
+        sources.append(SourceDocument.objects.create(
+            review=review, citation_key=f"rec{record['record_id']}", title=record["title"],
+            abstract=record["abstract"], authors="Someone, A.", year=2020,
+        ))
+        sources[-1].relevant = bool(record["label_included"])
+    return sources
+
+
+@pytest.fixture
+def prioritised(review):
+    """The review ranks its title/abstract queue."""
+    from evidence.models import PrioritisationSettings
+
+    return PrioritisationSettings.objects.create(review=review, enabled=True)
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Run what a block schedules on commit (a test's transaction never commits)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

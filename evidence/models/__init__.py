@@ -3,6 +3,7 @@
 Split in two modules; everything is re-exported so `from evidence.models import X` works.
 """
 
+from .prioritisation import PrioritisationSettings, Ranking
 from .screening import (
     DEFAULT_REQUIRED_REVIEWERS,
     ExclusionReason,
@@ -29,6 +30,8 @@ __all__ = [
     "AppraisalDecision",
     "Excerpt",
     "ExclusionReason",
+    "PrioritisationSettings",
+    "Ranking",
     "ScreeningCount",
     "ScreeningDecision",
     "ScreeningProtocol",

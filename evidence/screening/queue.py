@@ -102,14 +102,23 @@ class Queue:
     total: int
     left: int
     next_source: SourceDocument | None
+    ranked: object = None  # prioritisation.services.RankedQueue when the review ranks its queue
 
     @property
     def label(self):
         return ScreeningStage(self.stage).label
 
+    @property
+    def percent_screened(self):
+        return round(100 * (self.total - self.left) / self.total) if self.total else 0
+
 
 def queue_for(review, stage, user):
-    """The user's queue at a stage: how many sources it holds, how many are left, the next one."""
+    """The user's queue at a stage: how many sources it holds, how many are left, the next one.
+
+    At title/abstract screening a review that prioritises offers the sources
+    in the order of the user's last ranking (evidence.screening.prioritisation).
+    """
     required = ScreeningProtocol.for_review(review).required_reviewers
     total, waiting = 0, []
     for source in sources_with_screening(review):
@@ -120,5 +129,10 @@ def queue_for(review, stage, user):
         status = by_stage[stage]
         if status.state == ScreeningStatus.AWAITING and not status.decided_by(user):
             waiting.append(source.pk)
+    ranked = None
+    if stage == ScreeningStage.TITLE_ABSTRACT:
+        from evidence.screening.prioritisation.services import rank_waiting
+
+        waiting, ranked = rank_waiting(review, user, waiting)
     next_source = SourceDocument.objects.filter(pk=waiting[0]).first() if waiting else None
-    return Queue(stage, total, len(waiting), next_source)
+    return Queue(stage, total, len(waiting), next_source, ranked)

@@ -22,6 +22,7 @@ from evidence.models import (
     ScreeningStatus,
     SourceDocument,
 )
+from evidence.screening.prioritisation.services import schedule_for_screeners, schedule_retrain
 
 
 def _lock_source(source, review=None):
@@ -91,6 +92,8 @@ def record_decision(
         supersedes=previous,
     )
     _sync_inclusion(source)
+    if stage == ScreeningStage.TITLE_ABSTRACT:
+        schedule_retrain(review=source.review, reviewer=user)
     return created
 
 
@@ -121,6 +124,8 @@ def resolve_conflict(*, user, source, stage, decision, note, exclusion_reason=No
         resolved_by=user,
     )
     _sync_inclusion(source)
+    if stage == ScreeningStage.TITLE_ABSTRACT:
+        schedule_for_screeners(source.review)  # a resolution is a label every reviewer learns from
     return resolution
 
 

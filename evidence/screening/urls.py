@@ -3,6 +3,7 @@
 from django.urls import path
 
 from evidence.screening import views
+from evidence.screening.prioritisation import views as prioritisation_views
 
 app_name = "screening"
 
@@ -12,5 +13,7 @@ urlpatterns = [
     path("settings/", views.protocol, name="protocol"),
     path("appraisal/", views.appraisals, name="appraisals"),
     path("appraisal/<int:source_id>/", views.appraise, name="appraise"),
+    path("prioritisation/", prioritisation_views.settings_page, name="prioritisation"),
+    path("rankings/", prioritisation_views.ranking_log, name="rankings"),
     path("<slug:stage>/", views.queue, name="queue"),
 ]

@@ -1,0 +1,180 @@
+"""Screening prioritisation benchmark: ichub's queue model against ASReview LAB's default.
+
+    python bench/screening.py --asreview /path/to/asreview-venv/bin/python
+
+For each dataset in bench/datasets and each seed, both tools screen the same
+CSV from the same priors (one include and one exclude drawn with the seed,
+as `asreview simulate --prior-seed` draws them) until every relevant record
+is found; ichub's metrics (evidence/prioritisation/metrics.py) score both
+screening orders alike. ASReview runs in its own virtualenv through
+bench/asreview_driver.py. Also times one training of the queue's model on
+10,000 records. Writes bench/results/screening.json and prints the table
+BENCHMARKS.md shows. Nothing is fetched: the datasets are in the repository.
+It is a script, not a test: nothing here asserts a time.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evidence.screening.prioritisation.engine import (  # noqa: E402
+    Model,
+    Settings,
+    features,
+    queue_order,
+    step_rng,
+)
+from evidence.screening.prioritisation.simulation import (  # noqa: E402
+    Dataset,
+    draw_priors,
+    read_labelled_csv,
+    result,
+    simulate,
+)
+
+DATASETS = ["Bannach-Brown_2019", "Kitchenham_2010"]
+METRICS = ["wss@95", "rrf@10", "atd", "seconds", "cpu_seconds"]
+
+
+def load(name):
+    with (ROOT / "bench" / "datasets" / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+        return read_labelled_csv(f)
+
+
+def run_ichub(dataset, seed, priors):
+    cpu_started = time.process_time()
+    report = simulate(dataset, prior_included=priors[0], prior_excluded=priors[1], seed=seed)
+    report["cpu_seconds"] = round(time.process_time() - cpu_started, 3)
+    return report
+
+
+def run_asreview(python, name, dataset, seed, priors):
+    path = ROOT / "bench" / "datasets" / f"{name}.csv"
+    started = time.perf_counter()
+    out = subprocess.run(
+        [python, str(ROOT / "bench" / "asreview_driver.py"), str(path), str(priors[0]),
+         str(priors[1]), str(seed)],
+        check=True, capture_output=True, text=True, cwd="/tmp",
+    )
+    wall = time.perf_counter() - started
+    run = json.loads(out.stdout.strip().splitlines()[-1])
+    expected = draw_priors(dataset.labels, priors[0], priors[1], seed)
+    if run["priors"] != expected:
+        raise SystemExit(f"{name} seed {seed}: ASReview drew priors {run['priors']}, "
+                         f"ichub {expected}: the runs would not be comparable.")
+    report = result(dataset.labels, run["priors"], run["order"], run["seconds"])
+    report["model"] = run["model"]
+    report["cpu_seconds"] = run["cpu_seconds"]
+    report["wall_seconds"] = round(wall, 3)  # includes starting Python and importing ASReview
+    return report
+
+
+def summary(runs):
+    out = {}
+    for metric in METRICS:
+        values = [r[metric] for r in runs if r[metric] is not None]
+        out[metric] = {
+            "mean": round(statistics.fmean(values), 4),
+            "sd": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0,
+            "min": min(values),
+            "max": max(values),
+        }
+    return out
+
+
+def training_time(n=10_000):
+    """One ranking as the queue trains it, on n records (the datasets' texts, cycled)."""
+    texts, labels = [], []
+    for name in DATASETS:
+        data = load(name)
+        texts += data.texts
+        labels += list(data.labels)
+    texts = [f"{texts[i % len(texts)]} r{i}" for i in range(n)]
+    labels = np.array([labels[i % len(labels)] for i in range(n)])
+    data, settings = Dataset(texts, labels), Settings()
+    started = time.perf_counter()
+    matrix, vocabulary = features(data.texts, settings)
+    labelled = np.arange(n // 2)  # half screened: the model learns from 5,000 decisions
+    pool = np.arange(n // 2, n)
+    model = Model(settings, 0).fit(matrix[labelled], data.labels[labelled])
+    order = pool[queue_order(model.scores(matrix[pool]), settings, step_rng(0, len(labelled)))]
+    model.explain(matrix, order[:200], vocabulary)
+    seconds = time.perf_counter() - started
+    return {"records": n, "labelled": len(labelled), "seconds": round(seconds, 3)}
+
+
+def table(results):
+    lines = [
+        "| dataset | tool | WSS@95 mean (sd, min-max) | RRF@10 mean (sd) | ATD mean "
+        "| s / simulation (CPU s) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, tools in results["datasets"].items():
+        for tool, block in tools.items():
+            if tool == "records":
+                continue
+            s = block["summary"]
+            w, r = s["wss@95"], s["rrf@10"]
+            lines.append(
+                f"| {name} | {tool} | {w['mean']:.3f} ({w['sd']:.3f}, "
+                f"{w['min']:.3f}-{w['max']:.3f}) | {r['mean']:.3f} ({r['sd']:.3f}) "
+                f"| {s['atd']['mean']:.1f} "
+                f"| {s['seconds']['mean']:.1f} ({s['cpu_seconds']['mean']:.1f}) |"
+            )
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--asreview", required=True, help="Python of a virtualenv with asreview")
+    parser.add_argument("--seeds", default="1,2,3,4,5")
+    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "screening.json")
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    priors = (1, 1)
+    asreview_version = subprocess.run(
+        [args.asreview, "-c", "import asreview; print(asreview.__version__)"],
+        check=True, capture_output=True, text=True).stdout.strip()
+    results = {
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "asreview": asreview_version, "seeds": seeds, "priors": {"included": 1, "excluded": 1},
+        "datasets": {},
+    }
+    for name in args.datasets.split(","):
+        dataset = load(name)
+        runs = {"ichub": [], "asreview": []}
+        for seed in seeds:  # the tools alternate, so machine load falls on both alike
+            runs["ichub"].append(run_ichub(dataset, seed, priors))
+            runs["asreview"].append(run_asreview(args.asreview, name, dataset, seed, priors))
+            print(f"{name} seed {seed}: ichub {runs['ichub'][-1]}\n"
+                  f"{' ' * len(name)}         asreview {runs['asreview'][-1]}", flush=True)
+        results["datasets"][name] = {
+            "records": int(len(dataset.labels)),
+            **{tool: {"runs": r, "summary": summary(r)} for tool, r in runs.items()},
+        }
+    results["training_10k"] = training_time()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print()
+    print(table(results))
+    print(f"\nMachine load while measuring: {os.getloadavg()} (wall seconds include waiting "
+          "for the CPU; CPU seconds do not)")
+    print(f"\nTraining one ranking on {results['training_10k']['records']:,} records "
+          f"({results['training_10k']['labelled']:,} labelled): "
+          f"{results['training_10k']['seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""The ranked queue in the database: what a reviewer's model learns from, training, serving.
+
+Training runs in a background task (evidence.tasks.retrain_ranking), never
+in the request that records a decision: the queue serves the last ready
+ranking and says when it was made.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from evidence.models import (
+    PrioritisationSettings,
+    Ranking,
+    ScreeningDecision,
+    ScreeningProtocol,
+    ScreeningResolution,
+    ScreeningStage,
+    SourceDocument,
+)
+from ichub.models import Membership
+
+from .engine import (
+    MODEL_NAME,
+    Model,
+    Settings,
+    can_train,
+    features,
+    queue_order,
+    step_rng,
+    text_of,
+)
+from .simulation import Dataset, simulate
+
+SEED = 0
+EXPLAINED = 200  # reasons are kept for the top of the order, where reviewers look
+TA = ScreeningStage.TITLE_ABSTRACT
+
+
+def engine_settings(prioritisation):
+    return Settings(
+        exploration=prioritisation.exploration_percent / 100,
+        exploration_mode=prioritisation.exploration_mode,
+    )
+
+
+def _title_abstract_sources(review):
+    return (
+        SourceDocument.objects.filter(review=review)
+        .only("id", "review_id", "title", "abstract", "inclusion_status")
+        .order_by("id")
+        .prefetch_related(
+            Prefetch("screening_decisions", queryset=ScreeningDecision.objects.current()),
+            Prefetch("screening_resolutions", queryset=ScreeningResolution.objects.all()),
+        )
+    )
+
+
+def visible_labels(review, reviewer=None):
+    """The title/abstract queue's sources and the labels a reviewer's model may learn from.
+
+    Settled and resolved sources count for everyone (their decisions are
+    visible to all). A reviewer's own current include or exclude counts for
+    that reviewer alone; other reviewers' pending decisions never do, so the
+    ranking cannot reveal them. 'Maybe' teaches nothing. With reviewer=None,
+    only settled and resolved sources are labelled (the owners' simulation).
+    """
+    required = ScreeningProtocol.for_review(review).required_reviewers
+    sources, labels = [], {}
+    for source in _title_abstract_sources(review):
+        status = source.screening_status(TA, required)
+        if not (status.decisions or status.resolution
+                or source.inclusion_status == SourceDocument.Inclusion.PENDING):
+            continue
+        sources.append(source)
+        if status.is_final:
+            labels[source.pk] = int(status.decision == ScreeningDecision.Decision.INCLUDE)
+            continue
+        own = next((d for d in status.decisions
+                    if reviewer is not None and d.reviewer_id == reviewer.pk), None)
+        if own is not None and own.decision != ScreeningDecision.Decision.MAYBE:
+            labels[source.pk] = int(own.decision == ScreeningDecision.Decision.INCLUDE)
+    return sources, labels
+
+
+def schedule_retrain(*, review, reviewer):
+    """Ask for a new ranking for this reviewer once the current transaction commits.
+
+    Every request gets its own row; a task that finds a newer request for
+    the same reviewer leaves the work to it, so a burst of decisions costs
+    one training when the worker is behind.
+    """
+    from evidence.tasks import retrain_ranking
+
+    if not PrioritisationSettings.for_review(review).enabled:
+        return None
+    ranking = Ranking.objects.create(review=review, reviewer=reviewer)
+    transaction.on_commit(lambda: retrain_ranking.enqueue(ranking.pk))
+    return ranking
+
+
+def schedule_for_screeners(review):
+    """A new ranking for everyone who screens this review (after a resolution or a setting)."""
+    screeners = Membership.objects.filter(
+        review=review, role__in=[Membership.Role.OWNER, Membership.Role.EDITOR]
+    ).select_related("user")
+    return [schedule_retrain(review=review, reviewer=m.user) for m in screeners]
+
+
+def train(ranking):
+    """Train the ranking's model on what its reviewer may see and store the order it serves."""
+    if Ranking.objects.filter(review=ranking.review_id, reviewer=ranking.reviewer_id,
+                              status=Ranking.Status.TRAINING, pk__gt=ranking.pk).exists():
+        ranking.delete()  # a newer request covers these decisions and more
+        return None
+    started = time.perf_counter()
+    prioritisation = PrioritisationSettings.for_review(ranking.review)
+    settings = engine_settings(prioritisation)
+    sources, labels = visible_labels(ranking.review, ranking.reviewer)
+    if not can_train(labels.values()):
+        ranking.delete()  # nothing to learn from yet: the queue keeps its plain order
+        return None
+    ids = np.array([s.pk for s in sources])
+    matrix, vocabulary = features([text_of(s.title, s.abstract) for s in sources], settings)
+    is_labelled = np.array([pk in labels for pk in ids])
+    y = np.array([labels[pk] for pk in ids[is_labelled]])
+    model = Model(settings, SEED).fit(matrix[is_labelled], y)
+    pool = np.flatnonzero(~is_labelled)
+    scores = model.scores(matrix[pool]) if len(pool) else np.array([])
+    order = pool[queue_order(scores, settings, step_rng(SEED, len(y)))]
+    top = order[:EXPLAINED]
+    reasons = model.explain(matrix, top, vocabulary)
+    ranking.model = MODEL_NAME
+    ranking.settings = settings.as_dict()
+    ranking.seed = SEED
+    ranking.trained_on = [[int(pk), labels[pk]] for pk in ids[is_labelled]]
+    ranking.n_included = int(y.sum())
+    ranking.n_excluded = int(len(y) - y.sum())
+    ranking.order = [int(ids[i]) for i in order]
+    ranking.reasons = {str(int(ids[i])): r for i, r in zip(top, reasons, strict=True)}
+    ranking.likely_relevant_unseen = int((scores > 0).sum())
+    ranking.status = Ranking.Status.READY
+    ranking.trained_at = timezone.now()
+    ranking.seconds = round(time.perf_counter() - started, 3)
+    ranking.save()
+    return ranking
+
+
+@dataclass
+class RankedQueue:
+    """What the queue page says about its order when prioritisation is on."""
+
+    ranking: Ranking | None = None
+    training: bool = False
+    note: str = ""
+    reason: list = field(default_factory=list)
+    since_last_include: int = 0
+    likely_relevant_unseen: int | None = None
+
+
+def rank_waiting(review, user, waiting):
+    """The waiting source ids in the order the user's last ranking gives them, and what to say.
+
+    Returns (waiting, None) when the review does not prioritise: the plain order.
+    Sources the ranking does not know (added since) come after the ranked ones.
+    """
+    if not PrioritisationSettings.for_review(review).enabled:
+        return waiting, None
+    info = RankedQueue()
+    if not user.is_authenticated:
+        info.note = "Plain order: rankings are per reviewer; sign in to see yours."
+        return waiting, info
+    info.since_last_include = _since_last_include(review, user)
+    info.training = Ranking.objects.filter(
+        review=review, reviewer=user, status=Ranking.Status.TRAINING).exists()
+    ranking = Ranking.objects.latest_ready(review, user)
+    if ranking is None:
+        info.note = (
+            "Plain order: the first ranking is being trained." if info.training else
+            "Plain order: ranking starts once you have at least one include and one exclude "
+            "(your own decisions or settled ones)."
+        )
+        return waiting, info
+    position = {pk: i for i, pk in enumerate(ranking.order)}
+    waiting = sorted(waiting, key=lambda pk: (position.get(pk, len(position)), pk))
+    if ranking.first_served_at is None:
+        ranking.first_served_at = timezone.now()
+        Ranking.objects.filter(pk=ranking.pk, first_served_at=None).update(
+            first_served_at=ranking.first_served_at)
+    info.ranking = ranking
+    info.reason = ranking.reasons.get(str(waiting[0]), []) if waiting else []
+    info.likely_relevant_unseen = ranking.likely_relevant_unseen
+    return waiting, info
+
+
+def _since_last_include(review, user):
+    """How many records the user has screened since their last include (a stopping aid)."""
+    decisions = list(
+        ScreeningDecision.objects.current()
+        .filter(source__review=review, stage=TA, reviewer=user)
+        .order_by("-decided_at", "-id")
+        .values_list("decision", flat=True)
+    )
+    include = ScreeningDecision.Decision.INCLUDE
+    return decisions.index(include) if include in decisions else len(decisions)
+
+
+def simulate_review(review, *, seed=SEED):
+    """What prioritisation would have saved on this review's settled title/abstract decisions."""
+    sources, labels = visible_labels(review)
+    labelled = [s for s in sources if s.pk in labels]
+    settings = engine_settings(PrioritisationSettings.for_review(review))
+    values = [labels[s.pk] for s in labelled]
+    if sum(values) < 2 or len(values) - sum(values) < 2:
+        return {"error": "The simulation needs at least two settled includes and two settled "
+                         "excludes at title/abstract screening.",
+                "records": len(values), "relevant": sum(values)}
+    dataset = Dataset([text_of(s.title, s.abstract) for s in labelled],
+                      np.array(values, dtype=int))
+    report = simulate(dataset, prior_included=1, prior_excluded=1, seed=seed, settings=settings)
+    report.update(seed=seed, settings=settings.as_dict(), model=MODEL_NAME,
+                  simulated_at=timezone.now().isoformat())
+    return report
+
+
+@transaction.atomic
+def configure_prioritisation(*, review, enabled, exploration_percent, exploration_mode):
+    """Turn ranking on or off and set the exploration slice (owners, checked by the view).
+
+    Turning it on ranks at once the queues of everyone who screens.
+    """
+    if not 0 <= exploration_percent <= 50:
+        raise ValidationError({"exploration_percent": "Choose a share between 0 and 50%."})
+    if exploration_mode not in PrioritisationSettings.ExplorationMode.values:
+        raise ValidationError({"exploration_mode": f"Unknown mode {exploration_mode!r}."})
+    settings = (PrioritisationSettings.objects.select_for_update().filter(review=review).first()
+                or PrioritisationSettings(review=review))
+    settings.enabled = enabled
+    settings.exploration_percent = exploration_percent
+    settings.exploration_mode = exploration_mode
+    settings.save()
+    if enabled:
+        schedule_for_screeners(review)
+    return settings
+
+
+def request_simulation(*, review):
+    """A simulation on the review's settled decisions, run as a task (owners: see the view)."""
+    from evidence.tasks import simulate_review_screening
+
+    transaction.on_commit(lambda: simulate_review_screening.enqueue(review.pk))

@@ -1,0 +1,93 @@
+"""Pages for prioritisation: the owners' settings and simulation, and the ranking log."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+
+from evidence.models import PrioritisationSettings, Ranking
+from ichub.permissions import OWNER, get_review_for_user, has_role
+
+from .services import configure_prioritisation, request_simulation
+
+LOG_PAGE = 100
+
+
+def _get_review_for_user(request, slug, *, role=None):
+    """The review, 404 if invisible; 403 if the user lacks `role`."""
+    return get_review_for_user(request.user, slug, role=role)
+
+
+class PrioritisationForm(forms.Form):
+    enabled = forms.BooleanField(
+        required=False, label="Offer likely-relevant records first (title/abstract screening)")
+    exploration_percent = forms.IntegerField(
+        min_value=0, max_value=50, label="Exploration slice (%)",
+        help_text="Share of the queue offered by the rule below instead of by relevance.")
+    exploration_mode = forms.ChoiceField(
+        choices=PrioritisationSettings.ExplorationMode.choices, widget=forms.RadioSelect)
+
+
+def settings_page(request, slug):
+    """Owners turn ranking on or off, set the exploration slice and run the simulation."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    review = _get_review_for_user(request, slug, role=OWNER)
+    current = PrioritisationSettings.for_review(review)
+    form = PrioritisationForm(request.POST or None, initial={
+        "enabled": current.enabled,
+        "exploration_percent": current.exploration_percent,
+        "exploration_mode": current.exploration_mode,
+    })
+    if request.method == "POST" and request.POST.get("action") == "simulate":
+        request_simulation(review=review)
+        messages.success(request, "Simulation requested; its result appears below when done.")
+        return redirect("screening:prioritisation", slug=review.slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            configure_prioritisation(review=review, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Prioritisation settings saved.")
+            return redirect("screening:prioritisation", slug=review.slug)
+    simulation = current.last_simulation or None
+    if simulation:
+        simulation = {key.replace("@", "_at_"): value for key, value in simulation.items()}
+    context = {"review": review, "crumb": "Prioritisation", "form": form,
+               "simulation": simulation}
+    return render(request, "screening/prioritisation.html", context,
+                  status=400 if form.errors else 200)
+
+
+def _rankings_for_user(request, review):
+    """Owners see every reviewer's rankings (they see every decision anyway); other
+    members only their own, so the log stays as blind as the queue."""
+    rankings = Ranking.objects.filter(review=review).select_related("reviewer").defer(
+        "order", "reasons")
+    if has_role(request.user, review, OWNER):
+        return rankings
+    if not request.user.is_authenticated:
+        return rankings.none()
+    return rankings.filter(reviewer=request.user)
+
+
+def ranking_log(request, slug):
+    """Every ranking served: model, settings, seed, what it learnt from, when."""
+    review = _get_review_for_user(request, slug)
+    rankings = _rankings_for_user(request, review)
+    if request.GET.get("format") == "json":
+        return JsonResponse({"review": review.slug, "rankings": [
+            {"id": r.pk, "reviewer": r.reviewer.get_username(), "status": r.status,
+             "model": r.model, "settings": r.settings, "seed": r.seed,
+             "trained_on": r.trained_on, "requested_at": r.requested_at,
+             "trained_at": r.trained_at, "first_served_at": r.first_served_at,
+             "seconds": r.seconds, "error": r.error}
+            for r in rankings.order_by("requested_at", "id")
+        ]})
+    context = {"review": review, "crumb": "Ranking log", "rankings": rankings[:LOG_PAGE],
+               "page_size": LOG_PAGE}
+    return render(request, "screening/ranking_log.html", context)

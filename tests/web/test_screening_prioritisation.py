@@ -1,0 +1,133 @@
+"""Prioritisation on the pages: the queue's reason and aids, the owners' settings and simulation,
+the ranking log, and who may do what."""
+
+import pytest
+from django.urls import reverse
+
+from evidence.models import PrioritisationSettings, Ranking, ScreeningProtocol
+from evidence.screening.services import record_decision
+from tests.evidence.screening.prioritisation.labelled import irrelevant, relevant
+
+TA = "title_abstract"
+
+
+def url(name, slug="test-review"):
+    return reverse(f"screening:{name}", args=[slug])
+
+
+def queue_url():
+    return reverse("screening:queue", args=["test-review", TA])
+
+
+def test_it_shows_the_reason_the_ranking_time_and_the_stopping_aids(
+        client, run_on_commit, editor, ranking_corpus, prioritised):
+    client.force_login(editor)
+    with run_on_commit():
+        client.post(queue_url(), {"source": ranking_corpus[0].pk, "decision": "exclude"})
+    html = client.get(queue_url()).content.decode()
+    assert "at least one include and one exclude" in html
+    with run_on_commit():
+        response = client.post(queue_url(), {"source": relevant(ranking_corpus)[0].pk,
+                                             "decision": "include"})
+    assert response.status_code == 302
+    html = client.get(queue_url()).content.decode()
+    ranking = Ranking.objects.get(status=Ranking.Status.READY)
+    assert "Likely-relevant first: your ranking of" in html
+    assert 'id="rank-reason"' in html and "<mark>" in html
+    assert "Screened since your last include: 0" in html and "queue screened: 7%" in html
+    # The source offered is the ranking's first, and the keyboard form screens it.
+    assert f'name="source" value="{ranking.order[0]}"' in html
+    assert 'data-key="i"' in html
+
+
+def test_it_leaves_the_queue_page_as_it_was_when_off(client, editor, ranking_corpus):
+    client.force_login(editor)
+    html = client.get(queue_url()).content.decode()
+    assert 'id="queue-order"' not in html
+    assert f'name="source" value="{ranking_corpus[0].pk}"' in html
+
+
+def test_it_lets_owners_turn_prioritisation_on_and_keeps_the_change(
+        client, run_on_commit, owner, editor, ranking_corpus):
+    with run_on_commit():
+        record_decision(user=editor, source=irrelevant(ranking_corpus)[0], stage=TA,
+                        decision="exclude")
+        record_decision(user=editor, source=relevant(ranking_corpus)[0], stage=TA,
+                        decision="include")
+    client.force_login(owner)
+    assert client.get(url("prioritisation")).status_code == 200
+    with run_on_commit():
+        response = client.post(url("prioritisation"), {
+            "enabled": "on", "exploration_percent": "10", "exploration_mode": "uncertain"})
+    assert response.status_code == 302
+    settings = PrioritisationSettings.objects.get()
+    assert settings.enabled and settings.exploration_percent == 10
+    assert settings.history.count() == 1
+    # Turning it on ranks the queues of those who already screened.
+    ranking = Ranking.objects.latest_ready(ranking_corpus[0].review, editor)
+    assert ranking.settings["exploration"] == 0.1
+    assert ranking.settings["exploration_mode"] == "uncertain"
+
+
+def test_it_refuses_an_exploration_share_out_of_range(client, owner, ranking_corpus):
+    client.force_login(owner)
+    response = client.post(url("prioritisation"), {
+        "enabled": "on", "exploration_percent": "80", "exploration_mode": "random"})
+    assert response.status_code == 400
+    assert "less than or equal to 50" in response.content.decode()
+    assert not PrioritisationSettings.objects.exists()
+
+
+@pytest.mark.parametrize("who, status", [
+    ("editor", 403), ("viewer", 403), ("outsider", 404), (None, 302)])
+def test_it_lets_only_owners_change_the_setting_or_run_the_simulation(
+        client, request, ranking_corpus, who, status):
+    if who:
+        client.force_login(request.getfixturevalue(who))
+    for data in ({"enabled": "on", "exploration_percent": "5", "exploration_mode": "random"},
+                 {"action": "simulate"}):
+        assert client.post(url("prioritisation"), data).status_code == status
+    assert not PrioritisationSettings.objects.exists()
+
+
+def test_it_runs_the_owners_simulation_on_settled_decisions(
+        client, run_on_commit, owner, editor, ranking_corpus):
+    ScreeningProtocol.objects.create(review=ranking_corpus[0].review, required_reviewers=1)
+    client.force_login(owner)
+    with run_on_commit():
+        client.post(url("prioritisation"), {"action": "simulate"})
+    assert "two settled includes" in client.get(url("prioritisation")).content.decode()
+    with run_on_commit():
+        for source in ranking_corpus:
+            record_decision(user=editor, source=source, stage=TA,
+                            decision="include" if source.relevant else "exclude")
+        client.post(url("prioritisation"), {"action": "simulate"})
+    report = PrioritisationSettings.objects.get().last_simulation
+    assert report["records"] == 30 and report["relevant"] == 5
+    assert report["wss@95"] > 0.3
+    html = client.get(url("prioritisation")).content.decode()
+    assert "WSS@95" in html and str(report["wss@95"]) in html
+
+
+def test_it_shows_each_member_only_their_own_rankings_and_owners_all(
+        client, run_on_commit, owner, editor, editor2, viewer, ranking_corpus, prioritised):
+    for user in (editor, editor2):
+        with run_on_commit():
+            record_decision(user=user, source=irrelevant(ranking_corpus)[0], stage=TA,
+                            decision="exclude")
+            record_decision(user=user, source=relevant(ranking_corpus)[0], stage=TA,
+                            decision="include")
+    client.force_login(editor)
+    html = client.get(url("rankings")).content.decode()
+    assert "eddie_editor" in html and "edna_editor" not in html
+    client.force_login(viewer)
+    assert "No rankings yet" in client.get(url("rankings")).content.decode()
+    client.force_login(owner)
+    html = client.get(url("rankings")).content.decode()
+    assert "eddie_editor" in html and "edna_editor" in html
+    log = client.get(url("rankings"), {"format": "json"}).json()["rankings"]
+    assert {r["reviewer"] for r in log} == {"eddie_editor", "edna_editor"}
+    assert all(r["trained_on"] and r["settings"] and r["trained_at"] for r in log)
+    client.force_login(editor)
+    log = client.get(url("rankings"), {"format": "json"}).json()["rankings"]
+    assert {r["reviewer"] for r in log} == {"eddie_editor"}
