@@ -131,3 +131,24 @@ def test_it_shows_each_member_only_their_own_rankings_and_owners_all(
     client.force_login(editor)
     log = client.get(url("rankings"), {"format": "json"}).json()["rankings"]
     assert {r["reviewer"] for r in log} == {"eddie_editor"}
+
+
+def test_it_shows_settings_and_the_ranking_log_in_the_admin_read_only(
+        client, run_on_commit, staff, editor, ranking_corpus, prioritised):
+    with run_on_commit():
+        record_decision(user=editor, source=irrelevant(ranking_corpus)[0], stage=TA,
+                        decision="exclude")
+        record_decision(user=editor, source=relevant(ranking_corpus)[0], stage=TA,
+                        decision="include")
+    ranking = Ranking.objects.get(status=Ranking.Status.READY)
+    client.force_login(staff)
+    settings_page = reverse("admin:evidence_prioritisationsettings_change",
+                            args=[prioritised.pk])
+    assert client.get(settings_page).status_code == 200
+    page = client.get(reverse("admin:evidence_ranking_change", args=[ranking.pk]))
+    assert page.status_code == 200 and "eddie_editor" in page.content.decode()
+    assert client.get(reverse("admin:evidence_ranking_add")).status_code == 403
+    before = ranking.order
+    client.post(reverse("admin:evidence_ranking_change", args=[ranking.pk]), {"order": "[]"})
+    ranking.refresh_from_db()
+    assert ranking.order == before
