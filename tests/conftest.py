@@ -238,6 +238,12 @@ def prioritised(review):
 
 
 @pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    """Run what a block schedules on commit (a test's transaction never commits)."""
+def immediate_tasks(settings):
+    """Tasks run inside enqueue(), whatever backend the settings name (tests of results)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks, immediate_tasks):
+    """Run what a block schedules on commit (a test's transaction never commits), tasks too."""
     return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_screens_a_ranked_queue_with_the_keyboard(
-        browser, live_server, editor, ranking_corpus, prioritised):
+        browser, live_server, editor, ranking_corpus, prioritised, immediate_tasks):
     ExclusionReason.objects.create(review=ranking_corpus[0].review, label="Off topic", order=1)
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
