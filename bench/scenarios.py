@@ -7,8 +7,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
+from accounts.models import APIToken
 from bench.cursors import cursor_at
 from bench.harness import floor_replay, interleaved, is_read, recorded_sql
 from bench.synthetic import add_theory, generate_synthetic_review, vocabulary
@@ -50,7 +50,7 @@ def build_world(*, scale):
     user, _ = get_user_model().objects.get_or_create(username="bench")
     Membership.objects.get_or_create(review=review, user=user,
                                      defaults={"role": Membership.Role.EDITOR})
-    token, _ = Token.objects.get_or_create(user=user)
+    _, token_key = APIToken.issue(user=user, name="bench")
     theories = {
         size: review.theories.get(name=f"Bench theory {size}").pk for size in THEORY_SIZES
     }
@@ -67,7 +67,7 @@ def build_world(*, scale):
         "lineage_events": LineageEvent.objects.filter(review=review).count(),
     }
     deep = CMOC.objects.get(review=review, stage="refined", code="CMOC 1")
-    return World(review, theories, deep, token.key, user, counts)
+    return World(review, theories, deep, token_key, user, counts)
 
 
 def _get(client, url, status=200, **headers):

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from evidence import views
+from evidence import source_views, views
 
 app_name = "evidence"
 
 urlpatterns = [
     path("", views.source_list, name="list"),
+    path("new/", source_views.source_create, name="create"),
     path("<int:pk>/", views.source_detail, name="detail"),
+    path("<int:pk>/edit/", source_views.source_edit, name="edit"),
+    path("<int:pk>/delete/", source_views.source_delete, name="delete"),
     path("<int:pk>/excerpts/new/", views.excerpt_create, name="excerpt_create"),
 ]

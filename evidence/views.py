@@ -30,7 +30,8 @@ def source_list(request, slug):
            "container")
     # A living evidence base holds tens of thousands of sources: a page of them at a time.
     page = Paginator(sources, SOURCES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"review": review, "filters": filters, "page": page}
+    context = {"review": review, "filters": filters, "page": page,
+               "can_edit": has_role(request.user, review, EDITOR)}
     partial = request.htmx and not request.htmx.history_restore_request
     template = "evidence/_source_rows.html" if partial else "evidence/list.html"
     return render(request, template, context)

@@ -14,10 +14,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.members import change_role, remove_member
 from evidence.screening.flow import screening_flow
 from ichub.drf import MAX_TEXT, SLUG_REGEX, TextKeyRelatedField
 from ichub.models import Membership, Review
-from ichub.permissions import EDITOR, OWNER, VIEWER, ReviewAccess
+from ichub.permissions import OWNER, VIEWER, ReviewAccess
 from reports.matrix import evidence_matrix
 
 
@@ -126,10 +127,12 @@ class MembershipRoleSerializer(serializers.Serializer):
 )
 class ReviewViewSet(viewsets.ModelViewSet):
     serializer_class = ReviewSerializer
-    # Any signed-in user may start a review; editors edit it, owners delete it.
+    # Any signed-in user may start a review; only its owners change or delete it. The
+    # record holds the title and visibility, the owners-only settings page's fields: an
+    # editor curates inside a review but may not rename it or make a private one public.
     permission_classes = [ReviewAccess]
     read_role = None
-    write_role = EDITOR
+    write_role = OWNER
     delete_role = OWNER
     lookup_field = "slug"
     lookup_value_regex = SLUG_REGEX
@@ -215,21 +218,12 @@ class ReviewViewSet(viewsets.ModelViewSet):
     def member(self, request, slug=None, username=None):
         review = self.get_object()
         membership = get_object_or_404(review.memberships, user__username=username)
-        with transaction.atomic():
-            if request.method == "DELETE":
-                membership.delete()
-                self._check_an_owner_remains(review)
-                return Response(status=status.HTTP_204_NO_CONTENT)
-            serializer = MembershipRoleSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            membership.role = serializer.validated_data["role"]
-            membership.save()
-            self._check_an_owner_remains(review)
+        if request.method == "DELETE":
+            remove_member(review=review, user_id=membership.user_id)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = MembershipRoleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = change_role(review=review, user_id=membership.user_id,
+                                 role=serializer.validated_data["role"])
         return Response(MembershipSerializer(membership).data)
-
-    @staticmethod
-    def _check_an_owner_remains(review):
-        """A review without an owner could never change its members again."""
-        if not review.memberships.filter(role=Membership.Role.OWNER).exists():
-            raise serializers.ValidationError({"role": "A review keeps at least one owner."})
 

@@ -5,9 +5,9 @@ To add endpoints: `router.register(...)` below, or append to `urlpatterns`.
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import ObtainTokenView
 from cmocs.api import (
     CMOCViewSet,
     ContextViewSet,
@@ -47,7 +47,7 @@ router.register("appraisals", AppraisalViewSet, basename="appraisal")
 router.register("exclusion-reasons", ExclusionReasonViewSet, basename="exclusionreason")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP forbids inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -94,6 +93,7 @@ INSTALLED_APPS = [
     "cmocs",
     "reports",
     "bench",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.signup",
             ],
         },
     },
@@ -183,12 +184,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
+# --- Accounts (README: "Accounts and email") -----------------------------------
+# Open sign-up; with 0 only an invitation link lets someone make an account.
+SIGNUP_OPEN = env_bool("DJANGO_SIGNUP", True)
+# API tokens stop working this many days after they are made (0: never).
+API_TOKEN_LIFETIME_DAYS = env_int("DJANGO_API_TOKEN_DAYS", 90)
+# Password resets and invitations: printed to the console while debugging,
+# sent through an SMTP server otherwise.
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_EMAIL_FROM", "ichub <noreply@localhost>")
+if env_bool("DJANGO_EMAIL_CONSOLE", DEBUG):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+    EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_TLS", EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_SSL", EMAIL_PORT == 465)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("DJANGO_EMAIL_TLS and DJANGO_EMAIL_SSL cannot both be on")
+    EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10)
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 REST_FRAMEWORK = {
     # Token first, so an anonymous write gets 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.APITokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -331,3 +354,5 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+# 429 with Retry-After, in JSON for the API's token endpoint.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"

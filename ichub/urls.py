@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import member_urlpatterns
 from ichub.health import healthz
 
 urlpatterns = [
@@ -8,8 +9,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("ichub.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("reviews/<slug:slug>/members/", include(member_urlpatterns)),
+    path("reviews/", include("ichub.review_urls")),
     path("", include("ichub.web_urls")),
     path("reviews/<slug:slug>/sources/import/", include("evidence.importers.urls")),
+    path("reviews/<slug:slug>/frameworks/", include("programme_theories.framework_urls")),
     path("reviews/<slug:slug>/cmocs/", include("cmocs.urls")),
     path("reviews/<slug:slug>/sources/", include("evidence.urls")),
     path("reviews/<slug:slug>/screening/", include("evidence.screening.urls")),

@@ -12,7 +12,7 @@ from evidence.screening.flow import screening_flow
 from evidence.search import search_excerpts, search_sources
 from ichub.fields import natural_sort_key
 from ichub.models import Review
-from ichub.permissions import EDITOR, get_review_for_user, has_role, scope_to_visible
+from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role, scope_to_visible
 from ichub.search import clean_query, first_page
 from ichub.svg import flow_svg
 from programme_theories.models import ProgrammeTheory
@@ -60,6 +60,7 @@ def dashboard(request, slug):
     context = {
         "review": review,
         "can_edit": has_role(request.user, review, EDITOR),
+        "can_manage": has_role(request.user, review, OWNER),
         "definitions": review.definitions.all(),
         "theories": theories,
         "cmocs": cmocs,

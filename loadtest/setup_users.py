@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
+from accounts.models import APIToken
 from cmocs.models import CMOC, EvidenceLink
 from evidence.models import Excerpt
 from ichub.models import Membership, Review
@@ -23,7 +23,7 @@ for number in range(int(os.environ.get("LOADTEST_USERS", "50"))):
     user, _ = get_user_model().objects.get_or_create(username=f"loadtest_{number:02d}")
     Membership.objects.get_or_create(review=review, user=user,
                                      defaults={"role": Membership.Role.EDITOR})
-    tokens.append(Token.objects.get_or_create(user=user)[0].key)
+    tokens.append(APIToken.issue(user=user, name="loadtest")[1])
 
 cmocs = list(CMOC.objects.filter(review=review, stage="refined").values("id", "version"))
 visible_sources = review.evidence_reviews()

@@ -8,8 +8,9 @@ silently overwritten.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
-from programme_theories.models import ProgrammeTheory
+from programme_theories.models import ProgrammeTheory, Theme
 
 EDITABLE_FIELDS = ("name", "statement", "stage", "theme", "revises", "notes")
 
@@ -48,3 +49,49 @@ def delete_theory(*, theory, user, expected_version):
     theory.refresh_from_db()
     theory._history_user = user
     theory.delete()
+
+
+@transaction.atomic
+def revise_theory(*, theory, user, **fields):
+    """A new theory that records which one it revises; the earlier one stays as it was."""
+    return create_theory(review=theory.review, user=user, revises=theory, **fields)
+
+
+@transaction.atomic
+def delete_empty_theory(*, theory, user, expected_version):
+    """Only a theory without CMOCs goes; one with CMOCs would leave them unassigned."""
+    if theory.cmocs.exists():
+        raise ValidationError("This theory still has CMOCs: move them to another theory first.")
+    delete_theory(theory=theory, user=user, expected_version=expected_version)
+
+
+@transaction.atomic
+def delete_theme(*, theme, move_to=None):
+    """Delete a theme, moving its theories to `move_to` or leaving them without a theme."""
+    moved = ProgrammeTheory.objects.filter(theme=theme).update(theme=move_to)
+    theme.delete()
+    return moved
+
+
+@transaction.atomic
+def add_theme(*, form, framework):
+    last = framework.themes.aggregate(last=Max("order"))["last"]
+    theme = form.save(commit=False)
+    theme.order = 0 if last is None else last + 1
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def move_theme(*, theme, direction):
+    """Swap with the neighbour above (-1) or below (+1); renumber so orders stay distinct."""
+    rows = list(Theme.objects.select_for_update().filter(framework_id=theme.framework_id)
+                .order_by("order", "name", "pk"))
+    index = next(i for i, row in enumerate(rows) if row.pk == theme.pk)
+    target = index + direction
+    if 0 <= target < len(rows):
+        rows[index], rows[target] = rows[target], rows[index]
+    for order, row in enumerate(rows):
+        if row.order != order:
+            row.order = order
+            row.save(update_fields=["order"])

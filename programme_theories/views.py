@@ -12,6 +12,7 @@ from ichub.versioning import StaleVersion
 from programme_theories.forms import TheoryForm
 from programme_theories.models import ProgrammeTheory
 from programme_theories.services import update_theory
+from programme_theories.theory_views import theory_history
 
 
 def _get_theory_for_user(request, slug, pk, *, role=None):
@@ -35,6 +36,7 @@ def theory_detail(request, slug, pk):
         "cmocs": cmocs,
         "revised_by": theory.revised_by.only("id", "name", "stage"),
         "can_edit": has_role(request.user, review, EDITOR),
+        "history": theory_history(theory),
     })
 
 

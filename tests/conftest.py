@@ -11,9 +11,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import APIToken
 from evidence.models import ExclusionReason, SourceDocument
 from ichub.models import Membership, Review
 
@@ -132,8 +132,8 @@ def shipped_module(_shipped_for_module, db):
 def token_client_for(user):
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, key = APIToken.issue(user=user, name="test client")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -117,19 +117,23 @@ def import_sources(
     user=None,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    kinds: dict[int, str] | None = None,
 ) -> ImportReport:
     """Parse a reference file and add its new references to the review's sources.
 
     All or nothing: a file with any bad record is refused whole (ImportRefused,
     carrying the report) unless `skip_invalid`. One query reads the review's
     sources and bulk inserts write the new ones with their history, so the
-    query count does not grow with the number of records.
+    query count does not grow with the number of records. `kinds` overrides
+    `kind` for the records at those positions (chosen row by row in a preview).
     """
-    if kind not in SourceDocument.Kind.values:
-        raise ImportRefused(
-            f"Unknown kind {kind!r}; choose one of {', '.join(SourceDocument.Kind.values)}.",
-            field="kind",
-        )
+    kinds = kinds or {}
+    for chosen in {kind, *kinds.values()}:
+        if chosen not in SourceDocument.Kind.values:
+            raise ImportRefused(
+                f"Unknown kind {chosen!r}; choose one of {', '.join(SourceDocument.Kind.values)}.",
+                field="kind",
+            )
     fmt, records = parse_references(data, filename)
     report = ImportReport(format=fmt, dry_run=dry_run)
     report.rejected = [
@@ -160,7 +164,7 @@ def import_sources(
             {  # field values for insert_rows: no model instance needed to insert a row
                 "review_id": review.pk,
                 "citation_key": citation_key,
-                "kind": kind,
+                "kind": kinds.get(record.position, kind),
                 "authors": record.authors_text,
                 "year": record.year,
                 "title": record.title,

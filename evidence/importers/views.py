@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from evidence.importers import FORMATS, ImportRefused
 from evidence.importers.forms import SourceImportForm
 from evidence.importers.services import import_sources
+from evidence.models import SourceDocument
 from ichub.permissions import EDITOR, get_review_for_user
 
 
@@ -53,9 +54,21 @@ def source_import(request, slug):
     return render(
         request,
         "importers/import.html",
-        {"review": review, "form": form, "report": report, "formats": FORMATS.values()},
+        {"review": review, "form": form, "report": report, "formats": FORMATS.values(),
+         "kinds": SourceDocument.Kind.choices,
+         "default_kind": form.cleaned_data.get("kind") if form.is_bound else None},
         status=400 if request.method == "POST" and form.errors else 200,
     )
+
+
+def _kinds_per_record(data):
+    """{position: kind} from the preview's per-record choices (`kind-<position>`)."""
+    kinds = {}
+    for name, value in data.items():
+        prefix, _, position = name.partition("-")
+        if prefix == "kind" and position.isdigit():
+            kinds[int(position)] = value
+    return kinds
 
 
 def _confirm(request, review):
@@ -69,6 +82,7 @@ def _confirm(request, review):
             data=base64.b64decode(pending["data"]),
             filename=pending["filename"],
             kind=pending["kind"],
+            kinds=_kinds_per_record(request.POST),
             skip_invalid=pending["skip_invalid"],
             user=request.user,
         )

@@ -186,15 +186,19 @@ def test_it_lets_only_writers_merge(world, as_role, owner, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_it_lets_only_editors_edit_a_review_and_only_owners_delete_it(world, as_role, role):
+def test_it_lets_only_owners_edit_or_delete_a_review(world, as_role, role):
+    """Editors curate inside a review but may not rename it or make it public (issue 13)."""
     client = as_role(role)
     patched = client.patch("/api/reviews/test-review/", {"title": "Renamed"}, format="json")
-    expected = {"anonymous": 401, "stranger": 404, "other_owner": 404, "viewer": 403}
+    public = client.patch("/api/reviews/test-review/", {"visibility": "public"}, format="json")
+    expected = {"anonymous": 401, "stranger": 404, "other_owner": 404, "viewer": 403,
+                "editor": 403}
     assert patched.status_code == expected.get(role, 200)
+    assert public.status_code == expected.get(role, 200)
     world.review.refresh_from_db()
-    assert (world.review.title == "Renamed") == (role in WRITERS)
+    assert (world.review.title == "Renamed") == (role in {"owner", "staff"})
+    assert (world.review.visibility == "public") == (role in {"owner", "staff"})
     deleted = client.delete("/api/reviews/test-review/")
-    expected = {**expected, "editor": 403}
     assert deleted.status_code == expected.get(role, 204)
     assert type(world.review).objects.filter(pk=world.review.pk).exists() == (
         role not in {"owner", "staff"}

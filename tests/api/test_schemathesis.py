@@ -17,7 +17,6 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -26,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from accounts.models import APIToken
 from tests.api.conftest import build_review_rows
 
 CHECKS = [
@@ -56,7 +56,7 @@ def flood_headers(user, *, review, owner, other_review, outsider, monkeypatch, s
     monkeypatch.setattr(APIView, "throttle_classes", [])
     build_review_rows(review, owner)
     build_review_rows(other_review, outsider, prefix="Other ")
-    token, _ = Token.objects.get_or_create(user=user)
+    _, key = APIToken.issue(user=user, name="schemathesis")
     # Requests go through the real WSGI handler, whose request signals would
     # close the test's database connection (and its open transaction) on
     # PostgreSQL; Django's own test client unhooks them the same way.
@@ -64,7 +64,7 @@ def flood_headers(user, *, review, owner, other_review, outsider, monkeypatch, s
     request_finished.disconnect(close_old_connections)
     # Schemathesis's WSGI transport asks for gzip but, unlike an HTTP client, never
     # decodes it (the gzip answers have their own test, tests/perf).
-    yield {"Authorization": f"Token {token.key}", "Accept-Encoding": "identity"}
+    yield {"Authorization": f"Token {key}", "Accept-Encoding": "identity"}
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

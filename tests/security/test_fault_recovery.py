@@ -32,12 +32,12 @@ pytestmark = [
 
 SETUP = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from accounts.models import APIToken
 from ichub.models import Membership, Review
 user = get_user_model().objects.create_user("fault_editor")
 review = Review.objects.create(slug="fault-review", title="Fault review")
 Membership.objects.create(review=review, user=user, role="editor")
-print("TOKEN", Token.objects.create(user=user).key)
+print("TOKEN", APIToken.issue(user=user, name="fault")[1])
 """
 
 
