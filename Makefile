@@ -18,7 +18,9 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_shipped_reviews
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# The task worker runs beside the server and stops with it (Ctrl+C).
+	$(PY) manage.py worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
 
 # The suite runs on two workers (pytest-xdist, one per core, each with its own
 # test database), except the schemathesis tests: xdist silently drops the tests

@@ -25,6 +25,7 @@ from evidence.screening.api import (
     ScreeningDecisionViewSet,
 )
 from ichub.api import ReviewViewSet
+from ichub.jobs.api import JobViewSet, ReviewJobListView
 from programme_theories.api import ProgrammeTheoryViewSet
 from reports.api import ReviewDownloadView, ReviewExportView, ReviewImportView
 
@@ -44,6 +45,7 @@ router.register(
     "screening-decisions", ScreeningDecisionViewSet, basename="screeningdecision"
 )
 router.register("appraisals", AppraisalViewSet, basename="appraisal")
+router.register("jobs", JobViewSet, basename="job")
 router.register("exclusion-reasons", ExclusionReasonViewSet, basename="exclusionreason")
 
 urlpatterns = [
@@ -61,6 +63,7 @@ urlpatterns = [
         name="review-download",
     ),
     path("reviews/<slug:slug>/conflicts/", ConflictsView.as_view(), name="review-conflicts"),
+    path("reviews/<slug:slug>/jobs/", ReviewJobListView.as_view(), name="review-jobs"),
     path("reviews/<slug:slug>/agreement/", AgreementView.as_view(), name="review-agreement"),
     *router.urls,
 ]

@@ -87,7 +87,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "ichub",
+    "ichub.jobs",
     "evidence",
     "programme_theories",
     "cmocs",
@@ -356,3 +359,34 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 # 429 with Retry-After, in JSON for the API's token endpoint.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+
+# --- Background tasks (ichub/jobs; README "Background tasks") ---------------
+# Django's Tasks API through the django-tasks backport. The default backend keeps
+# the queue in this database (django-tasks-db; `manage.py db_worker` runs it), so
+# one machine needs no other server; with REDIS_URL the same tasks go to RQ
+# workers (`manage.py rqworker --job-class django_tasks_rq.Job`) for scale-out.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    # Runs the task inside enqueue(): tests whose point is not the queue.
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASK_BACKEND = os.environ.get("ICHUB_TASK_BACKEND", "rq" if REDIS_URL else "database")
+if TASK_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"ICHUB_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, got {TASK_BACKEND!r}"
+    )
+# Seconds a job may run before RQ kills it (the database worker has no limit).
+JOB_TIMEOUT_SECONDS = env_int("ICHUB_JOB_TIMEOUT", 3 * 3600)
+# A running job whose progress has not moved for this long is presumed dead
+# (its worker was killed) and may be retried.
+JOB_STALE_SECONDS = env_int("ICHUB_JOB_STALE_SECONDS", 300)
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
+if TASK_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("ICHUB_TASK_BACKEND=rq needs REDIS_URL")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": JOB_TIMEOUT_SECONDS}}

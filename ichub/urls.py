@@ -13,6 +13,7 @@ urlpatterns = [
     path("reviews/<slug:slug>/members/", include(member_urlpatterns)),
     path("reviews/", include("ichub.review_urls")),
     path("", include("ichub.web_urls")),
+    path("", include("ichub.jobs.urls")),
     path("reviews/<slug:slug>/sources/import/", include("evidence.importers.urls")),
     path("reviews/<slug:slug>/frameworks/", include("programme_theories.framework_urls")),
     path("reviews/<slug:slug>/cmocs/", include("cmocs.urls")),

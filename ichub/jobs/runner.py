@@ -1,0 +1,224 @@
+"""What runs inside a worker: `@job_task` functions and the `JobRun` they are handed.
+
+A job task is an ordinary Django task (`django_tasks.task`) whose arguments
+are the job's id and its attempt number. The wrapper claims the job, hands the
+function a `JobRun` for progress, messages and cancellation, and records how
+it ended. Every write is conditioned on the attempt number, so when a job was
+retried after its worker was presumed dead, a zombie attempt that wakes up
+cannot overwrite the new attempt's state: its next write finds no row and it
+stops, rolling its transaction back.
+"""
+
+import functools
+import logging
+import time
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.sql import UpdateQuery
+from django.utils import timezone
+from django_tasks import task
+
+from ichub.jobs.models import MAX_MESSAGES, Job
+
+logger = logging.getLogger("ichub.jobs")
+
+# Progress is written at most this often (seconds): a poller sees it move, and
+# an import of 100,000 rows does not write its job row 100,000 times.
+PROGRESS_INTERVAL = 0.5
+
+# module path of each job task -> the job kind it runs (start_job reads it), and
+# kind -> task (retry_job reads it). Filled as <app>/tasks.py modules are imported,
+# which JobsConfig.ready() does for every app.
+KINDS = {}
+TASKS_BY_KIND = {}
+
+
+class JobCancelled(Exception):
+    """Someone asked the job to stop; raised at the next progress report."""
+
+
+class JobSuperseded(Exception):
+    """A newer attempt of this job took over (it was retried); this one must stop."""
+
+
+class JobFailed(Exception):
+    """An expected failure with a message for the person who started the job.
+
+    Raise it for bad input (a broken file, a review that already exists): the
+    job ends as failed with `message` as its error, and no traceback is kept.
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def job_task(kind, **task_options):
+    """Declare a job task: `@job_task("review.import")` over `def run(job): ...`.
+
+    The function gets a `JobRun` and returns a dict that may hold "result"
+    (stored as the job's report) and "result_url" (where the result is).
+    Start it with `ichub.jobs.services.start_job(task=run, ...)`.
+    """
+
+    def decorate(function):
+        @functools.wraps(function)
+        def run(job_id: int, attempt: int):
+            return _run(function, job_id, attempt)
+
+        registered = task(**task_options)(run)
+        KINDS[registered.module_path] = kind
+        TASKS_BY_KIND[kind] = registered
+        return registered
+
+    return decorate
+
+
+def _run(function, job_id, attempt):
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, attempts=attempt, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now
+    )
+    if not claimed:
+        # Cancelled while queued, or retried since this attempt was enqueued.
+        return None
+    run = JobRun(Job.objects.get(pk=job_id), attempt)
+    try:
+        outcome = function(run) or {}
+    except JobSuperseded:
+        return None
+    except JobCancelled:
+        run.finish(Job.Status.CANCELLED, message="Cancelled.")
+        return None
+    except JobFailed as failure:
+        run.finish(Job.Status.FAILED, error=failure.message)
+        return None
+    except Exception as exc:
+        run.finish(
+            Job.Status.FAILED,
+            error=f"The job stopped on an unexpected error ({type(exc).__name__}).",
+        )
+        raise  # the task backend keeps the traceback for whoever runs the workers
+    run.finish(
+        Job.Status.SUCCEEDED,
+        result=outcome.get("result"),
+        result_url=outcome.get("result_url", ""),
+    )
+    return {"job": job_id, "status": Job.Status.SUCCEEDED}
+
+
+class JobRun:
+    """The running job as its task sees it: report progress, say things, notice a cancel."""
+
+    def __init__(self, job, attempt):
+        self.job = job
+        self.attempt = attempt
+        self.params = job.params
+        self._side = None  # a second PostgreSQL connection while atomic() is open
+        self._last_write = 0.0
+        self._pending_messages = []
+
+    # -- what tasks call --------------------------------------------------------
+    def set_total(self, total):
+        self.job.progress_total = total
+        self._write(force=True)
+
+    def advance(self, amount=1, *, message=None):
+        """Count `amount` more units done; stop here if the job was cancelled or superseded."""
+        self.job.progress_done += amount
+        if message:
+            self._pending_messages.append(message)
+        self._write()
+
+    def say(self, message):
+        self._pending_messages.append(message)
+        self._write(force=True)
+
+    def set_review(self, review):
+        """The review the job made (a whole-review import), so its members see the job."""
+        self.job.review = review
+        Job.objects.filter(pk=self.job.pk, attempts=self.attempt).update(review=review)
+
+    @contextmanager
+    def atomic(self):
+        """One transaction for the job's writes, with progress still visible while it runs.
+
+        On PostgreSQL progress then goes through a second connection, because
+        rows written inside the transaction are invisible to pollers until it
+        commits. SQLite has one writer at a time, so there (and inside a
+        transaction that was already open, as in tests) progress is written in
+        the transaction and shows when it ends.
+        """
+        use_side = connection.vendor == "postgresql" and not connection.in_atomic_block
+        with transaction.atomic():
+            if use_side:
+                self._side = connection.get_new_connection(connection.get_connection_params())
+                self._side.autocommit = True
+            try:
+                yield
+            finally:
+                if self._side is not None:
+                    self._side.close()
+                    self._side = None
+
+    # -- bookkeeping ------------------------------------------------------------
+    def finish(self, status, *, error="", result=None, result_url="", message=None):
+        if message:
+            self._pending_messages.append(message)
+        fields = {
+            "status": status,
+            "error": error,
+            "result": result,
+            "result_url": result_url,
+            "finished_at": timezone.now(),
+            "messages": self._messages(),
+        }
+        if status == Job.Status.SUCCEEDED and self.job.progress_total is not None:
+            fields["progress_done"] = self.job.progress_total
+        else:
+            fields["progress_done"] = self.job.progress_done
+        Job.objects.filter(pk=self.job.pk, attempts=self.attempt).update(**fields)
+
+    def _messages(self):
+        messages = [*self.job.messages, *self._pending_messages][-MAX_MESSAGES:]
+        self.job.messages = messages
+        self._pending_messages = []
+        return messages
+
+    def _write(self, force=False):
+        now = time.monotonic()
+        if not force and now - self._last_write < PROGRESS_INTERVAL:
+            return
+        self._last_write = now
+        values = {
+            "progress_done": self.job.progress_done,
+            "progress_total": self.job.progress_total,
+            "messages": self._messages(),
+            "heartbeat_at": timezone.now(),
+        }
+        if self._side is not None:
+            cancel = self._write_on_side(values)
+        else:
+            updated = Job.objects.filter(pk=self.job.pk, attempts=self.attempt).update(**values)
+            cancel = None if not updated else Job.objects.filter(pk=self.job.pk).values_list(
+                "cancel_requested", flat=True
+            ).first()
+        if cancel is None:
+            raise JobSuperseded()
+        if cancel:
+            raise JobCancelled()
+
+    def _write_on_side(self, values):
+        """The same UPDATE as the ORM's, on the second connection; returns cancel_requested."""
+        query = UpdateQuery(Job)
+        query.add_update_values(values)
+        query.add_q(Q(pk=self.job.pk, attempts=self.attempt))
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        quote = connection.ops.quote_name
+        with self._side.cursor() as cursor:
+            cursor.execute(f"{sql} RETURNING {quote('cancel_requested')}", params)
+            row = cursor.fetchone()
+        return None if row is None else row[0]
+

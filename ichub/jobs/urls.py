@@ -1,0 +1,11 @@
+from django.urls import path
+
+from ichub.jobs import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("jobs/<int:pk>/", views.job_detail, name="detail"),
+    path("jobs/<int:pk>/cancel", views.job_cancel, name="cancel"),
+    path("reviews/<slug:slug>/jobs/", views.review_jobs, name="review_jobs"),
+]

@@ -1,0 +1,64 @@
+"""A job task for the plumbing's tests: write a review's operational definitions.
+
+Real rows with a natural key (review, element), written in the job's one
+transaction, so tests can see rollback on cancel or failure and no duplicates
+on retry. Parameters steer it: `fail_at` raises a JobFailed at that element,
+`crash_at` an unexpected error, `cancel_at` has someone cancel the job there;
+`probe` has a poller on its own connection read the job's progress after each
+step (into SEEN_BY_POLLER).
+"""
+
+from django.db import connections
+
+from ichub.jobs import JobFailed, job_task
+from ichub.jobs.models import Job
+from ichub.models import OperationalDefinition
+
+SEEN_BY_POLLER = []
+
+
+@job_task("test.define")
+def define_elements(job):
+    elements = job.params["elements"]
+    job.set_total(len(elements))
+    with job.atomic():
+        for index, element in enumerate(elements):
+            OperationalDefinition.objects.update_or_create(
+                review=job.job.review, element=element, defaults={"text": f"{element} text"}
+            )
+            if job.params.get("fail_at") == index:
+                raise JobFailed(f"The file has no {element}.")
+            if job.params.get("crash_at") == index:
+                raise RuntimeError("boom")
+            if job.params.get("cancel_at") == index:
+                _cancel_from_outside(job)
+            job.advance(1, message=f"Defined {element}.")
+            if job.params.get("probe"):
+                SEEN_BY_POLLER.append(_progress_seen_from_outside(job.job.pk))
+    return {"result": {"defined": len(elements)}, "result_url": f"/reviews/{job.job.review.slug}/"}
+
+
+def _progress_seen_from_outside(job_pk):
+    poller = connections.create_connection("default")
+    try:
+        with poller.cursor() as cursor:
+            cursor.execute("SELECT progress_done FROM jobs_job WHERE id = %s", [job_pk])
+            return cursor.fetchone()[0]
+    finally:
+        poller.close()
+
+
+def _cancel_from_outside(job):
+    """What the cancel button does: from another connection where the job's own
+    transaction runs beside one (PostgreSQL), else on this one (tests' transaction)."""
+    if job._side is None:
+        Job.objects.filter(pk=job.job.pk).update(cancel_requested=True)
+        return
+    canceller = connections.create_connection("default")
+    try:
+        with canceller.cursor() as cursor:
+            cursor.execute(
+                "UPDATE jobs_job SET cancel_requested = true WHERE id = %s", [job.job.pk]
+            )
+    finally:
+        canceller.close()
