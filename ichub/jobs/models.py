@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ichub.models import Membership, Review
+from ichub.models import Review
+from ichub.permissions import EDITOR, has_role
 
 # Messages kept per job: enough to explain what happened, bounded whatever the job's size.
 MAX_MESSAGES = 50
@@ -114,9 +115,7 @@ class Job(models.Model):
             return False
         if user.is_staff or (self.owner_id is not None and self.owner_id == user.pk):
             return True
-        return self.review is not None and self.review.role_of(user) in (
-            Membership.Role.OWNER, Membership.Role.EDITOR,
-        )
+        return self.review is not None and has_role(user, self.review, EDITOR)
 
     @property
     def percent(self):
