@@ -26,6 +26,9 @@ def run_check(**env):
         ({"DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "x"}, "DJANGO_SECRET_KEY is required"),
         ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL must be a sqlite:// or postgres://"),
         ({"DB_CONN_MAX_AGE": "forever"}, "DB_CONN_MAX_AGE must be an integer"),
+        ({"ICHUB_TASK_BACKEND": "celery"}, "ICHUB_TASK_BACKEND must be one of"),
+        ({"ICHUB_TASK_BACKEND": "rq"}, "ICHUB_TASK_BACKEND=rq needs REDIS_URL"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must be a redis:// URL"),
     ],
 )
 def test_it_refuses_a_bad_value_naming_the_variable(env, message):
