@@ -14,6 +14,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from ichub.drf import ID_REGEX
 from ichub.jobs.models import Job
 from ichub.jobs.services import JobStateConflict, cancel_job, retry_job
 from ichub.permissions import get_review_for_user
@@ -64,6 +65,7 @@ class JobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gene
 
     serializer_class = JobSerializer
     permission_classes = [IsAuthenticated]
+    lookup_value_regex = ID_REGEX  # anything else is a 404 from the router, not a 500
 
     def get_queryset(self):
         return Job.objects.visible_to(self.request.user).select_related("review", "owner")

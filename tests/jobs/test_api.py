@@ -96,3 +96,7 @@ def test_it_lets_an_editor_who_did_not_start_it_control_it(job, review, token_cl
     second = make_user("second_editor")
     review.memberships.create(user=second, role="editor")
     assert token_client(second).post(f"/api/jobs/{job.pk}/cancel/").status_code == 202
+
+
+def test_it_answers_404_not_500_to_an_id_that_is_not_a_number(job, editor, token_client):
+    assert token_client(editor).get("/api/jobs/null,null/").status_code == 404
