@@ -107,3 +107,13 @@ def test_the_token_endpoint_locks_out_with_429_and_retry_after(editor, settings)
     assert int(right["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
     assert "too many login attempts" in right.json()["detail"].lower()
     assert not APIToken.objects.exists()
+
+
+def test_an_operator_revokes_a_token_in_the_admin_without_seeing_its_secret(client, staff,
+                                                                             editor):
+    token, key = APIToken.issue(user=editor, name="script")
+    client.force_login(staff)
+    page = client.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
+    assert token.prefix in page and token.key_hash not in page
+    client.post("/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert api_get(key).status_code == 401
