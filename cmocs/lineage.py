@@ -43,9 +43,10 @@ SELECT id FROM ancestors UNION SELECT id FROM descendants
 
 @dataclass
 class LineageGraph:
-    root: CMOC
+    root: CMOC | None  # None for a whole review's graph
     nodes: list  # CMOCs, ancestors first (by stage, then code)
     events: list  # LineageEvents touching any node, with inputs/outputs/evidence prefetched
+    title: str = ""
 
     def ancestor_ids(self):
         return self._walk(self.root.pk, upward=True)
@@ -75,14 +76,10 @@ def connected_ids(cmoc_id):
         return {row[0] for row in cursor.fetchall()}
 
 
-def lineage_graph(cmoc):
-    """The CMOC's whole lineage: nodes and events, in a fixed number of queries."""
-    ids = connected_ids(cmoc.pk)
+def _events(queryset):
     id_only = CMOC.objects.only("id")
-    events = list(
-        LineageEvent.objects.filter(Q(inputs__in=ids) | Q(outputs__in=ids))
-        .distinct()
-        .select_related("decided_by")
+    return list(
+        queryset.select_related("decided_by")
         .prefetch_related(
             Prefetch("inputs", queryset=id_only),
             Prefetch("outputs", queryset=id_only),
@@ -90,12 +87,32 @@ def lineage_graph(cmoc):
         )
         .order_by("decided_on", "id")
     )
+
+
+def _reading_order(cmocs):
+    return sorted(
+        cmocs, key=lambda c: (c.stage != CMOC.Stage.INITIAL, natural_sort_key(c.code), c.pk)
+    )
+
+
+def review_lineage_graph(review):
+    """Every CMOC of the review and every lineage event, in a fixed number of queries."""
+    return LineageGraph(
+        root=None,
+        nodes=_reading_order(CMOC.objects.filter(review=review).with_elements()),
+        events=_events(LineageEvent.objects.filter(review=review)),
+        title=f"Lineage of every CMOC in {review.title}",
+    )
+
+
+def lineage_graph(cmoc):
+    """The CMOC's whole lineage: nodes and events, in a fixed number of queries."""
+    ids = connected_ids(cmoc.pk)
+    events = _events(LineageEvent.objects.filter(Q(inputs__in=ids) | Q(outputs__in=ids))
+                     .distinct())
     # Events bring in co-inputs of a merge and co-outputs of a split: show them too.
     for event in events:
         ids |= {c.pk for c in event.inputs.all()} | {c.pk for c in event.outputs.all()}
-    nodes = sorted(
-        CMOC.objects.filter(pk__in=ids).with_elements(),
-        key=lambda c: (c.stage != CMOC.Stage.INITIAL, natural_sort_key(c.code), c.pk),
-    )
+    nodes = _reading_order(CMOC.objects.filter(pk__in=ids).with_elements())
     return LineageGraph(root=cmoc, nodes=nodes, events=events)
 

@@ -209,6 +209,16 @@ class CMOC(VersionedRecord):
         """Only an active CMOC can be refined, merged, split or dropped."""
         return self.status == self.Status.ACTIVE
 
+    def has_no_lineage(self):
+        """True when nothing but its creation is recorded: only such a CMOC may be deleted.
+
+        A CMOC that was refined, merged, split or dropped, or that came out of
+        such a decision, is part of the review's record, so it is dropped instead.
+        """
+        created = LineageEvent.Kind.CREATED
+        return not (self.lineage_as_input.exclude(kind=created).exists()
+                    or self.lineage_as_output.exclude(kind=created).exists())
+
     def clean(self):
         """Every element must be of this review, and each mechanism in its own slot.
 

@@ -139,24 +139,70 @@ def update_cmoc(*, cmoc, user, expected_version, **fields):
 
 @transaction.atomic
 def delete_cmoc(*, cmoc, user, expected_version):
-    """Delete a CMOC nobody changed since `expected_version` (history keeps the row)."""
+    """Delete a CMOC nobody changed since `expected_version` (history keeps the row).
+
+    Only a CMOC with no lineage beyond its creation can go: one that was
+    refined, merged, split or dropped, or that came out of such a decision,
+    is part of the review's record, so it is dropped instead. Its own
+    'created' event goes with it, so no event is left pointing at nothing.
+    """
     cmoc.claim_version(expected_version, user=user)
-    if cmoc.lineage_as_input.exclude(kind=LineageEvent.Kind.CREATED).exists():
+    if not cmoc.has_no_lineage():
         raise ValidationError(
-            {"cmoc": "This CMOC has a recorded fate; drop it instead of deleting it."}
+            {"cmoc": "This CMOC has a recorded lineage; drop it instead of deleting it."}
         )
+    created_events = list(cmoc.lineage_as_output.filter(kind=LineageEvent.Kind.CREATED))
     cmoc.refresh_from_db()
     cmoc._history_user = user
     cmoc.delete()
+    for event in created_events:
+        if not event.outputs.exists():
+            event.delete()
+
+
+def _carry_evidence(*, inputs, carry, to, user):
+    """Copy the chosen evidence links of `inputs` onto the new CMOC `to`.
+
+    `carry=None` carries every link (what a researcher expects by default).
+    The links are copied, not moved: the superseded CMOC keeps every link it
+    had, so its page still shows what it rested on, and nothing is lost.
+    Two inputs citing one excerpt for one element give the output one link
+    (the first, in the order given).
+    """
+    input_ids = {c.pk for c in inputs}
+    if carry is None:
+        links = list(EvidenceLink.objects.filter(cmoc__in=input_ids).order_by("cmoc_id", "id"))
+    else:
+        links = list(carry)
+        strays = [link for link in links if link.cmoc_id not in input_ids]
+        if strays:
+            raise ValidationError(
+                {"carry": "Only evidence linked to the CMOCs being changed can be carried."}
+            )
+    seen = set()
+    for link in links:
+        if (link.excerpt_id, link.element) in seen:
+            continue
+        seen.add((link.excerpt_id, link.element))
+        copy = EvidenceLink(cmoc=to, excerpt_id=link.excerpt_id, element=link.element,
+                            stance=link.stance, note=link.note, created_by=user)
+        copy._history_user = user
+        copy.save()
 
 
 @transaction.atomic
-def refine_cmoc(*, cmoc, user, rationale, phase="", evidence=(), decided_on=None, **fields):
-    """One CMOC becomes a refined one; the original is kept, marked superseded."""
+def refine_cmoc(*, cmoc, user, rationale, phase="", evidence=(), decided_on=None, carry=None,
+                **fields):
+    """One CMOC becomes a refined one; the original is kept, marked superseded.
+
+    `carry` is the original's evidence links to copy onto the refined CMOC
+    (None: all of them); `evidence` is the excerpts that drove the change.
+    """
     _check_rationale(rationale)
     _check_open_inputs(cmoc.review, [cmoc])
     stage = fields.pop("stage", CMOC.Stage.REFINED)
     new = _build_cmoc(review=cmoc.review, user=user, stage=stage, fields=fields)
+    _carry_evidence(inputs=[cmoc], carry=carry, to=new, user=user)
     _close([cmoc], status=CMOC.Status.SUPERSEDED, user=user)
     _record_event(
         review=cmoc.review, kind=LineageEvent.Kind.REFINED, inputs=[cmoc], outputs=[new],
@@ -167,8 +213,12 @@ def refine_cmoc(*, cmoc, user, rationale, phase="", evidence=(), decided_on=None
 
 
 @transaction.atomic
-def merge_cmocs(*, inputs, user, rationale, phase="", evidence=(), decided_on=None, **fields):
-    """Two or more CMOCs become one; each input is kept, marked merged."""
+def merge_cmocs(*, inputs, user, rationale, phase="", evidence=(), decided_on=None, carry=None,
+                **fields):
+    """Two or more CMOCs become one; each input is kept, marked merged.
+
+    `carry` is the inputs' evidence links to copy onto the merged CMOC (None: all).
+    """
     _check_rationale(rationale)
     inputs = list(inputs)
     if len({c.pk for c in inputs}) != len(inputs):
@@ -179,6 +229,7 @@ def merge_cmocs(*, inputs, user, rationale, phase="", evidence=(), decided_on=No
     _check_open_inputs(review, inputs)
     stage = fields.pop("stage", CMOC.Stage.REFINED)
     new = _build_cmoc(review=review, user=user, stage=stage, fields=fields)
+    _carry_evidence(inputs=inputs, carry=carry, to=new, user=user)
     _close(inputs, status=CMOC.Status.MERGED, user=user)
     _record_event(
         review=review, kind=LineageEvent.Kind.MERGED, inputs=inputs, outputs=[new], user=user,
@@ -189,7 +240,12 @@ def merge_cmocs(*, inputs, user, rationale, phase="", evidence=(), decided_on=No
 
 @transaction.atomic
 def split_cmoc(*, cmoc, user, rationale, outputs, phase="", evidence=(), decided_on=None):
-    """One CMOC becomes several (`outputs` is a list of field dicts, two or more)."""
+    """One CMOC becomes several (`outputs` is a list of field dicts, two or more).
+
+    Each output may name the original's evidence links it takes (`carry`, a
+    list; absent or None: all of them), so evidence can follow the part of
+    the original it bears on.
+    """
     _check_rationale(rationale)
     _check_open_inputs(cmoc.review, [cmoc])
     if len(outputs) < 2:
@@ -198,8 +254,11 @@ def split_cmoc(*, cmoc, user, rationale, outputs, phase="", evidence=(), decided
     for index, spec in enumerate(outputs):
         spec = dict(spec)
         stage = spec.pop("stage", CMOC.Stage.REFINED)
+        carry = spec.pop("carry", None)
         try:
-            created.append(_build_cmoc(review=cmoc.review, user=user, stage=stage, fields=spec))
+            new = _build_cmoc(review=cmoc.review, user=user, stage=stage, fields=spec)
+            _carry_evidence(inputs=[cmoc], carry=carry, to=new, user=user)
+            created.append(new)
         except ValidationError as exc:
             raise ValidationError(
                 {"outputs": [f"Output {index + 1}: {m}" for m in exc.messages]}

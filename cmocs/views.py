@@ -1,10 +1,8 @@
 """CMOC pages and the curating forms. Every write goes through `cmocs.services`.
 
-Lineage decisions (refine, merge, split, drop) take two posts: the first
-validates and shows what will happen, the second (with `confirm`) does it.
+Lineage decisions (refine, merge, split, drop) and deleting are in
+`cmocs.decision_views`.
 """
-
-from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,15 +17,11 @@ from cmocs import services
 from cmocs.forms import (
     CMOCCreateForm,
     CMOCEditForm,
-    DropForm,
     EvidenceLinkForm,
-    MergeForm,
-    RefineForm,
-    SplitForm,
     initial_from,
 )
-from cmocs.lineage import lineage_graph
-from cmocs.models import CMOC, EvidenceLink
+from cmocs.lineage import lineage_graph, review_lineage_graph
+from cmocs.models import CMOC, EvidenceLink, LineageEvent
 from cmocs.slots import LABELS, SLOTS
 from ichub.permissions import EDITOR, get_review_for_user, has_role
 from ichub.svg import lineage_svg
@@ -68,7 +62,39 @@ def cmoc_detail(request, slug, pk):
         "lineage_svg": mark_safe(_lineage_svg(review, graph)),  # noqa: S308
         "events": events,
         "history": _history(cmoc),
+        "can_delete": not any(event.kind != LineageEvent.Kind.CREATED for event in graph.events
+                              if cmoc.pk in _event_cmoc_ids(event)),
     })
+
+
+def _event_cmoc_ids(event):
+    return {c.pk for c in event.inputs.all()} | {c.pk for c in event.outputs.all()}
+
+
+def review_lineage(request, slug):
+    """Every CMOC of the review and what happened to it, as one graph and as a list."""
+    review = get_review_for_user(request.user, slug)
+    graph = review_lineage_graph(review)
+    by_id = {node.pk: node for node in graph.nodes}
+    events = [
+        {"event": event,
+         "inputs": [by_id[c.pk] for c in event.inputs.all() if c.pk in by_id],
+         "outputs": [by_id[c.pk] for c in event.outputs.all() if c.pk in by_id]}
+        for event in graph.events if event.kind != LineageEvent.Kind.CREATED
+    ]
+    return render(request, "cmocs/review_lineage.html", {
+        "review": review,
+        "graph": graph,
+        # lineage_svg escapes every piece of text it draws.
+        "lineage_svg": mark_safe(_lineage_svg(review, graph)),  # noqa: S308
+        "events": events,
+    })
+
+
+def review_lineage_svg(request, slug):
+    review = get_review_for_user(request.user, slug)
+    svg = _lineage_svg(review, review_lineage_graph(review), standalone=True)
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
 def cmoc_lineage_svg(request, slug, pk):
@@ -222,6 +248,8 @@ def cmoc_link_evidence(request, slug, pk):
     """Link an excerpt: a page of its own, or (with htmx) a form opened inside the CMOC page."""
     review, cmoc = _get_cmoc_for_user(request, slug, pk, role=EDITOR)
     form = EvidenceLinkForm(request.POST or None, review=review)
+    if request.htmx:  # htmx focuses it once swapped in, so keyboard users land in the form
+        form.fields["excerpt"].widget.attrs["autofocus"] = True
     if request.method == "POST" and form.is_valid():
         try:
             services.link_evidence(cmoc=cmoc, user=request.user, **form.cleaned_data)
@@ -237,106 +265,3 @@ def cmoc_link_evidence(request, slug, pk):
         "review": review, "cmoc": cmoc, "form": form,
         "title": f"Link evidence to {cmoc.code}", "submit": "Link evidence",
     })
-
-
-def _decide(request, *, review, form, template_context, preview, perform):
-    """Validate → show what will happen → on `confirm`, do it; errors keep the form filled."""
-    context = {"review": review, "form": form, **template_context}
-    if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
-        if "confirm" in request.POST:
-            try:
-                return perform()
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
-        else:
-            return render(request, "cmocs/confirm.html", {**context, **preview()})
-    return render(request, "cmocs/decision.html", context)
-
-
-@login_required
-def cmoc_refine(request, slug, pk):
-    review, cmoc = _get_cmoc_for_user(request, slug, pk, role=EDITOR)
-    form = RefineForm(request.POST or None, review=review,
-                      initial={**initial_from(cmoc), "stage": CMOC.Stage.REFINED})
-
-    def perform():
-        new = services.refine_cmoc(
-            cmoc=cmoc, user=request.user, rationale=form.cleaned_data["rationale"],
-            phase=form.cleaned_data["phase"], stage=form.cleaned_data["stage"],
-            **form.cmoc_fields(),
-        )
-        messages.success(request, f"Refined {cmoc} into {new}.")
-        return redirect("cmocs:detail", review.slug, new.pk)
-
-    return _decide(
-        request, review=review, form=form, perform=perform,
-        template_context={"cmoc": cmoc, "action": "refine", "title": f"Refine {cmoc.code}"},
-        preview=lambda: {"closing": [(cmoc, "superseded")], "creating": [form.preview()]},
-    )
-
-
-@login_required
-def cmoc_merge(request, slug):
-    review = get_review_for_user(request.user, slug, role=EDITOR)
-    preselected = request.GET.getlist("inputs")
-    form = MergeForm(request.POST or None, review=review, initial={"inputs": preselected})
-
-    def perform():
-        new = services.merge_cmocs(
-            inputs=list(form.cleaned_data["inputs"]), user=request.user,
-            rationale=form.cleaned_data["rationale"], phase=form.cleaned_data["phase"],
-            stage=form.cleaned_data["stage"], **form.cmoc_fields(),
-        )
-        messages.success(request, f"Merged into {new}.")
-        return redirect("cmocs:detail", review.slug, new.pk)
-
-    return _decide(
-        request, review=review, form=form, perform=perform,
-        template_context={"action": "merge", "title": "Merge CMOCs"},
-        preview=lambda: {
-            "closing": [(c, "merged") for c in form.cleaned_data["inputs"]],
-            "creating": [form.preview()],
-        },
-    )
-
-
-@login_required
-def cmoc_split(request, slug, pk):
-    review, cmoc = _get_cmoc_for_user(request, slug, pk, role=EDITOR)
-    form = SplitForm(request.POST or None)
-
-    def perform():
-        created = services.split_cmoc(
-            cmoc=cmoc, user=request.user, rationale=form.cleaned_data["rationale"],
-            phase=form.cleaned_data["phase"], outputs=form.outputs(cmoc),
-        )
-        messages.success(request, f"Split {cmoc} into {' and '.join(map(str, created))}.")
-        return redirect("cmocs:detail", review.slug, created[0].pk)
-
-    def preview():
-        return {"closing": [(cmoc, "superseded")],
-                "creating": [SimpleNamespace(**spec) for spec in form.outputs(cmoc)]}
-
-    return _decide(
-        request, review=review, form=form, perform=perform, preview=preview,
-        template_context={"cmoc": cmoc, "action": "split", "title": f"Split {cmoc.code}"},
-    )
-
-
-@login_required
-def cmoc_drop(request, slug, pk):
-    review, cmoc = _get_cmoc_for_user(request, slug, pk, role=EDITOR)
-    form = DropForm(request.POST or None)
-
-    def perform():
-        services.drop_cmoc(cmoc=cmoc, user=request.user,
-                           rationale=form.cleaned_data["rationale"],
-                           phase=form.cleaned_data["phase"])
-        messages.success(request, f"Dropped {cmoc}.")
-        return redirect("cmocs:detail", review.slug, cmoc.pk)
-
-    return _decide(
-        request, review=review, form=form, perform=perform,
-        template_context={"cmoc": cmoc, "action": "drop", "title": f"Drop {cmoc.code}"},
-        preview=lambda: {"closing": [(cmoc, "dropped")], "creating": []},
-    )

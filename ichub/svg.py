@@ -34,17 +34,24 @@ def _text_lines(x, y, lines, *, size=13, weight="normal", anchor="start", fill="
     )
 
 
-def _document(width, height, title, body, *, standalone):
+def _document(width, height, title, body, *, standalone, name="svg", interactive=False):
+    """The <svg> element around `body`.
+
+    A picture of links is a group, not an image: an image's children are
+    presentational, so links inside role="img" are nested-interactive
+    (axe). `name` prefixes the ids, so two diagrams on one page never share one.
+    """
     ns = f' xmlns="{SVG_NS}"' if standalone else ""
     head = '<?xml version="1.0" encoding="UTF-8"?>\n' if standalone else ""
+    role = "group" if interactive else "img"
     return (
         f'{head}<svg{ns} viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-labelledby="svg-title" font-family="{FONT}">'
-        f'<title id="svg-title">{escape(title)}</title>'
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
+        f'role="{role}" aria-labelledby="{name}-title" font-family="{FONT}">'
+        f'<title id="{name}-title">{escape(title)}</title>'
+        f'<defs><marker id="{name}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
         'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'fill="#4a525c"/></marker></defs>'
-        f"{body}</svg>"
+        f"{body.replace('url(#arrow)', f'url(#{name}-arrow)')}</svg>"
     )
 
 
@@ -96,7 +103,7 @@ def flow_svg(stages, *, title="Screening flow", standalone=False):
         previous_stage = stage
         y += box_h
     width = side_x + side_w + pad
-    return _document(width, y + pad, title, "".join(parts), standalone=standalone)
+    return _document(width, y + pad, title, "".join(parts), standalone=standalone, name="flow")
 
 
 def _flow_side_lines(previous_stage, previous_count, count):
@@ -139,17 +146,13 @@ def _lineage_depths(graph):
     return depth
 
 
-def lineage_svg(graph, *, url_for, event_url_for=None, standalone=False):
-    """The lineage DAG: CMOCs in columns by generation, events between them.
+def _lineage_columns(graph, events, depth):
+    """Items per column, each column ordered to follow its inputs (fewer crossing edges).
 
-    Each CMOC node links to its page (`url_for(cmoc)`), the graph's root is
-    outlined heavily, and each event box shows its kind, its rationale
-    (wrapped; the full text in the tooltip) and who decided. 'Created' events
-    are left out: every CMOC has one and they carry no rationale.
+    Columns alternate: CMOCs of one generation, then the events leading out
+    of it. An event sits at the mean row of its inputs, a CMOC at the row of
+    the event that made it; the first column keeps the graph's order.
     """
-    node_w, node_h, event_w, col_gap, row_gap, pad = 190, 62, 230, 44, 22, 16
-    depth = _lineage_depths(graph)
-    events = [e for e in graph.events if e.kind != "created"]
     columns = {}
     for node in graph.nodes:
         columns.setdefault(depth[node.pk] * 2, []).append(("node", node))
@@ -158,6 +161,41 @@ def lineage_svg(graph, *, url_for, event_url_for=None, standalone=False):
         columns.setdefault(max(depth.get(pk, 0) for pk in ins) * 2 + 1, []).append(
             ("event", event)
         )
+    made_by = {out.pk: event.pk for event in events for out in event.outputs.all()}
+    rank = {}
+    for col in sorted(columns):
+        first = {(kind, item.pk): i for i, (kind, item) in enumerate(columns[col])}
+
+        def weight(entry, first=first):
+            kind, item = entry
+            if kind == "event":
+                ranks = [rank.get(("node", c.pk), 0) for c in item.inputs.all()]
+                return (sum(ranks) / len(ranks), first[(kind, item.pk)])
+            if item.pk in made_by:
+                return (rank.get(("event", made_by[item.pk]), 0), first[(kind, item.pk)])
+            return (first[(kind, item.pk)], 0)
+
+        columns[col].sort(key=weight)
+        for index, (kind, item) in enumerate(columns[col]):
+            rank[(kind, item.pk)] = index
+    return columns
+
+
+def lineage_svg(graph, *, url_for, event_url_for=None, standalone=False):
+    """The lineage DAG, left to right: CMOCs in columns by generation, events between them.
+
+    Drawn at its natural size (text 12 px or larger) for the page to scroll,
+    never scaled down to fit. Each CMOC node links to its page
+    (`url_for(cmoc)`) with a spoken name; the graph's root, when there is one,
+    is filled and outlined heavily. Each event box shows its kind, its
+    rationale (wrapped; the full text in the tooltip) and who decided.
+    'Created' events are left out: every CMOC has one and they carry no rationale.
+    """
+    node_w, node_h, event_w, col_gap, row_gap, pad = 200, 66, 240, 48, 22, 16
+    depth = _lineage_depths(graph)
+    events = [e for e in graph.events if e.kind != "created"]
+    columns = _lineage_columns(graph, events, depth)
+    root_pk = graph.root.pk if graph.root is not None else None
 
     def box_height(kind, item):
         if kind == "node":
@@ -177,7 +215,7 @@ def lineage_svg(graph, *, url_for, event_url_for=None, standalone=False):
             positions[(kind, item.pk)] = (x_of[col], y, h)
             y += h + row_gap
         height = max(height, y)
-    width = x - col_gap + pad
+    width = max(x - col_gap + pad, node_w + 2 * pad)
 
     edges, boxes = [], []
     for event in events:
@@ -193,9 +231,13 @@ def lineage_svg(graph, *, url_for, event_url_for=None, standalone=False):
         boxes.append(_event_box(event, ex, ey, eh, event_w, event_url_for))
     for node in graph.nodes:
         nx, ny, nh = positions[("node", node.pk)]
-        boxes.append(_node_box(node, nx, ny, node_w, nh, url_for(node), node.pk == graph.root.pk))
-    title = f"Lineage of {graph.root.code} ({graph.root.get_stage_display().lower()})"
-    return _document(width, height, title, "".join(edges + boxes), standalone=standalone)
+        boxes.append(_node_box(node, nx, ny, node_w, nh, url_for(node), node.pk == root_pk))
+    if graph.root is not None:
+        title = f"Lineage of {graph.root.code} ({graph.root.get_stage_display().lower()})"
+    else:
+        title = graph.title
+    return _document(width, height, title, "".join(edges + boxes), standalone=standalone,
+                     name="lineage", interactive=True)
 
 
 def _edge(x1, y1, x2, y2):
@@ -212,17 +254,22 @@ def _event_lines(event, width):
 
 def _node_box(node, x, y, w, h, href, is_root):
     stroke_width = 4 if is_root else 2
+    fill = "#e8f1fb" if is_root else "#ffffff"
     dash = ' stroke-dasharray="6 4"' if node.status != "active" else ""
     label = f"{node.code} · {node.get_stage_display()}"
     status = node.status.capitalize()  # the short word: the long label is in the HTML list
+    spoken = f"{label}, {status.lower()}{', this CMOC' if is_root else ''}"
+    current = ' aria-current="page"' if is_root else ""
     return (
-        f'<a href="{escape(href)}" class="lineage-node" data-cmoc="{node.pk}">'
+        f'<a href="{escape(href)}" class="lineage-node{" lineage-root" if is_root else ""}" '
+        f'data-cmoc="{node.pk}" aria-label="{escape(spoken)}"{current}>'
         f"<title>{escape(label)}: {escape(node.statement)}</title>"
-        f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6" fill="#ffffff" '
+        f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6" fill="{fill}" '
         f'stroke="#0b5394" stroke-width="{stroke_width}"{dash}/>'
         + _text_lines(x + 10, y + 22, [label], weight="700", fill="#0b5394")
         + _text_lines(x + 10, y + 22 + LINE_HEIGHT, _wrap(status, w - 20, 1), size=12)
-        + (_text_lines(x + 10, y + 22 + 2 * LINE_HEIGHT, ["(this CMOC)"], size=11)
+        + (_text_lines(x + 10, y + 22 + 2 * LINE_HEIGHT, ["(this CMOC)"], size=12,
+                       weight="700")
            if is_root else "")
         + "</a>"
     )
@@ -246,7 +293,7 @@ def _event_box(event, x, y, h, w, event_url_for):
         + _text_lines(x + 10, y + 20 + LINE_HEIGHT, _event_lines(event, w), size=12)
         + _text_lines(
             x + 10, y + 20 + LINE_HEIGHT * (1 + len(_event_lines(event, w))),
-            _wrap(decided, w - 20, 1), size=11, fill="#4a525c",
+            _wrap(decided, w - 20, 1), size=12, fill="#4a525c",
         )
     )
     if event_url_for:

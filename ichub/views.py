@@ -29,7 +29,8 @@ def home(request):
         Review.objects.visible_to(request.user)
         .annotate(
             n_theories=Count("theories", distinct=True),
-            n_cmocs=Count("cmocs", distinct=True),
+            # Dropped, merged and superseded CMOCs are history, not the review's findings.
+            n_cmocs=Count("cmocs", filter=Q(cmocs__status="active"), distinct=True),
             n_sources=Count("sources", distinct=True),
             n_included=Count(
                 "sources", filter=Q(sources__inclusion_status="included"), distinct=True

@@ -98,6 +98,41 @@ def record_decision(
 
 
 @transaction.atomic
+def undo_last_decision(*, user, review, stage):
+    """Take back the user's latest decision at this stage: a stray key press costs nothing.
+
+    Nothing is erased. The undone decision stays on record, no longer
+    current; if it had revised an earlier decision, that earlier decision is
+    recorded again as a new current one (superseding the undone one), so the
+    history reads: decided, revised, undone. Returns the undone decision,
+    or None when there is nothing to undo.
+    """
+    _check_choice("stage", stage, ScreeningStage.values)
+    last = (
+        ScreeningDecision.objects.current()
+        .filter(source__review=review, stage=stage, reviewer=user)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if last is None:
+        return None
+    source = _lock_source(last.source, review)
+    last = ScreeningDecision.objects.select_for_update().get(pk=last.pk)
+    if not last.is_current:  # undone by a second click racing this one
+        return None
+    last.is_current = False
+    last.save(update_fields=["is_current"])
+    earlier = last.supersedes
+    if earlier is not None:
+        ScreeningDecision.objects.create(
+            source=source, stage=stage, reviewer=user, decision=earlier.decision,
+            exclusion_reason=earlier.exclusion_reason, note=earlier.note, supersedes=last,
+        )
+    _sync_inclusion(source)
+    return last
+
+
+@transaction.atomic
 def resolve_conflict(*, user, source, stage, decision, note, exclusion_reason=None, review=None):
     source = _lock_source(source, review)
     review = source.review

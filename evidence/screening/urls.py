@@ -16,4 +16,5 @@ urlpatterns = [
     path("prioritisation/", prioritisation_views.settings_page, name="prioritisation"),
     path("rankings/", prioritisation_views.ranking_log, name="rankings"),
     path("<slug:stage>/", views.queue, name="queue"),
+    path("<slug:stage>/undo/", views.undo, name="undo"),
 ]

@@ -31,6 +31,7 @@ from evidence.screening.services import (
     record_appraisal,
     record_decision,
     resolve_conflict,
+    undo_last_decision,
 )
 from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role
 
@@ -128,7 +129,41 @@ def queue(request, slug, stage):
         "form": form,
         "can_screen": has_role(request.user, review, EDITOR),
     }
+    if context["can_screen"]:
+        context["last_decision"] = _last_decision(review, stage, request.user)
     return render(request, "screening/queue.html", context, status=400 if form.errors else 200)
+
+
+def undo(request, slug, stage):
+    """Take back the user's last decision at this stage, then show that source again."""
+    if stage not in ScreeningStage.values:
+        raise Http404("No such screening stage.")
+    if not request.user.is_authenticated:
+        return _login_first(request)
+    review = _get_review_for_user(request, slug, role=EDITOR)
+    if request.method != "POST":
+        return redirect("screening:queue", slug=review.slug, stage=stage)
+    undone = undo_last_decision(user=request.user, review=review, stage=stage)
+    if undone is None:
+        messages.info(request, "Nothing to undo at this stage.")
+        return redirect("screening:queue", slug=review.slug, stage=stage)
+    messages.success(request, f"Undone: {undone.get_decision_display().lower()} for "
+                              f"{undone.source.short_citation}. Decide it again below.")
+    url = reverse("screening:queue", kwargs={"slug": review.slug, "stage": stage})
+    return redirect(f"{url}?source={undone.source_id}")
+
+
+def _last_decision(review, stage, user):
+    """The user's latest current decision at this stage: the one Undo takes back."""
+    if not user.is_authenticated:
+        return None
+    return (
+        ScreeningDecision.objects.current()
+        .filter(source__review=review, stage=stage, reviewer=user)
+        .select_related("source")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
 
 
 def conflicts(request, slug):

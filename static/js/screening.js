@@ -1,4 +1,5 @@
-// Screening queue shortcuts: I include, E exclude, M maybe, 1-9 pick an exclusion reason.
+// Screening queue shortcuts: I include, E exclude, M maybe, 1-9 pick an exclusion reason,
+// U undo the last decision.
 // Loaded as a file (no inline script) so a strict Content-Security-Policy can forbid inline code.
 (function () {
   "use strict";
@@ -11,9 +12,17 @@
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (typingIn(event.target)) return;
+    var key = event.key.toLowerCase();
+    var undo = document.querySelector("form[data-undo-form]");
+    if (key === "u" && undo) {
+      event.preventDefault();
+      if (undo.dataset.submitting) return;
+      undo.dataset.submitting = "true";
+      undo.requestSubmit();
+      return;
+    }
     var form = document.querySelector("form[data-screening-form]");
     if (!form) return;
-    var key = event.key.toLowerCase();
 
     if (/^[1-9]$/.test(key)) {
       var radio = form.querySelectorAll("input[name=exclusion_reason]")[Number(key) - 1];

@@ -54,6 +54,7 @@ def build_curated(review, user, *, n_cmocs=2, n_sources=2):
         cmoc=cmocs[0], user=user, rationale="Testing showed trust comes first.",
         code="CMOC 1", statement="Refined: trust, then joint work.",
         context=cmocs[0].context, theory=theory,
+        carry=[],  # the refined CMOC starts with no evidence: tests link their own
     )
     return {"theory": theory, "cmocs": cmocs, "refined": refined, "sources": sources}
 
@@ -99,3 +100,14 @@ def user_in_role(request):
         return None if role == "anonymous" else request.getfixturevalue(role)
 
     return get
+
+
+def split_data(cmoc, *outputs):
+    """A split form's POST: one (code, statement) per output, elements copied from `cmoc`."""
+    data = {"out-TOTAL_FORMS": str(len(outputs)), "out-INITIAL_FORMS": "0"}
+    for i, (code, statement) in enumerate(outputs):
+        data.update({f"out-{i}-code": code, f"out-{i}-statement": statement})
+        for slot in ("context", "mechanism_resource", "mechanism_reasoning", "outcome"):
+            element = getattr(cmoc, slot)
+            data[f"out-{i}-{slot}"] = element.text if element else ""
+    return data

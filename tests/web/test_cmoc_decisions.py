@@ -3,7 +3,7 @@
 import pytest
 
 from cmocs.models import CMOC, LineageEvent
-from tests.web.conftest import ROLES, WRITE_STATUS, post
+from tests.web.conftest import ROLES, WRITE_STATUS, post, split_data
 
 pytestmark = pytest.mark.django_db
 WRITERS = ("owner", "editor", "staff")
@@ -35,7 +35,7 @@ def test_it_previews_a_refine_without_writing_then_does_it_on_confirm(client_for
     cmoc = curated["cmocs"][1]
     client = client_for(owner)
     data = {"code": "CMOC 2", "stage": "refined", "statement": "Sharper",
-            "context": cmoc.context_id, "outcome_new": "Better outcome",
+            "context": cmoc.context.text, "outcome": "Better outcome",
             "rationale": "Evidence from two studies", "phase": "Phase 2"}
     preview = post(client, _url(review, cmoc, "refine"), data)
     page = preview.content.decode()
@@ -70,9 +70,8 @@ def test_it_goes_back_to_the_form_with_everything_kept(client_for, curated, revi
 @pytest.mark.parametrize("action", ["refine", "split", "drop"])
 def test_it_demands_a_rationale(client_for, curated, review, owner, action):
     cmoc = curated["cmocs"][1]
-    data = {"code": "CMOC 2", "stage": "refined", "statement": "s", "first_code": "A",
-            "first_statement": "a", "second_code": "B", "second_statement": "b",
-            "rationale": "   ", "confirm": "yes"}
+    data = {"code": "CMOC 2", "stage": "refined", "statement": "s",
+            **split_data(cmoc, ("A", "a"), ("B", "b")), "rationale": "   ", "confirm": "yes"}
     response = post(client_for(owner), _url(review, cmoc, action), data)
     assert response.status_code == 200
     assert "a rationale is required" in response.content.decode()
@@ -141,9 +140,8 @@ def test_it_refuses_merges_by_non_editors(client_for, curated, review, role, use
 def test_it_splits_one_cmoc_into_two_inheriting_its_elements(client_for, curated, review,
                                                              owner):
     cmoc = curated["cmocs"][1]
-    data = {"first_code": "CMOC 7", "first_statement": "For senior leaders",
-            "second_code": "CMOC 8", "second_statement": "For clinicians", "stage": "refined",
-            "rationale": "Two distinct groups reasoned differently"}
+    data = {**split_data(cmoc, ("CMOC 7", "For senior leaders"), ("CMOC 8", "For clinicians")),
+            "stage": "refined", "rationale": "Two distinct groups reasoned differently"}
     client = client_for(owner)
     preview = post(client, _url(review, cmoc, "split"), data)
     assert "CMOC 7" in preview.content.decode() and "CMOC 8" in preview.content.decode()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cmocs.models import CMOC, EvidenceLink, Mechanism
+from cmocs.models import CMOC, Context, EvidenceLink, Mechanism
 from evidence.models import Excerpt, SourceDocument
 from tests.web.conftest import ROLES, WRITE_STATUS, post
 
@@ -13,10 +13,10 @@ WRITERS = ("owner", "editor", "staff")
 def _new_cmoc_data(**extra):
     return {
         "code": "CMOC 40", "stage": "initial", "statement": "When X, leaders Y, so Z.",
-        "context_new": "Fragmented local services",
-        "mechanism_resource_new": "Joint appointments",
-        "mechanism_reasoning_new": "Leaders feel accountable to the system",
-        "outcome_new": "Fewer duplicated services",
+        "context": "Fragmented local services",
+        "mechanism_resource": "Joint appointments",
+        "mechanism_reasoning": "Leaders feel accountable to the system",
+        "outcome": "Fewer duplicated services",
         **extra,
     }
 
@@ -31,7 +31,8 @@ def test_it_offers_the_create_form_only_to_editors(client, curated, review, role
     assert response.status_code == WRITE_STATUS[role]
     if response.status_code == 200:
         page = response.content.decode()
-        assert 'for="id_context_new"' in page and 'for="id_mechanism_resource"' in page
+        assert 'for="id_context"' in page and 'for="id_mechanism_resource"' in page
+        assert 'data-element-picker="id_context"' in page  # copies an existing text in
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -52,21 +53,24 @@ def test_it_creates_a_cmoc_with_new_elements_only_for_editors(client_for, curate
         assert created is None
 
 
-def test_it_reuses_an_existing_element(client_for, curated, review, owner):
+def test_it_reuses_an_existing_element_given_its_text(client_for, curated, review, owner):
     existing = curated["cmocs"][1].context
+    before = Context.objects.count()
     post(client_for(owner), f"/reviews/{review.slug}/cmocs/new/",
-         _new_cmoc_data(context_new="", context=existing.pk))
+         _new_cmoc_data(context=f"  {existing.text} "))
     assert CMOC.objects.get(review=review, code="CMOC 40").context == existing
+    assert Context.objects.count() == before
 
 
-def test_it_refuses_a_reasoning_mechanism_in_the_resource_slot(client_for, curated, review,
-                                                               owner):
+def test_it_never_puts_a_reasoning_mechanism_in_the_resource_slot(client_for, curated, review,
+                                                                 owner):
     reasoning = curated["cmocs"][1].mechanism_reasoning
-    response = post(client_for(owner), f"/reviews/{review.slug}/cmocs/new/",
-                    _new_cmoc_data(mechanism_resource_new="", mechanism_resource=reasoning.pk))
-    assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
-    assert not CMOC.objects.filter(code="CMOC 40").exists()
+    post(client_for(owner), f"/reviews/{review.slug}/cmocs/new/",
+         _new_cmoc_data(mechanism_resource=reasoning.text))
+    created = CMOC.objects.get(code="CMOC 40")
+    assert created.mechanism_resource != reasoning
+    assert (created.mechanism_resource.kind, created.mechanism_resource.text) == (
+        Mechanism.Kind.RESOURCE, reasoning.text)
 
 
 def test_it_keeps_the_form_filled_on_errors_and_writes_nothing(client_for, curated, review,
@@ -81,11 +85,22 @@ def test_it_keeps_the_form_filled_on_errors_and_writes_nothing(client_for, curat
     assert Mechanism.objects.count() == before  # the new elements were rolled back
 
 
-def test_it_refuses_both_choosing_and_writing_an_element(client_for, curated, review, owner):
-    response = post(client_for(owner), f"/reviews/{review.slug}/cmocs/new/",
-                    _new_cmoc_data(context=curated["cmocs"][1].context.pk))
-    assert "not both" in response.content.decode()
-    assert not CMOC.objects.filter(code="CMOC 40").exists()
+def test_it_makes_a_new_element_when_the_prefilled_text_is_typed_over(client_for, curated,
+                                                                      review, owner):
+    """The bug: typing a new element while the old one was pre-selected failed."""
+    cmoc = curated["cmocs"][1]
+    url = f"/reviews/{review.slug}/cmocs/{cmoc.pk}/edit/"
+    form = client_for(owner).get(url).content.decode()
+    assert f"{cmoc.context.text}</textarea>" in form  # the element is pre-filled as text
+    response = post(client_for(owner), url, {
+        "code": "CMOC 2", "statement": cmoc.statement, "version": cmoc.version,
+        "context": "A brand-new context", "outcome": cmoc.outcome.text})
+    assert response.status_code == 302
+    old_context, old_outcome = cmoc.context, cmoc.outcome
+    cmoc.refresh_from_db()
+    assert cmoc.context.text == "A brand-new context" and cmoc.context != old_context
+    assert cmoc.outcome == old_outcome  # unchanged text: the same element
+    assert Context.objects.filter(pk=old_context.pk).exists()  # kept for its history
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -93,7 +108,7 @@ def test_it_edits_a_cmoc_only_for_editors(client_for, curated, review, role, use
     cmoc = curated["cmocs"][1]
     response = post(client_for(user_in_role(role)), f"/reviews/{review.slug}/cmocs/{cmoc.pk}/edit/",
                     {"code": "CMOC 2", "statement": "Edited statement", "version": cmoc.version,
-                     "context": cmoc.context_id, "outcome_new": "A new outcome"})
+                     "context": cmoc.context.text, "outcome": "A new outcome"})
     cmoc.refresh_from_db()
     if role in WRITERS:
         assert response.status_code == 302
@@ -183,6 +198,7 @@ def test_it_opens_and_submits_the_link_form_in_page_with_htmx(client_for, curate
     client = client_for(owner)
     opened = client.get(url, HTTP_HX_REQUEST="true")
     assert opened.status_code == 200 and "<html" not in opened.content.decode()
+    assert "autofocus" in opened.content.decode()  # htmx moves focus into the form
     assert 'hx-post="' + url + '"' in opened.content.decode()
     client.get("/")
     token = client.cookies["csrftoken"].value

@@ -25,7 +25,9 @@ def test_it_lists_only_the_reviews_a_user_may_see_with_counts(client, review, ow
     client.force_login(owner)
     page = client.get("/").content.decode()
     assert "A private test review" in page
-    assert "<strong>3</strong> CMOCs" in page  # two created, one refined
+    # Two created, one refined into a third: the superseded one is history, not counted.
+    assert "<strong>2</strong> active CMOCs" in page
+    assert "<strong>1</strong> theory<" in page  # not "1 theories"
     assert "<strong>2</strong> included sources" in page
     assert page.count("<h1") == 1
 
