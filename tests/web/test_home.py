@@ -44,3 +44,9 @@ def test_it_runs_the_same_queries_however_many_reviews(client, owner):
     for i in range(1, 6):
         Review.objects.create(slug=f"r{i}", title=f"R{i}", visibility="public")
     assert count() == before
+
+
+def test_it_serves_a_favicon_instead_of_a_404(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+    assert 'rel="icon"' in client.get("/").content.decode()

@@ -1,0 +1,65 @@
+"""axe-core (4.12, bundled by axe-playwright-python) on the main pages: nothing serious or critical.
+
+One test walks the pages a researcher uses, reading and curating, in Debian's
+Chromium, so the browser starts once. Minor and moderate findings are left to
+people; serious and critical ones fail the suite with axe's own explanation.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from cmocs.models import CMOC
+from evidence.models import ScreeningDecision
+from evidence.services import record_decision
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
+from tests.web.conftest import build_curated
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+BLOCKING = {"serious", "critical"}
+
+
+def blocking_violations(page):
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] if isinstance(node["target"][0], str)
+                    else str(node["target"]) for node in v["nodes"][:3])
+        for v in results.response["violations"] if v["impact"] in BLOCKING
+    ]
+
+
+def test_it_finds_no_serious_or_critical_violation_on_the_main_pages(page, review, owner):
+    curated = build_curated(review, owner)
+    source = curated["sources"][0]
+    cmoc, theory = curated["cmocs"][1], curated["theory"]
+    record_decision(user=owner, source=source, stage=ScreeningDecision.Stage.TITLE_ABSTRACT,
+                    decision="include")
+    base = f"/reviews/{review.slug}"
+    reading = ["/", f"{base}/", f"{base}/cmocs/{cmoc.pk}/", f"{base}/cmocs/lineage/",
+               f"{base}/sources/", f"{base}/sources/{source.pk}/", f"{base}/theories/{theory.pk}/",
+               f"{base}/matrix/", "/search/?q=trust", f"{base}/screening/",
+               f"{base}/screening/title_abstract/", f"{base}/reports/rameses/"]
+    curating = [f"{base}/cmocs/new/", f"{base}/cmocs/{cmoc.pk}/edit/",
+                f"{base}/cmocs/{cmoc.pk}/refine/", f"{base}/cmocs/{cmoc.pk}/split/",
+                f"{base}/cmocs/{cmoc.pk}/drop/", f"{base}/cmocs/{cmoc.pk}/delete/",
+                f"{base}/cmocs/merge/?inputs={cmoc.pk}", f"{base}/cmocs/{cmoc.pk}/evidence/"]
+    found = {}
+    page.goto("/accounts/login/")
+    found["/accounts/login/"] = blocking_violations(page)
+    log_in(page, owner, PASSWORD)
+    for url in reading + curating:
+        response = page.goto(url)
+        assert response.status == 200, url
+        found[url] = blocking_violations(page)
+    # The link form opened inside the CMOC page (htmx) and a confirmation step.
+    page.goto(f"{base}/cmocs/{cmoc.pk}/")
+    page.get_by_role("link", name="Link evidence").click()
+    page.get_by_role("heading", name=f"Link evidence to {cmoc.code}").wait_for()
+    found["link form in page"] = blocking_violations(page)
+    page.goto(f"{base}/cmocs/{cmoc.pk}/drop/")
+    page.get_by_label("Rationale").fill("No evidence")
+    page.get_by_role("button", name="Preview drop").click()
+    found["drop confirmation"] = blocking_violations(page)
+    assert {url: v for url, v in found.items() if v} == {}
+    assert CMOC.objects.get(pk=cmoc.pk).status == "active"  # previewed, not done
