@@ -1,7 +1,10 @@
 """Pages fit a 1,280-pixel-wide screen: nothing makes the page scroll sideways."""
 
 import pytest
+from playwright.sync_api import expect
 
+from cmocs import services
+from ichub.models import Review
 from tests.conftest import ICS_SLUG
 from tests.e2e.conftest import SCREENSHOTS
 
@@ -26,3 +29,36 @@ def test_it_fits_the_dashboard_into_1280_pixels(browser, live_server, shipped):
     finally:
         context.close()
     assert (width, overflowing) == (1280, [])
+
+
+SVG_SCALE = """svg => ({
+  scale: svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
+  smallest: Math.min(...[...svg.querySelectorAll('text')].map(
+    t => parseFloat(getComputedStyle(t).fontSize))),
+  scrolls: svg.parentElement.scrollWidth > svg.parentElement.clientWidth,
+})"""
+
+
+def test_it_keeps_a_wide_lineage_readable_and_scrolls_it(page, owner):
+    """Five generations of refinement: drawn at 100%, text >= 12 px, the box scrolls sideways."""
+    review = Review.objects.create(slug="deep", title="A deep lineage", visibility="public")
+    cmoc = services.create_cmoc(review=review, user=owner, code="CMOC 1", statement="s")
+    for generation in range(4):
+        cmoc = services.refine_cmoc(cmoc=cmoc, user=owner, rationale=f"Round {generation}",
+                                    code=f"CMOC 1.{generation}", statement="s")
+    page.goto(f"/reviews/{review.slug}/cmocs/lineage/")
+    svg = page.locator(".lineage-diagram svg")
+    drawn = svg.evaluate(SVG_SCALE)
+    assert drawn["scale"] == pytest.approx(1) and drawn["smallest"] >= 12
+    assert drawn["scrolls"]  # wider than the page: it scrolls instead of shrinking
+    page.locator(".lineage-diagram").focus()
+    page.keyboard.press("ArrowRight")  # keyboard users scroll the focused box
+    box = page.locator(".lineage-diagram")
+    for _ in range(50):  # the scroll may be animated: give it a moment
+        if box.evaluate("box => box.scrollLeft") > 0:
+            break
+        page.wait_for_timeout(50)
+    assert box.evaluate("box => box.scrollLeft") > 0
+    page.locator("a.lineage-node").last.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("CMOC 1.3")
+    assert page.locator("svg a[aria-current=page]").count() == 1  # the CMOC marks itself
