@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from cmocs.models import CMOC
 from evidence.models import ScreeningDecision
-from evidence.services import record_decision
+from evidence.screening.services import record_decision
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in
 from tests.web.conftest import build_curated

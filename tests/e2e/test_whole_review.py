@@ -20,7 +20,7 @@ from cmocs.models import CMOC, EvidenceLink, LineageEvent
 from evidence.models import SourceDocument
 from ichub.models import Membership, Review
 from tests.e2e.conftest import screenshot
-from tests.transfer.samples import ENDNOTE_RIS
+from tests.evidence.importers.samples import ENDNOTE_RIS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 if not apps.is_installed("accounts"):  # issue 13a's sign-up, members and token pages
