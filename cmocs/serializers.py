@@ -218,16 +218,30 @@ class _OperationSerializer(serializers.Serializer):
     )
 
 
+def carry_field():
+    """The inputs' evidence links a new CMOC takes; left out, it takes them all."""
+    return VisibleRelatedField(
+        queryset=EvidenceLink.objects.all(), review_path="cmoc__review", many=True,
+        required=False, help_text="Ids of the inputs' evidence links to copy to the new "
+        "CMOC. Left out: all of them. The closed CMOCs keep theirs.",
+    )
+
+
 class RefineSerializer(_OperationSerializer, NewCMOCSerializer):
-    pass
+    carry = carry_field()
 
 
 class MergeSerializer(_OperationSerializer, NewCMOCSerializer):
     inputs = VisibleRelatedField(queryset=CMOC.objects.all(), many=True)
+    carry = carry_field()
+
+
+class SplitOutputSerializer(NewCMOCSerializer):
+    carry = carry_field()
 
 
 class SplitSerializer(_OperationSerializer):
-    outputs = NewCMOCSerializer(many=True)
+    outputs = SplitOutputSerializer(many=True)
 
 
 class DropSerializer(_OperationSerializer):

@@ -203,3 +203,42 @@ def test_it_fetches_lineage_in_a_fixed_number_of_queries(world, token_client, ed
         assert len(response.json()["nodes"]) == length
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def _linked(world, user, code):
+    cmoc = make(world, user, code)
+    link = services.link_evidence(cmoc=cmoc, excerpt=world.excerpt, user=user)
+    return cmoc, link
+
+
+@pytest.mark.parametrize("carry", [None, [], "own", "foreign"])
+def test_it_refines_carrying_all_evidence_or_the_links_named(world, token_client, editor,
+                                                             carry):
+    old, link = _linked(world, editor, "CMOC 2")
+    _, foreign = _linked(world, editor, "CMOC 3")
+    payload = {"code": "CMOC 2", "statement": "s", "rationale": "why"}
+    if carry is not None:
+        named = {"own": [link.pk], "foreign": [foreign.pk]}
+        payload["carry"] = named[carry] if isinstance(carry, str) else carry
+    response = token_client(editor).post(f"/api/cmocs/{old.pk}/refine/", payload, format="json")
+    if carry == "foreign":
+        assert response.status_code == 400 and "carry" in response.json()
+        assert not CMOC.objects.filter(stage="refined", code="CMOC 2").exists()
+        return
+    assert response.status_code == 201, response.json()
+    [new] = response.json()["outputs"]
+    assert len(new["evidence"]) == (0 if carry == [] else 1)
+    assert old.evidence_links.count() == 1  # the superseded CMOC keeps its evidence
+
+
+def test_it_splits_giving_each_output_its_own_evidence(world, token_client, editor):
+    old, link = _linked(world, editor, "CMOC 2")
+    response = token_client(editor).post(
+        f"/api/cmocs/{old.pk}/split/",
+        {"rationale": "Two mechanisms", "outputs": [
+            {"code": "CMOC 2a", "statement": "a", "carry": [link.pk]},
+            {"code": "CMOC 2b", "statement": "b", "carry": []}]},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert [len(o["evidence"]) for o in response.json()["outputs"]] == [1, 0]

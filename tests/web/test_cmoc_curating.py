@@ -180,3 +180,22 @@ def test_it_draws_the_lineage_readably_at_any_size(client, review, owner):
     assert 'class="diagram lineage-diagram" role="region"' in page
     assert LineageEvent.objects.get(kind="split").outputs.count() == 12
     assert EvidenceLink.objects.count() == 0
+
+
+@pytest.mark.parametrize("action", ["refine", "split"])
+@pytest.mark.parametrize("role", ROLES)
+def test_it_refines_and_splits_only_for_editors(client_for, curated, review, role, user_in_role,
+                                                action):
+    cmoc = curated["cmocs"][1]
+    data = (_refine_data(cmoc, code="CMOC 7") if action == "refine"
+            else {**split_data(cmoc, ("CMOC 7", "a"), ("CMOC 8", "b")), "stage": "refined",
+                  "rationale": "r"})
+    response = post(client_for(user_in_role(role)), _url(review, cmoc, action),
+                    {**data, "confirm": "yes"})
+    cmoc.refresh_from_db()
+    if role in WRITERS:
+        assert response.status_code == 302 and cmoc.status == "superseded"
+        assert CMOC.objects.filter(code="CMOC 7", stage="refined").exists()
+    else:
+        assert response.status_code == {"viewer": 403, "outsider": 404, "anonymous": 302}[role]
+        assert cmoc.status == "active" and not CMOC.objects.filter(code="CMOC 7").exists()
