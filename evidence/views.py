@@ -27,7 +27,7 @@ def source_list(request, slug):
     sources = filters.apply(
         SourceDocument.objects.for_review(review).annotate(n_excerpts=Count("excerpts"))
     ).only("id", "citation_key", "authors", "year", "title", "kind", "inclusion_status",
-           "container")
+           "container").order_by("authors", "year", "id")  # Meta.ordering skips GROUP BY
     # A living evidence base holds tens of thousands of sources: a page of them at a time.
     page = Paginator(sources, SOURCES_PER_PAGE).get_page(request.GET.get("page"))
     context = {"review": review, "filters": filters, "page": page,
