@@ -16,6 +16,9 @@ class TheoryForm(forms.ModelForm):
 
     def __init__(self, *args, review, **kwargs):
         super().__init__(*args, **kwargs)
+        # The model's clean() compares the theme's review with the theory's: a new
+        # theory must know its review before validation, or every theme is "another review's".
+        self.instance.review = review
         self.fields["theme"].queryset = Theme.objects.filter(
             framework__review=review
         ).select_related("framework")

@@ -108,6 +108,16 @@ def test_editors_and_owners_start_a_theory(as_role, role, review):
     assert ProgrammeTheory.objects.exists() == (role in {"editor", "owner"})
 
 
+def test_a_new_theory_takes_a_theme_of_its_own_review(as_role, review):
+    """The bug: every theme was refused as "another review's framework" on a new theory."""
+    framework = Framework.objects.create(review=review, name="Doing Things Differently")
+    theme = Theme.objects.create(framework=framework, name="Delivering", order=1)
+    response = as_role("editor").post("/reviews/test-review/theories/new/",
+                                      theory_data(theme=theme.pk))
+    assert response.status_code == 302
+    assert ProgrammeTheory.objects.get(review=review).theme == theme
+
+
 def test_a_theory_with_a_taken_name_keeps_the_typing_and_names_the_field(as_role, review):
     ProgrammeTheory.objects.create(review=review, name="Delivering", stage="initial",
                                    statement="S")
