@@ -94,6 +94,22 @@ def rows(vendor, run):
                     f"{t['import_over_parse']} ({t['times']['import']['median_ms']} / "
                     f"{t['times']['parse']['median_ms']} ms, {t['queries_per_import']} queries)",
                     "≤ 2", mark(t["import_over_parse"] <= 2.0)))
+    if "8_full_texts" in s:
+        t = s["8_full_texts"]
+        seconds = t["extraction_s"]
+        first = t["times"]["reader_first_page"]["median_ms"]
+        out += [
+            (f"8 extract a {t['pages']}-page text PDF, s (pypdfium2; pypdf; pdfminer.six)",
+             f"{seconds['pypdfium2']}; {seconds['pypdf_s']}; {seconds['pdfminer_six_s']}",
+             "< 30", mark(seconds["pypdfium2"] < 30)),
+            ("8 reader first page / page 150, median ms",
+             f"{first} / {t['times']['reader_page_150']['median_ms']}", "< 200",
+             mark(first < 200)),
+            ("8 excerpt from a selection: requests, queries, median ms",
+             f"{t['requests_per_excerpt']}, {t['queries_per_excerpt']}, "
+             f"{t['times']['excerpt_from_selection']['median_ms']}", "1 request",
+             mark(t["requests_per_excerpt"] == 1)),
+        ]
     if "7_export_import" in s:
         t = s["7_export_import"]
         out.append(("7 export / import", t.get("summary", t.get("status", "")), "", ""))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cmocs.models import CMOC, EvidenceLink, LineageEvent
 from cmocs.slots import BY_NAME, KEY_PREFIXES, SLOT_NAMES
+from evidence.fulltexts.services import create_anchored_excerpt
 from ichub.keys import new_key
 
 EDITABLE_FIELDS = ("code", "statement", "theory", "notes", *SLOT_NAMES)
@@ -294,3 +295,31 @@ def link_evidence(*, cmoc, excerpt, user, element=EvidenceLink.Element.WHOLE,
     link._history_user = user
     link.save()
     return link
+
+
+@transaction.atomic
+def code_passage(*, full_text, start, end, exact, user, kind=None, link=None):
+    """An excerpt anchored to a selection in a full text, linked to a CMOC element if asked.
+
+    The reader's one request: the excerpt and its link are one write, so a link
+    refused (another review's CMOC, a duplicate) leaves no excerpt behind.
+    `link` holds cmoc, element, stance and note.
+    """
+    excerpt = create_anchored_excerpt(full_text=full_text, start=start, end=end, exact=exact,
+                                      user=user, kind=kind)
+    if link:
+        link_evidence(excerpt=excerpt, user=user, **link)
+    return excerpt
+
+
+@transaction.atomic
+def restate_excerpts(*, review, user, excerpts, **fields):
+    """A new CMOC written from several excerpts, each becoming one of its evidence links.
+
+    Realist reviewers build a CMOC by restating linked passages (Dalkin et al.
+    2021), so the passages are its first evidence, bearing on the whole.
+    """
+    cmoc = create_cmoc(review=review, user=user, **fields)
+    for excerpt in excerpts:
+        link_evidence(cmoc=cmoc, excerpt=excerpt, user=user)
+    return cmoc

@@ -9,6 +9,7 @@ from ichub.search import clean_query, every_word_in, full_text_available, matche
 # What the SQLite fallback searches: the same columns as each PostgreSQL search vector.
 SOURCE_FIELDS = ("title", "authors", "citation_key", "doi", "container", "abstract")
 EXCERPT_FIELDS = ("text", "section", "source__title")
+PAGE_FIELDS = ("text",)
 
 
 def search_sources(queryset, text):
@@ -39,4 +40,17 @@ def search_excerpts(queryset, text):
         return queryset.none()
     # The excerpt's vector also holds its source's title (migration ichub 0003), so this
     # is one GIN index scan; an OR across the two tables made PostgreSQL scan every excerpt.
+    return queryset.filter(matches(tsquery))
+
+
+def search_pages(queryset, text):
+    """Pages of extracted full text holding every word (migration evidence 0006)."""
+    text = clean_query(text)
+    if not text:
+        return queryset
+    if not full_text_available():
+        return queryset.filter(every_word_in(text, PAGE_FIELDS))
+    tsquery = prefix_tsquery(text)
+    if tsquery is None:
+        return queryset.none()
     return queryset.filter(matches(tsquery))

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from evidence import source_views, views
+from evidence.fulltexts import views as fulltext_views
 
 app_name = "evidence"
 
@@ -11,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/edit/", source_views.source_edit, name="edit"),
     path("<int:pk>/delete/", source_views.source_delete, name="delete"),
     path("<int:pk>/excerpts/new/", views.excerpt_create, name="excerpt_create"),
+    path("<int:pk>/full-text/", include("evidence.fulltexts.urls")),
+    path("restate/", fulltext_views.restate, name="restate"),
 ]

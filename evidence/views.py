@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cmocs.models import EvidenceLink
 from evidence.forms import ExcerptForm, SourceFilterForm
-from evidence.models import Appraisal, Excerpt, SourceDocument
+from evidence.models import Appraisal, Excerpt, FullText, SourceDocument
 from evidence.services import create_excerpt
 from ichub.permissions import EDITOR, get_review_for_user, has_role
 
@@ -48,6 +48,7 @@ def source_detail(request, slug, pk):
     return render(request, "evidence/detail.html", {
         "review": review, "source": source, "excerpts": excerpts, "appraisals": appraisals,
         "can_edit": has_role(request.user, review, EDITOR),
+        "full_text": FullText.objects.filter(source=source).first(),
     })
 
 

@@ -16,6 +16,12 @@ from cmocs.api import (
     OutcomeViewSet,
 )
 from evidence.api import ExcerptViewSet, SourceViewSet
+from evidence.fulltexts.api import (
+    AnchoredExcerptView,
+    FullTextPagesView,
+    FullTextView,
+    QdaImportView,
+)
 from evidence.importers.api import SourceImportView
 from evidence.screening.api import (
     AgreementView,
@@ -55,7 +61,13 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Import and export before the router, so "import" is not read as an id or a slug.
     path("sources/import/", SourceImportView.as_view(), name="source-import"),
+    path("sources/<int:pk>/full-text/", FullTextView.as_view(), name="source-full-text"),
+    path("sources/<int:pk>/full-text/pages/", FullTextPagesView.as_view(),
+         name="source-full-text-pages"),
+    path("sources/<int:pk>/full-text/excerpts/", AnchoredExcerptView.as_view(),
+         name="source-full-text-excerpts"),
     path("reviews/import/", ReviewImportView.as_view(), name="review-import"),
+    path("reviews/<slug:slug>/qda-import/", QdaImportView.as_view(), name="review-qda-import"),
     path("reviews/<slug:slug>/export/", ReviewExportView.as_view(), name="review-export"),
     path(
         "reviews/<slug:slug>/downloads/<str:name>",

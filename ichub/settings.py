@@ -390,3 +390,28 @@ if TASK_BACKEND == "rq":
         raise ImproperlyConfigured("ICHUB_TASK_BACKEND=rq needs REDIS_URL")
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": JOB_TIMEOUT_SECONDS}}
+# --- Full texts (evidence/fulltexts; README "Full texts") -------------------
+# Uploaded full texts go through Django's storage API: files under MEDIA_ROOT
+# by default, never served by the static server (only by an access-checked view).
+# Set ICHUB_S3_BUCKET to keep them in S3-compatible object storage instead
+# (needs `pip install -e '.[s3]'`; credentials come from the usual AWS_* variables).
+# No MEDIA_URL route exists: the files are reached only through the reader's file view.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+if os.environ.get("ICHUB_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ICHUB_S3_BUCKET"],
+            "endpoint_url": os.environ.get("ICHUB_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ICHUB_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# The largest full text accepted, in bytes (a 400 names the limit). A request
+# body is capped at DJANGO_MAX_REQUEST_BYTES before that: raise both together.
+FULL_TEXT_MAX_BYTES = env_int("ICHUB_FULL_TEXT_MAX_BYTES", MAX_REQUEST_BODY_BYTES)
+# The largest .qdpx accepted for import, and the most it may unpack to.
+QDPX_MAX_BYTES = env_int("ICHUB_QDPX_MAX_BYTES", MAX_REQUEST_BODY_BYTES)
+QDPX_MAX_UNPACKED_BYTES = env_int("ICHUB_QDPX_MAX_UNPACKED_BYTES", 500 * 1024 * 1024)

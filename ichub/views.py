@@ -7,9 +7,10 @@ from django.utils.safestring import mark_safe
 
 from cmocs.models import CMOC, EvidenceLink
 from cmocs.search import search_cmocs
-from evidence.models import Excerpt, SourceDocument
+from evidence.fulltexts.reader import snippet
+from evidence.models import Excerpt, FullTextPage, SourceDocument
 from evidence.screening.flow import screening_flow
-from evidence.search import search_excerpts, search_sources
+from evidence.search import search_excerpts, search_pages, search_sources
 from ichub.fields import natural_sort_key
 from ichub.models import Review
 from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role, scope_to_visible
@@ -93,7 +94,8 @@ def search(request):
     ("500+"): an exact count of a word in most rows would cost more than the page.
     """
     query = clean_query(request.GET.get("q"))
-    results = {"query": query, "cmocs": [], "sources": [], "excerpts": [], "counts": {}}
+    results = {"query": query, "cmocs": [], "sources": [], "excerpts": [], "pages": [],
+               "counts": {}}
     if query:
         user = request.user
         found = {
@@ -109,9 +111,15 @@ def search(request):
             )
             .select_related("source__review")
             .prefetch_related(Prefetch("evidence_links", queryset=_links_with_cmoc())),
+            "pages": search_pages(
+                scope_to_visible(FullTextPage.objects.all(), user, "full_text__source__review"),
+                query,
+            ).select_related("full_text__source__review"),
         }
         for kind, queryset in found.items():
             results[kind], results["counts"][kind] = first_page(queryset, size=SEARCH_LIMIT)
+        for page in results["pages"]:
+            page.snippet = snippet(page.text, query)
     partial = request.htmx and not request.htmx.history_restore_request
     template = "ichub/_search_results.html" if partial else "ichub/search.html"
     return render(request, template, results)

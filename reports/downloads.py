@@ -23,6 +23,7 @@ from evidence.models import SourceDocument
 from ichub.fields import natural_sort_key
 from reports.matrix import evidence_matrix
 from reports.rameses import rameses_report, to_docx, to_markdown
+from reports.refiqda.export import codebook_qdc, qdpx_bytes
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -222,6 +223,9 @@ _CSV = "text/csv; charset=utf-8"
 
 # The API and the browser serve the same files under these names.
 DOWNLOADS = {
+    "project.qdpx": Download("REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder (.qdpx)",
+                             "application/zip", qdpx_bytes),
+    "codebook.qdc": Download("REFI-QDA codebook (.qdc)", "application/xml", codebook_qdc),
     "cmoc-table.csv": Download("CMOC table (CSV)", _CSV, lambda r: to_csv(*cmoc_table(r))),
     "cmoc-table.xlsx": Download(
         "CMOC table (Excel)", _XLSX, lambda r: to_xlsx(*cmoc_table(r), title="CMOCs")

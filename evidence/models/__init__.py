@@ -4,6 +4,7 @@ Split in two modules; everything is re-exported so `from evidence.models import 
 """
 
 from .prioritisation import PrioritisationSettings, Ranking
+from .fulltexts import ExcerptAnchor, FullText, FullTextPage, ImportedCode
 from .screening import (
     DEFAULT_REQUIRED_REVIEWERS,
     ExclusionReason,
@@ -29,9 +30,13 @@ __all__ = [
     "Appraisal",
     "AppraisalDecision",
     "Excerpt",
+    "ExcerptAnchor",
     "ExclusionReason",
     "PrioritisationSettings",
     "Ranking",
+    "FullText",
+    "FullTextPage",
+    "ImportedCode",
     "ScreeningCount",
     "ScreeningDecision",
     "ScreeningProtocol",

@@ -15,7 +15,11 @@ from cmocs.models import CMOC, Context, EvidenceLink, LineageEvent, Mechanism, O
 from evidence.models import (
     Appraisal,
     Excerpt,
+    ExcerptAnchor,
     ExclusionReason,
+    FullText,
+    FullTextPage,
+    ImportedCode,
     ScreeningCount,
     ScreeningDecision,
     ScreeningProtocol,
@@ -63,6 +67,8 @@ EXCERPT = Ref(Excerpt, ("source__review__slug", "source__citation_key", "key"))
 LOCAL_CMOC = Ref(CMOC, ("stage", "code"), "review")
 THEORY = Ref(ProgrammeTheory, ("stage", "name"), "review")
 REASON = Ref(ExclusionReason, ("label",), "review")
+FULL_TEXT = Ref(FullText, ("source__citation_key",), "source__review")
+LOCAL_EXCERPT = Ref(Excerpt, ("source__citation_key", "key"), "source__review")
 
 
 def _in_review(path="review"):
@@ -201,6 +207,44 @@ SECTIONS = [
         refs={"source": SOURCE, "created_by": USER},
         sort=("source", "key"),
         timestamps=("created_at",),
+    ),
+    # Full texts travel as their extracted pages (search, the reader and anchors need
+    # nothing else) and the stored file by its storage name and SHA-256: a restore
+    # beside the same storage finds the file again; the bytes are not embedded.
+    Section(
+        "full_texts",
+        FullText,
+        _in_review("source__review"),
+        fields=("file", "format", "original_name", "size", "sha256", "status",
+                "failure_reason", "pages_done", "page_count", "char_count", "extracted_at"),
+        refs={"source": SOURCE, "uploaded_by": USER},
+        sort=("source",),
+        timestamps=("uploaded_at",),
+    ),
+    Section(
+        "full_text_pages",
+        FullTextPage,
+        _in_review("full_text__source__review"),
+        fields=("number", "start", "end", "text"),
+        refs={"full_text": FULL_TEXT},
+        sort=("full_text", "number"),
+    ),
+    Section(
+        "excerpt_anchors",
+        ExcerptAnchor,
+        _in_review("excerpt__source__review"),
+        fields=("page", "start", "end", "exact", "prefix", "suffix", "orphaned"),
+        refs={"excerpt": LOCAL_EXCERPT, "full_text": FULL_TEXT},
+        sort=("excerpt",),
+    ),
+    Section(
+        "imported_codes",
+        ImportedCode,
+        _in_review(),
+        fields=("guid", "name", "description", "origin", "mapping", "element_key"),
+        refs={"parent": Ref(ImportedCode, ("guid",), "review")},
+        many={"excerpts": LOCAL_EXCERPT},
+        sort=("guid",),
     ),
     Section(
         "appraisals",
