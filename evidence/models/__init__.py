@@ -3,8 +3,8 @@
 Split in two modules; everything is re-exported so `from evidence.models import X` works.
 """
 
-from .prioritisation import PrioritisationSettings, Ranking
 from .fulltexts import ExcerptAnchor, FullText, FullTextPage, ImportedCode
+from .prioritisation import PrioritisationSettings, Ranking
 from .screening import (
     DEFAULT_REQUIRED_REVIEWERS,
     ExclusionReason,
