@@ -43,10 +43,15 @@ def test_it_finds_no_serious_or_critical_violation_on_the_main_pages(page, revie
     curating = [f"{base}/cmocs/new/", f"{base}/cmocs/{cmoc.pk}/edit/",
                 f"{base}/cmocs/{cmoc.pk}/refine/", f"{base}/cmocs/{cmoc.pk}/split/",
                 f"{base}/cmocs/{cmoc.pk}/drop/", f"{base}/cmocs/{cmoc.pk}/delete/",
-                f"{base}/cmocs/merge/?inputs={cmoc.pk}", f"{base}/cmocs/{cmoc.pk}/evidence/"]
+                f"{base}/cmocs/merge/?inputs={cmoc.pk}", f"{base}/cmocs/{cmoc.pk}/evidence/",
+                # Starting and staffing a review (issue 13a's pages).
+                "/accounts/", "/reviews/new/", f"{base}/settings/", f"{base}/definitions/",
+                f"{base}/frameworks/", f"{base}/theories/new/", f"{base}/members/",
+                f"{base}/sources/new/", f"{base}/sources/import/"]
     found = {}
-    page.goto("/accounts/login/")
-    found["/accounts/login/"] = blocking_violations(page)
+    for url in ("/accounts/login/", "/accounts/signup/", "/accounts/password_reset/"):
+        page.goto(url)
+        found[url] = blocking_violations(page)
     log_in(page, owner, PASSWORD)
     for url in reading + curating:
         response = page.goto(url)

@@ -12,7 +12,6 @@ only proves the revocation).
 import re
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -23,8 +22,6 @@ from tests.e2e.conftest import screenshot
 from tests.evidence.importers.samples import ENDNOTE_RIS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-if not apps.is_installed("accounts"):  # issue 13a's sign-up, members and token pages
-    pytest.skip("needs the accounts app (issue 13a)", allow_module_level=True)
 PASSWORD = "a long and unusual passphrase 42"
 SLUG = "leading-integrated-care"
 
