@@ -4,7 +4,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from evidence.models import (
     Appraisal,
     Excerpt,
+    ExcerptAnchor,
     ExclusionReason,
+    FullText,
+    FullTextPage,
+    ImportedCode,
     PrioritisationSettings,
     Ranking,
     ScreeningCount,
@@ -131,3 +135,44 @@ class RankingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FullText)
+class FullTextAdmin(SimpleHistoryAdmin):
+    list_display = ("source", "format", "status", "page_count", "uploaded_at")
+    list_filter = ("format", "status")
+    search_fields = ("source__citation_key", "source__title", "original_name")
+    raw_id_fields = ("source", "uploaded_by")
+    readonly_fields = ("sha256", "size", "pages_done", "page_count", "char_count",
+                       "extracted_at")
+
+
+@admin.register(FullTextPage)
+class FullTextPageAdmin(admin.ModelAdmin):
+    """Extracted text, written by extraction: read here, never edited (anchors index it)."""
+
+    list_display = ("full_text", "number", "start", "end")
+    search_fields = ("full_text__source__citation_key", "text")
+    raw_id_fields = ("full_text",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ExcerptAnchor)
+class ExcerptAnchorAdmin(SimpleHistoryAdmin):
+    list_display = ("excerpt", "page", "start", "end", "orphaned")
+    list_filter = ("orphaned",)
+    search_fields = ("exact", "excerpt__source__citation_key")
+    raw_id_fields = ("excerpt", "full_text")
+
+
+@admin.register(ImportedCode)
+class ImportedCodeAdmin(admin.ModelAdmin):
+    list_display = ("name", "review", "origin", "mapping", "element_key")
+    list_filter = ("mapping", "review")
+    search_fields = ("name", "description", "guid")
+    raw_id_fields = ("parent", "excerpts")

@@ -240,3 +240,16 @@ def test_the_reader_runs_the_same_queries_however_many_excerpts(client, viewer, 
         page = client.get(url).content.decode()
     assert len(many) == len(few)
     assert page.count('class="hl el-none') >= 3
+
+
+def test_admin_shows_full_texts_pages_and_anchors(client, staff, attached):
+    start, end = _offsets(attached, PHRASE)
+    excerpt = services.create_anchored_excerpt(full_text=attached, start=start, end=end,
+                                               exact=PHRASE)
+    client.force_login(staff)
+    page = attached.pages.first()
+    for url in (reverse("admin:evidence_fulltext_change", args=[attached.pk]),
+                reverse("admin:evidence_fulltextpage_change", args=[page.pk]),
+                reverse("admin:evidence_excerptanchor_change", args=[excerpt.anchor.pk]),
+                reverse("admin:evidence_fulltext_changelist") + "?q=smith2021"):
+        assert client.get(url).status_code == 200, url
