@@ -7,7 +7,7 @@ from cmocs.models import CMOC, Context, EvidenceLink, LineageEvent, Mechanism, O
 class EvidenceLinkInline(admin.TabularInline):
     model = EvidenceLink
     extra = 0
-    fields = ["excerpt", "element", "stance", "note"]
+    fields = ["excerpt", "element", "stance", "provenance", "reading", "note"]
     raw_id_fields = ["excerpt"]
 
 
@@ -29,7 +29,9 @@ class MechanismAdmin(ElementAdmin):
 
 @admin.register(CMOC)
 class CMOCAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "stage", "status", "theory", "review", "version", "updated_at"]
+    list_display = [
+        "code", "stage", "status", "theory", "theory_provenance", "review", "version", "updated_at"
+    ]
     list_filter = ["review", "stage", "status", "theory"]
     search_fields = [
         "code", "statement", "context__text", "mechanism_resource__text",
@@ -54,7 +56,7 @@ class CMOCAdmin(SimpleHistoryAdmin):
 
 @admin.register(EvidenceLink)
 class EvidenceLinkAdmin(SimpleHistoryAdmin):
-    list_display = ["cmoc", "excerpt", "element", "stance"]
+    list_display = ["cmoc", "excerpt", "element", "stance", "provenance"]
     list_filter = ["stance", "element", "cmoc__review"]
     search_fields = ["cmoc__code", "excerpt__text", "excerpt__source__title", "note"]
     list_select_related = ["cmoc", "excerpt__source"]

@@ -57,7 +57,7 @@ def nested_evidence_queryset():
     """Evidence links with excerpt and citation, reading only the columns the JSON shows."""
     return (
         EvidenceLink.objects.select_related("excerpt__source")
-        .only("id", "cmoc", "element", "stance", "note", "excerpt",
+        .only("id", "cmoc", "element", "stance", "provenance", "reading", "note", "excerpt",
               *brief_excerpt_columns("excerpt__"))
         .order_by("element", "id")
     )

@@ -95,21 +95,33 @@ def _reading_order(cmocs):
     )
 
 
-def review_lineage_graph(review):
+def _layer(include_inferred):
+    """All events, or only what the review reports (without ichub's inferred layer)."""
+    return LineageEvent.objects.all() if include_inferred else LineageEvent.objects.reported()
+
+
+def review_lineage_graph(review, *, include_inferred=True):
     """Every CMOC of the review and every lineage event, in a fixed number of queries."""
     return LineageGraph(
         root=None,
         nodes=_reading_order(CMOC.objects.filter(review=review).with_elements()),
-        events=_events(LineageEvent.objects.filter(review=review)),
+        events=_events(_layer(include_inferred).filter(review=review)),
         title=f"Lineage of every CMOC in {review.title}",
     )
 
 
-def lineage_graph(cmoc):
-    """The CMOC's whole lineage: nodes and events, in a fixed number of queries."""
+def lineage_graph(cmoc, *, include_inferred=True):
+    """The CMOC's whole lineage: nodes and events, in a fixed number of queries.
+
+    `include_inferred=False` leaves out ichub's inferred layer (events whose
+    certainty is `inferred`), so a reader sees only what the review reports;
+    CMOCs reached only through that layer then drop out too.
+    """
     ids = connected_ids(cmoc.pk)
-    events = _events(LineageEvent.objects.filter(Q(inputs__in=ids) | Q(outputs__in=ids))
+    events = _events(_layer(include_inferred).filter(Q(inputs__in=ids) | Q(outputs__in=ids))
                      .distinct())
+    if not include_inferred:
+        ids = {cmoc.pk}
     # Events bring in co-inputs of a merge and co-outputs of a split: show them too.
     for event in events:
         ids |= {c.pk for c in event.inputs.all()} | {c.pk for c in event.outputs.all()}

@@ -88,6 +88,17 @@ class Outcome(Element):
         ]
 
 
+class Provenance(models.TextChoices):
+    """Whose claim a link or an assignment is: the source's, or the project's reading of it.
+
+    A methodologist must be able to tell what a paper says from what ichub's
+    curators read into it, so every reading names itself and explains itself.
+    """
+
+    REPORTED = "reported", "Reported by the source"
+    PROJECT_READING = "project_reading", "The project's reading"
+
+
 class CMOCQuerySet(models.QuerySet):
     def for_review(self, review):
         return self.filter(review=review)
@@ -169,6 +180,15 @@ class CMOC(VersionedRecord):
     )
     # RESTRICT, not PROTECT: an element a CMOC uses cannot be deleted on its own,
     # but deleting the whole review (which cascades to both) must still work.
+    theory_provenance = models.CharField(
+        max_length=20,
+        choices=Provenance.choices,
+        default=Provenance.REPORTED,
+        help_text="Whether the review itself puts this CMOC under its theory, or ichub reads it so",
+    )
+    theory_reading = models.TextField(
+        blank=True, help_text="Why the project reads the CMOC as belonging to its theory"
+    )
     notes = models.TextField(blank=True, help_text="Caveats, e.g. what the sources leave out")
     objects = CMOCManager()
 
@@ -183,6 +203,12 @@ class CMOC(VersionedRecord):
                 condition=~Q(mechanism_resource=models.F("mechanism_reasoning"))
                 | Q(mechanism_resource__isnull=True),
                 name="cmoc_mechanism_slots_differ",
+            ),
+            models.CheckConstraint(
+                condition=Q(theory_provenance="reported") | ~Q(theory_reading=""),
+                name="cmoc_theory_reading_explained",
+                violation_error_message="A theory assignment that is the project's reading "
+                "must say why.",
             ),
         ]
         indexes = [
@@ -203,6 +229,11 @@ class CMOC(VersionedRecord):
         "cmocs.mechanism",
         "cmocs.outcome",
     ]
+
+    @property
+    def theory_is_inferred(self):
+        """True when the theory (theme) is ichub's reading, which pages hide unless asked."""
+        return self.theory_provenance == Provenance.PROJECT_READING
 
     @property
     def is_open(self):
@@ -261,6 +292,16 @@ class EvidenceLink(models.Model):
     excerpt = models.ForeignKey(Excerpt, on_delete=models.CASCADE, related_name="evidence_links")
     element = models.CharField(max_length=20, choices=Element.choices, default=Element.WHOLE)
     stance = models.CharField(max_length=12, choices=Stance.choices, default=Stance.SUPPORTS)
+    provenance = models.CharField(
+        max_length=20,
+        choices=Provenance.choices,
+        default=Provenance.REPORTED,
+        help_text="Reported by the source (the review cites it for this CMOC), or the "
+        "project's reading of the excerpt",
+    )
+    reading = models.TextField(
+        blank=True, help_text="The project's reading: why this excerpt bears on the CMOC so"
+    )
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -275,17 +316,24 @@ class EvidenceLink(models.Model):
             models.UniqueConstraint(
                 fields=["cmoc", "excerpt", "element"], name="evidence_link_unique"
             ),
+            models.CheckConstraint(
+                condition=Q(provenance="reported") | ~Q(reading=""),
+                name="evidence_link_reading_explained",
+                violation_error_message="A link that is the project's reading must explain "
+                "that reading.",
+            ),
         ]
 
     def __str__(self):
         return f"{self.excerpt.source.short_citation} {self.stance} {self.cmoc} ({self.element})"
 
     def clean(self):
-        """Evidence crosses reviews only where one review tests the other's theories.
+        """Evidence crosses reviews only where one review's evidence bears on the other's theories.
 
-        A realist evaluation testing a review's programme theories may bring its
-        excerpts to that review's CMOCs; any other cross-review link would mix
-        unrelated evidence bases and is refused.
+        A realist evaluation testing a review's programme theories, or a later
+        study the project reads against them, may bring its excerpts to that
+        review's CMOCs; any other cross-review link would mix unrelated evidence
+        bases and is refused.
         """
         if not (self.cmoc_id and self.excerpt_id):
             return
@@ -296,13 +344,19 @@ class EvidenceLink(models.Model):
         if not cmoc_review.tested_by.filter(pk=excerpt_review_id).exists():
             raise ValidationError(
                 {
-                    "excerpt": "This excerpt comes from another review that does not test "
-                    "this review's theories."
+                    "excerpt": "This excerpt comes from another review whose evidence is not "
+                    "declared as bearing on this review's theories."
                 }
             )
 
 
-class LineageEventManager(models.Manager):
+class LineageEventQuerySet(models.QuerySet):
+    def reported(self):
+        """What the review reports (one by one or as a set), without ichub's inferred layer."""
+        return self.exclude(certainty=LineageEvent.Certainty.INFERRED)
+
+
+class LineageEventManager(models.Manager.from_queryset(LineageEventQuerySet)):
     def get_by_natural_key(self, review_slug, key):
         return self.get(review__slug=review_slug, key=key)
 
@@ -325,7 +379,8 @@ class LineageEvent(models.Model):
 
     class Certainty(models.TextChoices):
         STATED = "stated", "Stated by the review"
-        INFERRED = "inferred", "Inferred (the review does not say)"
+        UNREPORTED_PAIRING = "unreported_pairing", "Reported as a set; pairing not reported"
+        INFERRED = "inferred", "Inferred by ichub (the review does not say)"
 
     # (minimum inputs, maximum inputs, minimum outputs, maximum outputs); None = unbounded
     SHAPES = {
@@ -344,7 +399,11 @@ class LineageEvent(models.Model):
     phase = models.CharField(max_length=100, blank=True, help_text="e.g. Phase 1b: theory testing")
     rationale = models.TextField(blank=True)
     certainty = models.CharField(
-        max_length=10, choices=Certainty.choices, default=Certainty.STATED
+        max_length=20,
+        choices=Certainty.choices,
+        default=Certainty.STATED,
+        help_text="Stated one by one; reported only as a set (which input became which "
+        "output is not reported); or inferred by ichub, a layer readers can hide",
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -378,9 +437,18 @@ class LineageEvent(models.Model):
     natural_key.dependencies = ["ichub.review", "cmocs.cmoc", "evidence.excerpt"]
 
     @classmethod
-    def shape_errors(cls, kind, n_inputs, n_outputs):
-        """Messages for an event whose input/output counts do not fit its kind."""
+    def shape_errors(cls, kind, n_inputs, n_outputs, certainty=Certainty.STATED):
+        """Messages for an event whose input/output counts do not fit its kind.
+
+        A set-level event (certainty `unreported_pairing`) records what a review
+        reports only in aggregate, e.g. "2, 9, 4 and 5 were merged, resulting in
+        the following six CMOCs": its outputs are the set the inputs went into,
+        so the one-output limit of a merge (and the one-input limit of a refine)
+        does not apply; the minimums still do.
+        """
         min_in, max_in, min_out, max_out = cls.SHAPES[kind]
+        if certainty == cls.Certainty.UNREPORTED_PAIRING:
+            max_in = max_out = None
         errors = []
         if n_inputs < min_in or (max_in is not None and n_inputs > max_in):
             wanted = f"{min_in}" if min_in == max_in else f"at least {min_in}"
@@ -389,6 +457,14 @@ class LineageEvent(models.Model):
             wanted = f"{min_out}" if min_out == max_out else f"at least {min_out}"
             errors.append(f"A {kind} event produces {wanted} output CMOC(s), not {n_outputs}.")
         return errors
+
+    @property
+    def is_set_level(self):
+        return self.certainty == self.Certainty.UNREPORTED_PAIRING
+
+    @property
+    def is_inferred(self):
+        return self.certainty == self.Certainty.INFERRED
 
     @property
     def decider(self):

@@ -96,7 +96,7 @@ class CMOCEvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EvidenceLink
-        fields = ["id", "element", "stance", "note", "excerpt"]
+        fields = ["id", "element", "stance", "provenance", "reading", "note", "excerpt"]
         read_only_fields = fields
 
 
@@ -139,11 +139,14 @@ class CMOCSerializer(serializers.ModelSerializer):
     class Meta:
         model = CMOC
         fields = [
-            "id", "review", "code", "stage", "status", "theory", "statement", "context",
-            "mechanism_resource", "mechanism_reasoning", "outcome", "notes", "evidence",
-            "version", "created_by", "updated_by", "created_at", "updated_at",
+            "id", "review", "code", "stage", "status", "theory", "theory_provenance",
+            "theory_reading", "statement", "context", "mechanism_resource",
+            "mechanism_reasoning", "outcome", "notes", "evidence", "version", "created_by",
+            "updated_by", "created_at", "updated_at",
         ]
-        read_only_fields = ["status", "version"]
+        # Whether the theory is the review's or ichub's reading is curated in the admin
+        # and the fixtures; the API shows it so clients can tell the two apart.
+        read_only_fields = ["status", "version", "theory_provenance", "theory_reading"]
         validators = []
 
     def validate(self, attrs):
@@ -166,8 +169,8 @@ class CMOCNodeSerializer(serializers.ModelSerializer):
     class Meta:
         model = CMOC
         fields = [
-            "id", "code", "stage", "status", "theory", "statement", "context",
-            "mechanism_resource", "mechanism_reasoning", "outcome", "version",
+            "id", "code", "stage", "status", "theory", "theory_provenance", "statement",
+            "context", "mechanism_resource", "mechanism_reasoning", "outcome", "version",
         ]
         read_only_fields = fields
 
@@ -300,13 +303,14 @@ class EvidenceLinkSerializer(serializers.ModelSerializer):
     excerpt = VisibleRelatedField(queryset=Excerpt.objects.all(), review_path="source__review")
     source = serializers.IntegerField(source="excerpt.source_id", read_only=True)
     note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    reading = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
                                               allow_null=True)
 
     class Meta:
         model = EvidenceLink
-        fields = ["id", "cmoc", "excerpt", "source", "element", "stance", "note", "created_by",
-                  "created_at"]
+        fields = ["id", "cmoc", "excerpt", "source", "element", "stance", "provenance",
+                  "reading", "note", "created_by", "created_at"]
         validators = []
 
     def validate(self, attrs):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cmocs.models import CMOC, EvidenceLink, LineageEvent
+from cmocs.models import CMOC, EvidenceLink, LineageEvent, Provenance
 from cmocs.slots import BY_NAME, KEY_PREFIXES, SLOT_NAMES
 from evidence.fulltexts.services import create_anchored_excerpt
 from ichub.keys import new_key
@@ -50,7 +50,8 @@ def _check_rationale(rationale):
 
 
 def _record_event(*, review, kind, inputs, outputs, user, rationale, phase, evidence, **extra):
-    errors = LineageEvent.shape_errors(kind, len(inputs), len(outputs))
+    certainty = extra.get("certainty", LineageEvent.Certainty.STATED)
+    errors = LineageEvent.shape_errors(kind, len(inputs), len(outputs), certainty)
     if errors:
         raise ValidationError({"inputs": errors})
     for excerpt in evidence:
@@ -287,9 +288,11 @@ def drop_cmoc(*, cmoc, user, rationale, phase="", evidence=(), decided_on=None):
 
 @transaction.atomic
 def link_evidence(*, cmoc, excerpt, user, element=EvidenceLink.Element.WHOLE,
-                  stance=EvidenceLink.Stance.SUPPORTS, note=""):
+                  stance=EvidenceLink.Stance.SUPPORTS, note="",
+                  provenance=Provenance.REPORTED, reading=""):
     link = EvidenceLink(
-        cmoc=cmoc, excerpt=excerpt, element=element, stance=stance, note=note, created_by=user
+        cmoc=cmoc, excerpt=excerpt, element=element, stance=stance, note=note,
+        provenance=provenance, reading=reading, created_by=user,
     )
     link.full_clean()
     link._history_user = user

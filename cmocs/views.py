@@ -43,9 +43,15 @@ def _add_service_errors(form, exc):
         form.add_error(name if name in form.fields else None, errors)
 
 
+def _show_inferred(request):
+    """ichub's inferred layer is off unless the reader asks for it (?inferred=1)."""
+    return request.GET.get("inferred") == "1"
+
+
 def cmoc_detail(request, slug, pk):
     review, cmoc = _get_cmoc_for_user(request, slug, pk)
-    graph = lineage_graph(cmoc)
+    show_inferred = _show_inferred(request)
+    graph = lineage_graph(cmoc, include_inferred=show_inferred)
     by_id = {node.pk: node for node in graph.nodes}
     events = [
         {"event": event,
@@ -61,6 +67,7 @@ def cmoc_detail(request, slug, pk):
         # lineage_svg escapes every piece of text it draws.
         "lineage_svg": mark_safe(_lineage_svg(review, graph)),  # noqa: S308
         "events": events,
+        "show_inferred": show_inferred,
         "history": _history(cmoc),
         "can_delete": not any(event.kind != LineageEvent.Kind.CREATED for event in graph.events
                               if cmoc.pk in _event_cmoc_ids(event)),
@@ -74,7 +81,7 @@ def _event_cmoc_ids(event):
 def review_lineage(request, slug):
     """Every CMOC of the review and what happened to it, as one graph and as a list."""
     review = get_review_for_user(request.user, slug)
-    graph = review_lineage_graph(review)
+    graph = review_lineage_graph(review, include_inferred=_show_inferred(request))
     by_id = {node.pk: node for node in graph.nodes}
     events = [
         {"event": event,
@@ -93,13 +100,15 @@ def review_lineage(request, slug):
 
 def review_lineage_svg(request, slug):
     review = get_review_for_user(request.user, slug)
-    svg = _lineage_svg(review, review_lineage_graph(review), standalone=True)
+    graph = review_lineage_graph(review, include_inferred=_show_inferred(request))
+    svg = _lineage_svg(review, graph, standalone=True)
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
 def cmoc_lineage_svg(request, slug, pk):
     review, cmoc = _get_cmoc_for_user(request, slug, pk)
-    svg = _lineage_svg(review, lineage_graph(cmoc), standalone=True)
+    graph = lineage_graph(cmoc, include_inferred=_show_inferred(request))
+    svg = _lineage_svg(review, graph, standalone=True)
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 

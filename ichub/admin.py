@@ -1,7 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from ichub.models import Membership, OperationalDefinition, Review
+from ichub.models import (
+    Membership,
+    MethodStatement,
+    OperationalDefinition,
+    QualityRating,
+    Review,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,6 +21,21 @@ class OperationalDefinitionInline(admin.StackedInline):
     extra = 0
 
 
+class MethodStatementInline(admin.StackedInline):
+    """The authors' own words on each aspect of the method (quoted = verbatim)."""
+
+    model = MethodStatement
+    extra = 0
+    fields = ["aspect", "order", "text", "quoted", "location"]
+
+
+class QualityRatingInline(admin.TabularInline):
+    model = QualityRating
+    extra = 0
+    fields = ["standard", "rating", "note", "rated_by"]
+    raw_id_fields = ["rated_by"]
+
+
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "method", "visibility", "year", "doi"]
@@ -22,7 +43,9 @@ class ReviewAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "question", "doi", "authors"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tests_theories_of"]
-    inlines = [OperationalDefinitionInline, MembershipInline]
+    inlines = [
+        OperationalDefinitionInline, MethodStatementInline, QualityRatingInline, MembershipInline
+    ]
 
 
 @admin.register(Membership)
@@ -38,3 +61,10 @@ class OperationalDefinitionAdmin(admin.ModelAdmin):
     list_display = ["review", "element", "text"]
     list_filter = ["element", "review"]
     search_fields = ["text", "review__title"]
+
+
+@admin.register(MethodStatement)
+class MethodStatementAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "aspect", "order", "quoted", "location"]
+    list_filter = ["aspect", "quoted", "review"]
+    search_fields = ["text", "location", "review__title"]

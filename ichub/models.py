@@ -38,6 +38,7 @@ class Review(models.Model):
         REALIST_REVIEW = "realist_review", "Realist review"
         RAPID_REALIST_REVIEW = "rapid_realist_review", "Rapid realist review"
         REALIST_EVALUATION = "realist_evaluation", "Realist evaluation"
+        QUALITATIVE_CASE_STUDY = "qualitative_case_study", "Qualitative case study"
         OTHER = "other", "Other"
 
     class Visibility(models.TextChoices):
@@ -64,7 +65,9 @@ class Review(models.Model):
         symmetrical=False,
         blank=True,
         related_name="tested_by",
-        help_text="Reviews whose programme theories this one tests (e.g. a realist evaluation).",
+        verbose_name="bears on the theories of",
+        help_text="Reviews whose programme theories this one's evidence bears on: a realist "
+        "evaluation testing them, or a later study the project reads against them.",
     )
     notes = models.TextField(
         blank=True, help_text="Gaps and caveats: what the sources do not say."
@@ -191,3 +194,116 @@ class ThrottleWindow(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.hits} since {self.started}"
+
+
+class MethodStatementManager(models.Manager):
+    def get_by_natural_key(self, review_slug, aspect, order):
+        return self.get(review__slug=review_slug, aspect=aspect, order=order)
+
+
+class MethodStatement(models.Model):
+    """What a review's authors say about one aspect of their method, in their words.
+
+    Reports and the RAMESES checklists read these instead of printing a
+    placeholder. They are kept apart from `Review.notes` (ichub's own account of
+    what the sources leave out) so the authors' text and the project's gap notes
+    can never be confused; `quoted` marks text copied verbatim from the paper.
+    """
+
+    class Aspect(models.TextChoices):
+        RATIONALE = "rationale", "Rationale for the review"
+        REALIST_RATIONALE = "realist_rationale", "Rationale for a realist approach"
+        CHANGES = "changes", "Changes in the review process"
+        SCOPING = "scoping", "Scoping the literature"
+        SEARCH = "search", "Search: sources, dates and limits"
+        SELECTION_APPRAISAL = "selection_appraisal", "Selection and appraisal"
+        DATA_EXTRACTION = "data_extraction", "Data extraction"
+        ANALYSIS_SYNTHESIS = "analysis_synthesis", "Analysis and synthesis"
+        ETHICS = "ethics", "Ethics"
+        SUMMARY = "summary", "Summary of findings"
+        STRENGTHS_LIMITATIONS = "strengths_limitations", "Strengths and limitations"
+        COMPARISON = "comparison", "Comparison with existing literature"
+        CONCLUSIONS = "conclusions", "Conclusion and recommendations"
+        FUNDING = "funding", "Funding and conflicts of interest"
+        # What RAMESES II asks of a realist evaluation beyond a synthesis's method.
+        SETTING = "setting", "Environment surrounding the evaluation"
+        PROGRAMME = "programme", "The programme, policy or initiative evaluated"
+        DESIGN = "design", "Evaluation design"
+        DATA_COLLECTION = "data_collection", "Data collection methods"
+        RECRUITMENT = "recruitment", "Recruitment process and sampling strategy"
+        PARTICIPANTS = "participants", "Details of participants"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="method_statements")
+    aspect = models.CharField(max_length=30, choices=Aspect.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    quoted = models.BooleanField(
+        default=False, help_text="The text is the authors' own words, copied verbatim"
+    )
+    location = models.CharField(
+        max_length=300, blank=True, help_text="Where in the paper, e.g. 'Methods: Search'"
+    )
+
+    history = HistoricalRecords()
+    objects = MethodStatementManager()
+
+    class Meta:
+        ordering = ["review", "aspect", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "aspect", "order"], name="method_statement_unique_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_aspect_display()} ({self.review.slug})"
+
+    def natural_key(self):
+        return (self.review.slug, self.aspect, self.order)
+
+    natural_key.dependencies = ["ichub.review"]
+
+
+class QualityRatingManager(models.Manager):
+    def get_by_natural_key(self, review_slug, standard):
+        return self.get(review__slug=review_slug, standard=standard)
+
+
+class QualityRating(models.Model):
+    """A review team's own rating of its work against one RAMESES quality standard.
+
+    A self-assessment, not ichub's judgement: the team picks a rating and says
+    why. `standard` is a key of `reports.quality.STANDARDS`.
+    """
+
+    class Rating(models.TextChoices):
+        INADEQUATE = "inadequate", "Inadequate"
+        ADEQUATE = "adequate", "Adequate"
+        GOOD = "good", "Good"
+        EXCELLENT = "excellent", "Excellent"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="quality_ratings")
+    standard = models.CharField(max_length=40)
+    rating = models.CharField(max_length=12, choices=Rating.choices, blank=True)
+    note = models.TextField(blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = QualityRatingManager()
+
+    class Meta:
+        ordering = ["review", "standard"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "standard"], name="quality_rating_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.standard}: {self.get_rating_display() or 'not rated'} ({self.review.slug})"
+
+    def natural_key(self):
+        return (self.review.slug, self.standard)
+
+    natural_key.dependencies = ["ichub.review"]

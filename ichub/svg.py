@@ -223,11 +223,13 @@ def lineage_svg(graph, *, url_for, event_url_for=None, standalone=False):
         for cmoc in event.inputs.all():
             if ("node", cmoc.pk) in positions:
                 nx, ny, nh = positions[("node", cmoc.pk)]
-                edges.append(_edge(nx + node_w, ny + nh / 2, ex, ey + eh / 2))
+                edges.append(_edge(nx + node_w, ny + nh / 2, ex, ey + eh / 2,
+                                   dashed=event.is_inferred))
         for cmoc in event.outputs.all():
             if ("node", cmoc.pk) in positions:
                 nx, ny, nh = positions[("node", cmoc.pk)]
-                edges.append(_edge(ex + event_w, ey + eh / 2, nx, ny + nh / 2))
+                edges.append(_edge(ex + event_w, ey + eh / 2, nx, ny + nh / 2,
+                                   dashed=event.is_inferred))
         boxes.append(_event_box(event, ex, ey, eh, event_w, event_url_for))
     for node in graph.nodes:
         nx, ny, nh = positions[("node", node.pk)]
@@ -240,11 +242,13 @@ def lineage_svg(graph, *, url_for, event_url_for=None, standalone=False):
                      name="lineage", interactive=True)
 
 
-def _edge(x1, y1, x2, y2):
+def _edge(x1, y1, x2, y2, *, dashed=False):
+    """An arrow; dashed when it belongs to ichub's inferred layer, not the review's account."""
     mid = (x1 + x2) / 2
+    dash = ' stroke-dasharray="6 4" class="inferred"' if dashed else ""
     return (
         f'<path d="M{x1},{y1} C{mid},{y1} {mid},{y2} {x2 - 2},{y2}" fill="none" '
-        f'stroke="#4a525c" stroke-width="1.5" marker-end="url(#arrow)"/>'
+        f'stroke="#4a525c" stroke-width="1.5"{dash} marker-end="url(#arrow)"/>'
     )
 
 
@@ -276,9 +280,18 @@ def _node_box(node, x, y, w, h, href, is_root):
 
 
 def _event_heading(event):
-    """The kind, and a warning when the review never stated this step (the fixture inferred it)."""
+    """The kind, and what is uncertain: ichub inferred the step, or the review reports it
+    only for a set (which input became which output is not reported)."""
     heading = event.get_kind_display().upper()
-    return f"{heading} · INFERRED" if event.certainty == "inferred" else heading
+    if event.is_inferred:
+        return f"{heading} · INFERRED"
+    if event.is_set_level:
+        return f"{heading} · SET, PAIRING NOT REPORTED"
+    return heading
+
+
+def _event_outline(event):
+    return ' stroke-dasharray="6 4"' if event.is_inferred else ""
 
 
 def _event_box(event, x, y, h, w, event_url_for):
@@ -288,7 +301,12 @@ def _event_box(event, x, y, h, w, event_url_for):
     body = (
         f"<title>{escape(event.get_kind_display())}: {escape(event.rationale)}</title>"
         f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="14" fill="#f4f6f8" '
-        f'stroke="#8a4b00" stroke-width="2"/>'
+        f'stroke="#8a4b00" stroke-width="2"{_event_outline(event)}/>'
+        + (  # a set box: a second outline inside the first
+            f'<rect x="{x + 4}" y="{y + 4}" width="{w - 8}" height="{h - 8}" rx="11" '
+            f'fill="none" stroke="#8a4b00" stroke-width="1" class="set-box"/>'
+            if event.is_set_level else ""
+        )
         + _text_lines(x + 10, y + 20, [_event_heading(event)], weight="700", fill="#8a4b00")
         + _text_lines(x + 10, y + 20 + LINE_HEIGHT, _event_lines(event, w), size=12)
         + _text_lines(

@@ -32,14 +32,15 @@ THEORY_COLUMNS = (
     "created_at", "updated_at",
 )
 CMOC_COLUMNS = (
-    "id", "review__slug", "code", "stage", "status", "theory_id", "statement",
+    "id", "review__slug", "code", "stage", "status", "theory_id", "theory_provenance",
+    "theory_reading", "statement",
     "context_id", "context__text", "mechanism_resource_id", "mechanism_resource__text",
     "mechanism_reasoning_id", "mechanism_reasoning__text", "outcome_id", "outcome__text",
     "notes", "version", "created_by__username", "updated_by__username",
     "created_at", "updated_at",
 )
 LINK_COLUMNS = (
-    "cmoc_id", "id", "element", "stance", "note",
+    "cmoc_id", "id", "element", "stance", "provenance", "reading", "note",
     "excerpt_id", "excerpt__key", "excerpt__text", "excerpt__kind", "excerpt__page",
     "excerpt__section", "excerpt__location_note",
     "excerpt__source_id", "excerpt__source__citation_key", "excerpt__source__authors",
@@ -59,8 +60,8 @@ def _evidence_by_cmoc(theory_id):
         .order_by("cmoc_id", "element", "id")
         .values_list(*LINK_COLUMNS)
     )
-    for (cmoc_id, pk, element, stance, note, excerpt_id, key, text, kind, page, section,
-         location_note, source_id, citation_key, authors, year, title, doi) in rows:
+    for (cmoc_id, pk, element, stance, provenance, reading, note, excerpt_id, key, text, kind,
+         page, section, location_note, source_id, citation_key, authors, year, title, doi) in rows:
         source = sources.get(source_id)
         if source is None:
             source = sources[source_id] = {
@@ -76,6 +77,8 @@ def _evidence_by_cmoc(theory_id):
             "id": pk,
             "element": element,
             "stance": stance,
+            "provenance": provenance,
+            "reading": reading,
             "note": note,
             "excerpt": {
                 "id": excerpt_id, "key": key, "text": text, "kind": kind,
@@ -101,6 +104,8 @@ def _cmocs(theory_id):
             "stage": stage,
             "status": status,
             "theory": theory,
+            "theory_provenance": theory_provenance,
+            "theory_reading": theory_reading,
             "statement": statement,
             "context": _element(context_id, context),
             "mechanism_resource": _element(resource_id, resource),
@@ -114,7 +119,8 @@ def _cmocs(theory_id):
             "created_at": _datetime(created_at),
             "updated_at": _datetime(updated_at),
         }
-        for (pk, review, code, stage, status, theory, statement, context_id, context,
+        for (pk, review, code, stage, status, theory, theory_provenance, theory_reading,
+             statement, context_id, context,
              resource_id, resource, reasoning_id, reasoning, outcome_id, outcome, notes,
              version, created_by, updated_by, created_at, updated_at) in rows
     ]

@@ -30,10 +30,16 @@ def theory_detail(request, slug, pk):
         CMOC.objects.filter(theory=theory).with_elements(),
         key=lambda c: (c.stage != CMOC.Stage.REFINED, natural_sort_key(c.code)),
     )
+    # CMOCs placed under this theory only by ichub's reading are a layer of their own,
+    # shown when the reader asks (?inferred=1), never mixed in with the review's own.
+    show_inferred = request.GET.get("inferred") == "1"
+    read_in = [c for c in cmocs if c.theory_is_inferred]
     return render(request, "programme_theories/detail.html", {
         "review": review,
         "theory": theory,
-        "cmocs": cmocs,
+        "cmocs": [c for c in cmocs if not c.theory_is_inferred or show_inferred],
+        "read_in_count": len(read_in),
+        "show_inferred": show_inferred,
         "revised_by": theory.revised_by.only("id", "name", "stage"),
         "can_edit": has_role(request.user, review, EDITOR),
         "history": theory_history(theory),

@@ -21,7 +21,9 @@ from openpyxl.styles import Alignment, Font
 from cmocs.models import CMOC, EvidenceLink
 from evidence.models import SourceDocument
 from ichub.fields import natural_sort_key
+from reports.checklists import CHECKLIST_HEADER, checklist_markdown, checklist_rows
 from reports.matrix import evidence_matrix
+from reports.quality import QUALITY_HEADER, quality_rows
 from reports.rameses import rameses_report, to_docx, to_markdown
 from reports.refiqda.export import codebook_qdc, qdpx_bytes
 
@@ -66,7 +68,7 @@ def cmoc_table(review):
         rows.append(
             [
                 cmoc.code,
-                cmoc.theory.name if cmoc.theory else "",
+                _theory_cell(cmoc),
                 cmoc.get_stage_display(),
                 cmoc.get_status_display(),
                 *(
@@ -83,6 +85,13 @@ def cmoc_table(review):
             ]
         )
     return CMOC_COLUMNS, rows
+
+
+def _theory_cell(cmoc):
+    """The theory's name, marked when it is ichub's reading rather than the review's."""
+    if not cmoc.theory:
+        return ""
+    return f"{cmoc.theory.name} (ichub's reading)" if cmoc.theory_is_inferred else cmoc.theory.name
 
 
 def matrix_table(review):
@@ -218,6 +227,10 @@ def _rameses_docx(review):
     return to_docx(rameses_report(review))
 
 
+def _checklist_markdown(review):
+    return checklist_markdown(review).encode("utf-8")
+
+
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CSV = "text/csv; charset=utf-8"
 
@@ -252,5 +265,18 @@ DOWNLOADS = {
         "RAMESES report (Word)",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         _rameses_docx,
+    ),
+    "rameses-checklist.md": Download(
+        "RAMESES checklist: each item reported yes / partly / no, where, what is missing "
+        "(Markdown)",
+        "text/markdown; charset=utf-8",
+        _checklist_markdown,
+    ),
+    "rameses-checklist.csv": Download(
+        "RAMESES checklist (CSV)", _CSV, lambda r: to_csv(CHECKLIST_HEADER, checklist_rows(r))
+    ),
+    "rameses-quality.csv": Download(
+        "RAMESES quality standards: the team's self-assessment (CSV)", _CSV,
+        lambda r: to_csv(QUALITY_HEADER, quality_rows(r)),
     ),
 }

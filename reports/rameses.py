@@ -1,9 +1,15 @@
-"""A review written out in the order of the RAMESES publication standards for realist syntheses.
+"""A review written out item by item in the order of its RAMESES checklist.
 
 `rameses_report(review)` gathers everything the data can say into one
-structure (sections of paragraphs, tables, lists and author placeholders);
-`to_markdown` and `to_docx` render it, and the browser page renders the same
-structure with a template, so the three never disagree.
+structure (sections of paragraphs, the authors' quoted text, tables, lists and
+author placeholders); `to_markdown` and `to_docx` render it, and the browser
+page renders the same structure with a template, so the three never disagree.
+A realist evaluation follows RAMESES II (20 items), anything else the
+publication standards for realist syntheses (19 items): one section per item,
+grouped under the standard's parts, so the checklist's "where" is a heading.
+Where the review stores the authors' own words for an item (MethodStatement)
+the section quotes them; ichub's own notes on gaps come last, under a heading
+that says whose they are.
 """
 
 import io
@@ -15,15 +21,20 @@ from cmocs.models import CMOC, EvidenceLink, LineageEvent
 from evidence.models import Appraisal, SearchRecord, SourceDocument
 from evidence.screening.flow import screening_flow
 from ichub.fields import natural_sort_key
+from ichub.models import MethodStatement
 from programme_theories.models import Framework, ProgrammeTheory
+from reports.checklists import checklist_for
 
 
 @dataclass
 class Block:
-    """One piece of a section. kind: paragraph | placeholder | table | list."""
+    """One piece of a section. kind: paragraph | quote | placeholder | table | list.
+
+    A quote is the authors' own words, with `cite` saying where they are."""
 
     kind: str
     text: str = ""
+    cite: str = ""
     header: list = field(default_factory=list)
     rows: list = field(default_factory=list)
     items: list = field(default_factory=list)
@@ -46,6 +57,7 @@ class Report:
     title: str
     subtitle: str
     sections: list
+    standard: str = ""
 
 
 def _placeholder(what):
@@ -54,55 +66,141 @@ def _placeholder(what):
 
 def rameses_report(review):
     """The report for one review, in a fixed number of queries."""
-    flow = screening_flow(review)
-    theories = _refined_theories(review)
+    checklist = checklist_for(review)
+    context = _Context(review)
+    sections, part = [], None
+    for item in checklist.items:
+        section = Section(item.name, rameses_item=str(item.number))
+        _BUILDERS.get(item.name, _authors_text_only)(context, item, section)
+        if item.part == item.name:
+            sections.append(section)
+            part = None
+            continue
+        if part is None or part.heading != item.part:
+            part = Section(item.part)
+            sections.append(part)
+        part.subsections.append(section)
+    if review.notes:
+        notes = Section("ichub's notes: what the sources leave out (not the authors' text)")
+        for paragraph in review.notes.split("\n\n"):
+            notes.add("paragraph", text=paragraph.strip())
+        sections.append(notes)
     return Report(
         title=review.title,
         subtitle=review.citation or review.authors,
-        sections=[
-            _abstract(review),
-            _introduction(review),
-            _methods(review, flow),
-            _results(review, flow, theories),
-            _discussion(review),
-        ],
+        sections=sections,
+        standard=checklist.title,
     )
 
 
-def _abstract(review):
-    section = Section("Abstract", rameses_item="2")
-    if review.summary:
-        for paragraph in review.summary.split("\n\n"):
+class _Context:
+    """What the builders share: the review, its authors' text by aspect, and the flow."""
+
+    def __init__(self, review):
+        self.review = review
+        self.statements = {}
+        for statement in MethodStatement.objects.filter(review=review).order_by("order"):
+            self.statements.setdefault(statement.aspect, []).append(statement)
+        self._flow = None
+
+    @property
+    def flow(self):
+        if self._flow is None:
+            self._flow = screening_flow(self.review)
+        return self._flow
+
+    def quote(self, section, aspect, *, placeholder=None):
+        """The authors' text for the aspect, or a placeholder asking for it."""
+        statements = self.statements.get(aspect, [])
+        for statement in statements:
+            if statement.quoted:
+                section.add("quote", text=statement.text, cite=statement.location)
+            else:
+                section.add("paragraph", text=statement.text)
+        if not statements and placeholder:
+            section.add("placeholder", **_placeholder(placeholder))
+        return bool(statements)
+
+
+_ASPECT_OF = {
+    "Rationale for review": MethodStatement.Aspect.RATIONALE,
+    "Rationale for evaluation": MethodStatement.Aspect.RATIONALE,
+    "Changes in the review process": MethodStatement.Aspect.CHANGES,
+    "Rationale for using realist synthesis": MethodStatement.Aspect.REALIST_RATIONALE,
+    "Rationale for using realist evaluation": MethodStatement.Aspect.REALIST_RATIONALE,
+    "Scoping the literature": MethodStatement.Aspect.SCOPING,
+    "Searching processes": MethodStatement.Aspect.SEARCH,
+    "Selection and appraisal of documents": MethodStatement.Aspect.SELECTION_APPRAISAL,
+    "Data extraction": MethodStatement.Aspect.DATA_EXTRACTION,
+    "Analysis and synthesis processes": MethodStatement.Aspect.ANALYSIS_SYNTHESIS,
+    "Data analysis": MethodStatement.Aspect.ANALYSIS_SYNTHESIS,
+    "Ethical approval": MethodStatement.Aspect.ETHICS,
+    "Environment surrounding the evaluation": MethodStatement.Aspect.SETTING,
+    "Describe the programme policy, initiative or product evaluated":
+        MethodStatement.Aspect.PROGRAMME,
+    "Describe and justify the evaluation design": MethodStatement.Aspect.DESIGN,
+    "Data collection methods": MethodStatement.Aspect.DATA_COLLECTION,
+    "Recruitment process and sampling strategy": MethodStatement.Aspect.RECRUITMENT,
+    "Details of participants": MethodStatement.Aspect.PARTICIPANTS,
+    "Summary of findings": MethodStatement.Aspect.SUMMARY,
+    "Strengths, limitations and future research directions":
+        MethodStatement.Aspect.STRENGTHS_LIMITATIONS,
+    "Strengths and limitations": MethodStatement.Aspect.STRENGTHS_LIMITATIONS,
+    "Comparison with existing literature": MethodStatement.Aspect.COMPARISON,
+    "Conclusion and recommendations": MethodStatement.Aspect.CONCLUSIONS,
+    "Recommendations": MethodStatement.Aspect.CONCLUSIONS,
+    "Funding": MethodStatement.Aspect.FUNDING,
+    "Funding and conflict of interest": MethodStatement.Aspect.FUNDING,
+}
+
+
+def _authors_text_only(context, item, section):
+    context.quote(section, _ASPECT_OF[item.name], placeholder=item.asks.rstrip(".").lower())
+
+
+def _title(context, item, section):
+    section.add("paragraph", text=context.review.title)
+
+
+def _abstract(context, item, section):
+    if context.review.summary:
+        for paragraph in context.review.summary.split("\n\n"):
             section.add("paragraph", text=paragraph.strip())
     else:
         section.add("placeholder", **_placeholder("a structured abstract"))
-    return section
 
 
-def _introduction(review):
-    section = Section("Introduction", rameses_item="3–4")
-    section.add("placeholder", **_placeholder("the rationale for the review"))
+def _objectives(context, item, section):
+    review = context.review
     if review.question:
-        section.subsections.append(
-            Section("Objectives and focus of review").add("paragraph", text=review.question)
-        )
+        section.add("paragraph", text=review.question)
+    else:
+        section.add("placeholder", **_placeholder("the review question and objectives"))
     definitions = list(review.definitions.order_by("order", "element"))
     if definitions:
-        section.subsections.append(
-            Section("Operational definitions").add(
-                "table",
-                header=["Element", "Definition", "Source"],
-                rows=[[d.get_element_display(), d.text, d.source_note] for d in definitions],
-            )
+        section.add("paragraph", text="Operational definitions:")
+        section.add(
+            "table",
+            header=["Element", "Definition", "Source"],
+            rows=[[d.get_element_display(), d.text, d.source_note] for d in definitions],
         )
-    return section
 
 
-def _methods(review, flow):
-    section = Section("Methods", rameses_item="5–13")
-    changes = Section("Changes in the review process", rameses_item="5")
+def _initial_theories(context, item, section):
+    theories = ProgrammeTheory.objects.filter(review=context.review).exclude(
+        stage=ProgrammeTheory.Stage.REFINED
+    )
+    rows = [[t.get_stage_display(), t.name, t.statement] for t in theories]
+    if rows:
+        section.add("table", header=["Stage", "Theory", "Statement"], rows=rows)
+    else:
+        section.add("placeholder", **_placeholder("the initial programme theory"))
+
+
+def _changes(context, item, section):
+    context.quote(section, MethodStatement.Aspect.CHANGES)
     events = (
-        LineageEvent.objects.filter(review=review)
+        LineageEvent.objects.filter(review=context.review)
         .exclude(kind=LineageEvent.Kind.CREATED)
         .prefetch_related(
             Prefetch("inputs", queryset=CMOC.objects.only("id", "code", "stage")),
@@ -122,49 +220,51 @@ def _methods(review, flow):
         for event in events
     ]
     if rows:
-        changes.add("paragraph", text="How the CMOCs changed between phases, and why:")
-        changes.add(
+        section.add(
+            "paragraph",
+            text="How the CMOCs changed between phases, as ichub records it. Certainty says "
+            "whether the review states a change one by one, reports it only for a set (which "
+            "input became which output is not reported), or whether ichub inferred it.",
+        )
+        section.add(
             "table",
             header=["Phase", "Change", "From", "To", "Rationale", "Certainty"],
             rows=rows,
         )
-    else:
-        changes.add("paragraph", text="No changes to CMOCs are recorded.")
-    section.subsections.append(changes)
-    section.subsections.append(
-        Section("Rationale for using realist synthesis", rameses_item="6").add(
-            "placeholder", **_placeholder("why a realist approach suits this question")
-        )
-    )
-    scoping = Section("Scoping the literature", rameses_item="7")
-    for framework in Framework.objects.filter(review=review).prefetch_related("themes"):
+    elif not context.statements.get(MethodStatement.Aspect.CHANGES):
+        section.add("paragraph", text="No changes to CMOCs are recorded.")
+
+
+def _scoping(context, item, section):
+    context.quote(section, MethodStatement.Aspect.SCOPING)
+    for framework in Framework.objects.filter(review=context.review).prefetch_related("themes"):
         themes = [t.name for t in framework.themes.all()]
-        scoping.add("paragraph", text=f"{framework.name} ({framework.get_kind_display()}).")
+        section.add("paragraph", text=f"{framework.name} ({framework.get_kind_display()}).")
         if themes:
-            scoping.add("list", items=themes)
-    if not scoping.blocks:
-        scoping.add("placeholder", **_placeholder("how the literature was scoped"))
-    section.subsections.append(scoping)
-    searching = Section("Searching processes", rameses_item="8")
+            section.add("list", items=themes)
+    if not section.blocks:
+        section.add("placeholder", **_placeholder("how the literature was scoped"))
+
+
+def _searching(context, item, section):
+    context.quote(section, MethodStatement.Aspect.SEARCH)
     searches = [
         f"{search.get_kind_display()}: {search.label}"
         + (f", {search.searched_on:%d %B %Y}" if search.searched_on else "")
         + (f" ({search.records_found:,} records)" if search.records_found is not None else "")
-        for search in SearchRecord.objects.filter(review=review).order_by("order", "label")
+        for search in SearchRecord.objects.filter(review=context.review).order_by("order", "label")
     ]
     if searches:
-        searching.add("list", items=searches)
-    searching.add("placeholder", **_placeholder("the search terms and how searching evolved"))
-    section.subsections.append(searching)
-    selection = Section("Selection and appraisal of documents", rameses_item="9")
-    selection.add(
-        "paragraph",
-        text="Documents were screened by title and abstract and by full text, then appraised "
-        "for relevance (can it test the theory?), richness (conceptual thickness) and "
-        "rigour (trustworthiness).",
-    )
-    selection.add("table", header=["Stage", "Documents"], rows=_flow_rows(flow))
-    appraisals = Appraisal.objects.filter(source__review=review).values_list(
+        section.add("list", items=searches)
+    else:
+        section.add("placeholder", **_placeholder("the sources searched, search terms and dates"))
+
+
+def _selection(context, item, section):
+    context.quote(section, MethodStatement.Aspect.SELECTION_APPRAISAL,
+                  placeholder="how documents were selected and appraised")
+    section.add("table", header=["Stage", "Documents"], rows=_flow_rows(context.flow))
+    appraisals = Appraisal.objects.filter(source__review=context.review).values_list(
         "criterion", "judgement"
     )
     tally = {}
@@ -172,7 +272,7 @@ def _methods(review, flow):
         tally.setdefault(criterion, {}).setdefault(judgement, 0)
         tally[criterion][judgement] += 1
     if tally:
-        selection.add(
+        section.add(
             "table",
             header=["Criterion", "Meets the bar", "Does not meet", "Unclear"],
             rows=[
@@ -184,38 +284,26 @@ def _methods(review, flow):
                 if criterion in tally
             ],
         )
-    section.subsections.append(selection)
-    section.subsections.append(
-        Section("Data extraction", rameses_item="10").add(
-            "placeholder", **_placeholder("how data were extracted from the documents")
-        )
-    )
-    section.subsections.append(
-        Section("Analysis and synthesis processes", rameses_item="11").add(
-            "placeholder", **_placeholder("how CMOCs were built and refined")
-        )
-    )
-    return section
 
 
-def _results(review, flow, theories):
-    section = Section("Results", rameses_item="14–16")
-    document_flow = Section("Document flow diagram", rameses_item="14")
-    document_flow.add("table", header=["Stage", "Documents"], rows=_flow_rows(flow))
+def _document_flow(context, item, section):
+    flow = context.flow
+    section.add("table", header=["Stage", "Documents"], rows=_flow_rows(flow))
     exclusions = [
         f"{stage['label']}: {e['citation']} — {e['reason']}"
         for stage in flow
         for e in stage["exclusions"]
     ]
     if exclusions:
-        document_flow.add("paragraph", text="Documents excluded, and why:")
-        document_flow.add("list", items=exclusions)
-    section.subsections.append(document_flow)
-    characteristics = Section("Document characteristics", rameses_item="15")
-    included = SourceDocument.objects.filter(review=review).included().order_by(
+        section.add("paragraph", text="Documents excluded, and why:")
+        section.add("list", items=exclusions)
+
+
+def _document_characteristics(context, item, section):
+    included = SourceDocument.objects.filter(review=context.review).included().order_by(
         "kind", "authors", "year"
     )
-    characteristics.add(
+    section.add(
         "table",
         header=["Document", "Type", "Year", "Published in", "Phase"],
         rows=[
@@ -224,14 +312,31 @@ def _results(review, flow, theories):
             for s in included
         ],
     )
-    section.subsections.append(characteristics)
-    findings = Section("Main findings", rameses_item="16")
+
+
+def _main_findings(context, item, section):
+    theories = _refined_theories(context.review)
     if not theories:
-        findings.add("placeholder", **_placeholder("the programme theories found"))
+        section.add("placeholder", **_placeholder("the programme theories found"))
     for theory in theories:
-        findings.subsections.append(_theory_section(theory))
-    section.subsections.append(findings)
-    return section
+        section.subsections.append(_theory_section(theory))
+
+
+_BUILDERS = {
+    "Title": _title,
+    "Abstract": _abstract,
+    "Summary or abstract": _abstract,
+    "Objectives and focus of review": _objectives,
+    "Evaluation questions, objectives and focus": _objectives,
+    "Programme theory": _initial_theories,
+    "Changes in the review process": _changes,
+    "Scoping the literature": _scoping,
+    "Searching processes": _searching,
+    "Selection and appraisal of documents": _selection,
+    "Document flow diagram": _document_flow,
+    "Document characteristics": _document_characteristics,
+    "Main findings": _main_findings,
+}
 
 
 def _theory_section(theory):
@@ -261,29 +366,6 @@ def _theory_section(theory):
         else:
             cmoc_section.add("paragraph", text="No evidence is linked to this CMOC.")
         section.subsections.append(cmoc_section)
-    return section
-
-
-def _discussion(review):
-    section = Section("Discussion", rameses_item="17–21")
-    section.subsections.append(
-        Section("Summary of findings", rameses_item="17").add(
-            "placeholder", **_placeholder("the main findings and what they mean")
-        )
-    )
-    limitations = Section("Strengths, limitations and future research", rameses_item="18")
-    if review.notes:
-        limitations.add("paragraph", text=review.notes)
-    limitations.add("placeholder", **_placeholder("the review's strengths and limitations"))
-    section.subsections.append(limitations)
-    for heading, item, what in (
-        ("Comparison with existing literature", "19", "how the findings compare"),
-        ("Conclusion and recommendations", "20", "conclusions and recommendations"),
-        ("Funding", "21", "the review's funding"),
-    ):
-        section.subsections.append(
-            Section(heading, rameses_item=item).add("placeholder", **_placeholder(what))
-        )
     return section
 
 
@@ -326,6 +408,8 @@ def to_markdown(report):
     lines = [f"# {report.title}", ""]
     if report.subtitle:
         lines += [f"_{report.subtitle}_", ""]
+    if report.standard:
+        lines += [f"Organised by the {report.standard}, one section per checklist item.", ""]
     for section in report.sections:
         _markdown_section(section, 2, lines)
     return "\n".join(lines).rstrip() + "\n"
@@ -337,6 +421,8 @@ def _markdown_section(section, level, lines):
     for block in section.blocks:
         if block.kind in ("paragraph", "placeholder"):
             lines += [f"_{block.text}_" if block.kind == "placeholder" else block.text, ""]
+        elif block.kind == "quote":
+            lines += [f"> {block.text}", ">", f"> — {_cite(block)}", ""]
         elif block.kind == "list":
             lines += [*(f"- {item}" for item in block.items), ""]
         elif block.kind == "table":
@@ -346,6 +432,11 @@ def _markdown_section(section, level, lines):
             lines.append("")
     for subsection in section.subsections:
         _markdown_section(subsection, level + 1, lines)
+
+
+def _cite(block):
+    """Whose words a quote is, and where: quotes are always the authors', never ichub's."""
+    return f"the authors' words, {block.cite}" if block.cite else "the authors' words"
 
 
 def _cell(value):
@@ -359,6 +450,10 @@ def to_docx(report):
     document.add_heading(report.title, level=0)
     if report.subtitle:
         document.add_paragraph().add_run(report.subtitle).italic = True
+    if report.standard:
+        document.add_paragraph(
+            f"Organised by the {report.standard}, one section per checklist item."
+        )
     for section in report.sections:
         _docx_section(document, section, 1)
     buffer = io.BytesIO()
@@ -374,6 +469,9 @@ def _docx_section(document, section, level):
             document.add_paragraph(block.text)
         elif block.kind == "placeholder":
             document.add_paragraph().add_run(block.text).italic = True
+        elif block.kind == "quote":
+            document.add_paragraph(block.text, style="Quote")
+            document.add_paragraph().add_run(f"— {_cite(block)}").italic = True
         elif block.kind == "list":
             for entry in block.items:
                 document.add_paragraph(entry, style="List Bullet")

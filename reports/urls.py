@@ -8,6 +8,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("reports/rameses/", views.rameses_page, name="rameses"),
+    path("reports/quality/", views.quality, name="quality"),
     path("reports/downloads/<str:name>", views.download, name="download"),
     path("reports/export.json", views.export, name="export"),
     path("matrix/", views.matrix, name="matrix"),

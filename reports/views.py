@@ -1,12 +1,15 @@
 """Report pages: the RAMESES report, the evidence matrix, downloads and the whole-review export."""
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from ichub.models import Review
-from ichub.permissions import get_review_for_user
+from ichub.models import QualityRating, Review
+from ichub.permissions import EDITOR, get_review_for_user, has_role
 from reports.downloads import DOWNLOADS, matrix_table, to_csv
 from reports.matrix import evidence_matrix
+from reports.quality import save_self_assessment, self_assessment
 from reports.rameses import rameses_report
 from reports.responses import attachment, download_response, export_response
 
@@ -21,6 +24,41 @@ def rameses_page(request, slug):
         request,
         "reports/rameses.html",
         {"review": review, "report": rameses_report(review), "downloads": DOWNLOADS},
+    )
+
+
+def quality(request, slug):
+    """The team's self-assessment against the RAMESES quality standards: editors rate."""
+    writing = request.method == "POST"
+    if writing and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    review = get_review_for_user(request.user, slug, role=EDITOR if writing else None)
+    errors = {}
+    if writing:
+        ratings = {
+            standard.key: (
+                request.POST.get(f"rating-{standard.key}", ""),
+                request.POST.get(f"note-{standard.key}", ""),
+            )
+            for standard, _ in self_assessment(review)
+        }
+        try:
+            save_self_assessment(review=review, user=request.user, ratings=ratings)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            return redirect("reports:quality", slug=review.slug)
+    return render(
+        request,
+        "reports/quality.html",
+        {
+            "review": review,
+            "rows": self_assessment(review),
+            "can_edit": has_role(request.user, review, EDITOR),
+            "ratings": QualityRating.Rating.choices,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
     )
 
 

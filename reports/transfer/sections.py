@@ -27,7 +27,7 @@ from evidence.models import (
     SearchRecord,
     SourceDocument,
 )
-from ichub.models import OperationalDefinition
+from ichub.models import MethodStatement, OperationalDefinition, QualityRating
 from programme_theories.models import Framework, ProgrammeTheory, Theme
 
 
@@ -94,6 +94,22 @@ SECTIONS = [
         _in_review(),
         fields=("element", "text", "source_note", "order"),
         sort=("element",),
+    ),
+    Section(
+        "method_statements",
+        MethodStatement,
+        _in_review(),
+        fields=("aspect", "order", "text", "quoted", "location"),
+        sort=("aspect", "order"),
+    ),
+    Section(
+        "quality_ratings",
+        QualityRating,
+        _in_review(),
+        fields=("standard", "rating", "note"),
+        refs={"rated_by": USER},
+        sort=("standard",),
+        timestamps=("updated_at",),
     ),
     Section(
         "exclusion_reasons",
@@ -186,7 +202,10 @@ SECTIONS = [
         "cmocs",
         CMOC,
         _in_review(),
-        fields=("stage", "code", "status", "statement", "notes", "version"),
+        fields=(
+            "stage", "code", "status", "theory_provenance", "theory_reading", "statement",
+            "notes", "version",
+        ),
         refs={
             "theory": THEORY,
             "context": Ref(Context, ("key",), "review"),
@@ -292,7 +311,7 @@ SECTIONS = [
         # Both directions: links to this review's CMOCs, and this review's excerpts
         # bearing on another review's CMOCs (a realist evaluation testing it).
         lambda review: Q(cmoc__review=review) | Q(excerpt__source__review=review),
-        fields=("element", "stance", "note"),
+        fields=("element", "stance", "provenance", "reading", "note"),
         refs={
             "cmoc": Ref(CMOC, ("review__slug", "stage", "code"), access="write"),
             "excerpt": EXCERPT,

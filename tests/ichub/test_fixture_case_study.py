@@ -1,4 +1,4 @@
-"""The shipped 2025 case study and the SCIE 2018 report load faithfully, and only once.
+"""The shipped 2025 case study and the SCIE 2018 report load as what they are, and only once.
 
 Both fixtures refer to rows of the 2024 review by natural key, so these tests
 load all the shipped reviews exactly as `make run` does (the `shipped` fixture).
@@ -8,12 +8,14 @@ import pytest
 from django.core import serializers
 from django.core.management import call_command
 
-from cmocs.models import CMOC, EvidenceLink
+from cmocs.models import CMOC, EvidenceLink, Provenance
 from evidence.models import Excerpt, SourceDocument
 from ichub.models import Review
 from programme_theories.models import Framework, Theme
 from tests.conftest import CASE_STUDY_SLUG, ICS_SLUG
+from tests.seeds import CASE_STUDY_2025, PAPER_2024, seed_text
 
+SCIE_SLUG = "scie-2018-leadership-in-integrated-care-systems"
 SCIE_FRAMEWORK = "Systems Leadership Development Framework (SCIE 2018)"
 
 THEMES = {
@@ -23,15 +25,16 @@ THEMES = {
     "governance complexities",
 }
 
-# (excerpt key, refined CMOC code, element): where the abstract's words plainly
-# bear on a 2024 CMOC. The operational-vs-strategic theme is deliberately unlinked.
+# (excerpt key, refined CMOC code, element, stance): the project's readings of the
+# abstract against a 2024 CMOC. The operational-vs-strategic theme is deliberately
+# unlinked; so are the health-inequalities theme and "hindered innovation": an
+# outcome not reached, with nothing said of the CMOC's context or resource, cannot
+# challenge the CMOC in realist logic.
 EXPECTED_LINKS = {
-    ("theme-health-inequalities", "CMOC 2", "outcome"),
-    ("theme-resource-constraints", "CMOC 4", "context"),
-    ("result-hindered-innovation", "CMOC 4", "outcome"),
-    ("theme-governance-complexities", "CMOC 6", "mechanism_resource"),
-    ("conclusion-decision-making-autonomy", "CMOC 6", "mechanism_resource"),
-    ("conclusion-rigid-funding-and-governance", "CMOC 6", "mechanism_resource"),
+    ("theme-resource-constraints", "CMOC 4", "context", "refines"),
+    ("theme-governance-complexities", "CMOC 6", "mechanism_resource", "supports"),
+    ("conclusion-decision-making-autonomy", "CMOC 6", "mechanism_resource", "refines"),
+    ("conclusion-rigid-funding-and-governance", "CMOC 6", "mechanism_resource", "refines"),
 }
 
 
@@ -50,7 +53,13 @@ def test_it_loads_the_case_study_with_its_method_facts(case_study):
     assert case_study.title == (
         "Emerging challenges in integrated care system leadership: a qualitative case study"
     )
-    assert case_study.method == Review.Method.REALIST_EVALUATION
+    # A qualitative case study analysed thematically, as its abstract says: not realist.
+    assert case_study.method == Review.Method.QUALITATIVE_CASE_STUDY
+    abstract = seed_text(CASE_STUDY_2025)
+    assert "A qualitative case study design was used" in abstract
+    assert "Braun and Clarke's six-phase framework" in abstract
+    for realist_word in ("realist", "mechanism", "CMOC", "programme theor"):
+        assert realist_word not in abstract
     assert case_study.visibility == Review.Visibility.PUBLIC
     assert (case_study.authors, case_study.year) == ("Knight, L.", 2025)
     assert case_study.doi == "10.12968/bjhc.2025.0015"
@@ -63,10 +72,13 @@ def test_it_loads_the_case_study_with_its_method_facts(case_study):
     ):
         assert fact in case_study.summary
     assert "Access Restricted until 8 May 2026" in case_study.notes
-    assert "realist-informed case study" in case_study.notes
+    assert "It is not stored as a realist evaluation" in case_study.notes
+    # Nothing presents it as the 2024 review's next stage or as a test by its author.
+    assert "next stage of the 2024" not in case_study.summary
+    assert "ichub's, not the author's" in case_study.summary
 
 
-def test_it_tests_the_2024_reviews_theories(case_study, shipped):
+def test_its_evidence_bears_on_the_2024_reviews_theories(case_study, shipped):
     assert list(case_study.tests_theories_of.all()) == [shipped]
     assert case_study.pk in shipped.evidence_reviews()
 
@@ -83,15 +95,33 @@ def test_it_holds_the_four_themes_as_excerpts_of_the_article(case_study):
         assert theme.text in article.abstract
 
 
-def test_it_links_evidence_only_to_2024_refined_cmocs_with_a_stance_and_a_reason(shipped):
+def test_it_links_evidence_only_as_the_projects_reading_explained_on_the_link(shipped):
     links = list(_case_study_links())
-    assert {(link.excerpt.key, link.cmoc.code, link.element) for link in links} == EXPECTED_LINKS
+    assert {
+        (link.excerpt.key, link.cmoc.code, link.element, link.stance) for link in links
+    } == EXPECTED_LINKS
     for link in links:
         assert link.cmoc.review == shipped
         assert link.cmoc.stage == CMOC.Stage.REFINED
-        assert link.stance in (EvidenceLink.Stance.CHALLENGES, EvidenceLink.Stance.REFINES)
-        assert len(link.note) > 100, link.note
-        link.full_clean()  # the cross-review rule admits it: the case study tests the 2024 review
+        assert link.provenance == Provenance.PROJECT_READING
+        assert len(link.reading) > 100, link.reading
+        link.full_clean()  # the cross-review rule admits it: its evidence bears on the 2024 review
+
+
+def test_it_no_longer_reads_governance_complexities_as_a_challenge_to_cmoc_6(shipped):
+    """The 2024 paper itself says the opposite of a CMOC is likely to apply: a lack of clear
+    governance limits system outcomes, which fits CMOC 6 rather than challenging it."""
+    assert not _case_study_links().filter(stance=EvidenceLink.Stance.CHALLENGES).exists()
+    link = _case_study_links().get(excerpt__key="theme-governance-complexities")
+    caveat = "in most cases the opposite is likely to apply"
+    assert caveat in seed_text(PAPER_2024) and caveat in link.reading
+
+
+def test_it_quotes_the_abstract_with_its_capitals(shipped):
+    link = _case_study_links().get(excerpt__key="conclusion-rigid-funding-and-governance")
+    quote = "Rigid funding and governance structures can hinder focus on preventive care"
+    assert quote in seed_text(CASE_STUDY_2025) and quote in link.reading
+    assert quote.lower() not in link.reading
 
 
 def test_it_leaves_the_operational_vs_strategic_theme_unlinked(case_study):
@@ -101,12 +131,18 @@ def test_it_leaves_the_operational_vs_strategic_theme_unlinked(case_study):
     assert not theme.evidence_links.exists()
 
 
-def test_it_ships_the_scie_framework_with_its_four_domains_in_order(shipped):
-    framework = Framework.objects.select_related("source__review").get(
-        review=shipped, name=SCIE_FRAMEWORK
-    )
+def test_it_attaches_the_scie_framework_to_a_record_of_the_report_not_the_2024_review(shipped):
+    assert not Framework.objects.filter(review=shipped, name=SCIE_FRAMEWORK).exists()
+    framework = Framework.objects.select_related("source__review").get(name=SCIE_FRAMEWORK)
+    assert framework.review.slug == SCIE_SLUG
+    assert framework.review.method == Review.Method.OTHER
     assert framework.kind == Framework.Kind.OTHER
-    assert framework.source.natural_key() == (ICS_SLUG, "scie2018")
+    assert framework.source.natural_key() == (SCIE_SLUG, "scie2018")
+    assert "Selection rule" in framework.description and "53 items" in framework.description
+    # The report stays a grey-literature source the 2024 review cites.
+    cited = SourceDocument.objects.get_by_natural_key(ICS_SLUG, "scie2018")
+    assert cited.kind == SourceDocument.Kind.GREY_LITERATURE
+    assert "Social Care Institute for Excellence, 2018" in seed_text(PAPER_2024)
     domains = list(framework.themes.order_by("order"))
     assert [domain.name for domain in domains] == [
         "Innovation and improvement",
@@ -118,8 +154,10 @@ def test_it_ships_the_scie_framework_with_its_four_domains_in_order(shipped):
     assert "distributed leadership model" in domains[2].description
 
 
-def test_it_ships_scie_enabler_and_barrier_excerpts_on_the_report(shipped):
-    excerpts = Excerpt.objects.filter(source__review=shipped, source__citation_key="scie2018")
+def test_it_ships_the_selected_scie_enablers_and_barriers_on_the_reports_record(shipped):
+    excerpts = Excerpt.objects.filter(
+        source__review__slug=SCIE_SLUG, source__citation_key="scie2018"
+    )
     enablers = [e for e in excerpts if e.key.startswith("enabler-")]
     barriers = [e for e in excerpts if e.key.startswith("barrier-")]
     assert len(enablers) == 5 and len(barriers) == 5

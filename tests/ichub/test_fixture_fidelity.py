@@ -7,11 +7,13 @@ say so, which these tests check too.
 
 import pytest
 
-from cmocs.models import CMOC, EvidenceLink, LineageEvent, Mechanism
+from cmocs.lineage import code_sort_key
+from cmocs.models import CMOC, EvidenceLink, LineageEvent, Mechanism, Provenance
 from evidence.models import Appraisal, ScreeningCount, SourceDocument
 from ichub.models import OperationalDefinition, Review
 from programme_theories.models import Framework, ProgrammeTheory
 from tests.conftest import ICS_SLUG
+from tests.seeds import PAPER_2024, seed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +180,9 @@ def test_it_gives_two_initial_cmocs_each_to_three_themes_and_three_to_delivering
     for cmoc in CMOC.objects.for_review(shipped).initial().select_related("theory"):
         assert cmoc.theory.stage == ProgrammeTheory.Stage.INITIAL_ROUGH
         per_theme[cmoc.theory.name] = per_theme.get(cmoc.theory.name, 0) + 1
-        assert "inference" in cmoc.notes
+        # The paper gives only the counts: which CMOC is in which theme is ichub's reading.
+        assert cmoc.theory_provenance == Provenance.PROJECT_READING
+        assert "ichub's reading, not the paper's" in cmoc.theory_reading
     assert per_theme == {
         "Being": 2, "Leading and visioning": 2, "Relating and communicating": 2, "Delivering": 3
     }
@@ -197,7 +201,7 @@ def test_it_records_each_initial_cmocs_fate(shipped, number, fate):
     kind, status = fate
     cmoc = _cmoc("initial", number)
     assert cmoc.status == status
-    events = list(cmoc.lineage_as_input.all())
+    events = list(cmoc.lineage_as_input.reported())
     assert [event.kind for event in events] == [kind]
     assert events[0].phase == "Phase 1b: empirical testing"
     assert events[0].rationale
@@ -205,13 +209,23 @@ def test_it_records_each_initial_cmocs_fate(shipped, number, fate):
     assert (created.kind, created.phase) == ("created", "Phase 1a: theory gleaning")
 
 
-def test_it_marks_the_unstated_lineage_mapping_as_inferred(shipped):
-    events = LineageEvent.objects.filter(review=shipped)
-    for event in events.filter(kind__in=["refined", "merged"]):
-        assert event.certainty == LineageEvent.Certainty.INFERRED
-        assert "Not stated" in event.rationale and "Inferred here" in event.rationale
-    merged = events.filter(kind="merged")
-    assert all("insufficient distinct evidence" in e.rationale for e in merged)
+def test_it_records_the_refines_and_the_merge_as_the_sets_the_paper_reports(shipped):
+    events = LineageEvent.objects.filter(review=shipped).reported()
+    sets = {
+        e.kind: e for e in events.filter(kind__in=["refined", "merged"]).prefetch_related(
+            "inputs", "outputs"
+        )
+    }
+    six = [f"CMOC {n}" for n in range(1, 7)]
+    for kind, numbers in (("refined", [1, 6, 7, 8]), ("merged", [2, 4, 5, 9])):
+        event = sets[kind]
+        assert event.certainty == LineageEvent.Certainty.UNREPORTED_PAIRING
+        assert sorted(code_sort_key(c.code) for c in event.inputs.all()) == [
+            ["cmoc ", n, ""] for n in numbers
+        ]
+        assert sorted((c.code for c in event.outputs.all()), key=code_sort_key) == six
+        assert "pairing is recorded as not reported" in event.rationale
+    assert "insufficient distinct evidence" in sets["merged"].rationale
     dropped = events.get(kind="dropped")
     assert dropped.certainty == LineageEvent.Certainty.STATED
     assert "lacked evidence" in dropped.rationale
@@ -219,22 +233,28 @@ def test_it_marks_the_unstated_lineage_mapping_as_inferred(shipped):
 
 def test_it_keeps_every_lineage_shape_valid(shipped):
     events = LineageEvent.objects.filter(review=shipped).prefetch_related("inputs", "outputs")
-    assert events.count() == 9 + 4 + 1 + 2
+    assert events.count() == 9 + 2 + 1 + 4
     for event in events:
         inputs, outputs = list(event.inputs.all()), list(event.outputs.all())
-        assert LineageEvent.shape_errors(event.kind, len(inputs), len(outputs)) == [], event.key
+        errors = LineageEvent.shape_errors(event.kind, len(inputs), len(outputs), event.certainty)
+        assert errors == [], event.key
 
 
-def test_it_makes_the_refined_cmocs_the_outputs_of_four_refines_and_two_merges(shipped):
-    produced_by = {}
-    events = LineageEvent.objects.filter(review=shipped, kind__in=["refined", "merged"])
-    for event in events.prefetch_related("outputs"):
-        for output in event.outputs.all():
-            assert output.stage == CMOC.Stage.REFINED
-            produced_by.setdefault(output.code, []).append(event.kind)
-    assert sorted(produced_by) == [f"CMOC {n}" for n in range(1, 7)]
-    kinds = sorted(kind for produced in produced_by.values() for kind in produced)
-    assert kinds == ["merged"] * 2 + ["refined"] * 4
+def test_it_keeps_ichubs_inferred_pairings_apart_and_infers_none_for_the_merge(shipped):
+    inferred = LineageEvent.objects.filter(
+        review=shipped, certainty=LineageEvent.Certainty.INFERRED
+    ).prefetch_related("inputs", "outputs")
+    pairs = {
+        (e.kind, e.inputs.get().code, e.outputs.get().code) for e in inferred
+    }
+    assert pairs == {
+        ("refined", "CMOC 1", "CMOC 1"), ("refined", "CMOC 6", "CMOC 3"),
+        ("refined", "CMOC 7", "CMOC 4"), ("refined", "CMOC 8", "CMOC 5"),
+    }
+    for event in inferred:
+        assert event.rationale.startswith("ichub's inference, not the paper's")
+    merge = LineageEvent.objects.get(review=shipped, kind="merged")
+    assert "ichub draws no inferred pairing for the merge" in merge.rationale
 
 
 @pytest.mark.parametrize("number", sorted(REFINED_ELEMENTS))
@@ -342,7 +362,14 @@ def test_it_appraises_22_for_relevance_21_for_richness_and_18_for_rigour(shipped
         assert of_criterion.filter(judgement="does_not_meet").count() == fails, criterion
     failed = appraisals.filter(judgement="does_not_meet")
     assert {(a.source.citation_key, a.criterion) for a in failed} == set(EXCLUDED_STUDIES.items())
-    assert set(appraisals.values_list("reviewer_label", flat=True)) == {"LK and RG"}
+    # The paper names LK and RG for screening, relevance and richness, and no one for rigour.
+    labels = dict(appraisals.values_list("criterion", "reviewer_label").distinct())
+    assert labels == {
+        "relevance": "LK and RG", "richness": "LK and RG", "rigour": "Not named in the paper"
+    }
+    paper = seed_text(PAPER_2024)
+    assert "two reviewers (LK and RG) screened studies" in paper
+    assert "The rigour of each study was assessed" in paper
 
 
 def test_it_keeps_the_screening_counts(shipped):

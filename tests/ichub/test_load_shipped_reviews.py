@@ -23,11 +23,13 @@ def _row_counts():
     }
 
 
-def test_it_loads_both_reviews_into_an_empty_database():
+def test_it_loads_the_three_shipped_records_into_an_empty_database():
     assert not Review.objects.exists()
     out = StringIO()
     call_command("load_shipped_reviews", stdout=out)
-    assert set(Review.objects.values_list("slug", flat=True)) == {ICS_SLUG, CASE_STUDY_SLUG}
+    assert set(Review.objects.values_list("slug", flat=True)) == {
+        ICS_SLUG, CASE_STUDY_SLUG, "scie-2018-leadership-in-integrated-care-systems"
+    }
     assert CMOC.objects.filter(review__slug=ICS_SLUG).count() == 15
     assert "loaded from ics_leadership_review" in out.getvalue()
 
@@ -38,7 +40,7 @@ def test_it_neither_duplicates_nor_fails_when_run_twice():
     out = StringIO()
     call_command("load_shipped_reviews", stdout=out)
     assert _row_counts() == first
-    assert out.getvalue().count("already loaded") == 2
+    assert out.getvalue().count("already loaded") == 3
     assert first["cmocs.CMOC"] > 0 and first["evidence.Appraisal"] > 0
 
 

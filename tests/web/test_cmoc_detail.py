@@ -130,11 +130,18 @@ def test_it_is_404_for_a_cmoc_of_another_review(client, curated, review, other_r
     assert re.search(r"404", str(client.get(f"/reviews/{review.slug}/cmocs/999999/")))
 
 
-def test_it_marks_lineage_the_review_never_stated_as_inferred(client, curated, review, owner):
+def test_it_hides_ichubs_inferred_lineage_until_the_reader_shows_it(client, curated, review,
+                                                                   owner):
     refined = curated["refined"]
     refined.lineage_as_output.filter(kind="refined").update(certainty="inferred")
     client.force_login(owner)
     page = client.get(_url(review, refined)).content.decode()
     svg = page[page.index("<svg"):page.index("</svg>")]
+    assert "INFERRED" not in svg and "Show ichub's inferences" in page
+    page = client.get(_url(review, refined) + "?inferred=1").content.decode()
+    svg = page[page.index("<svg"):page.index("</svg>")]
     assert "REFINED · INFERRED" in svg
-    assert "inferred: the review does not say" in page[page.index("</svg>"):]
+    assert 'stroke-dasharray="6 4" class="inferred"' in svg  # its arrows are dashed
+    assert "inferred by ichub: the review does not say" in page[page.index("</svg>"):]
+    standalone = client.get(_url(review, refined, "lineage.svg?inferred=1")).content.decode()
+    assert "REFINED · INFERRED" in standalone
