@@ -7,9 +7,9 @@ say so, which these tests check too.
 
 import pytest
 
-from cmocs.lineage import code_sort_key
 from cmocs.models import CMOC, EvidenceLink, LineageEvent, Mechanism, Provenance
 from evidence.models import Appraisal, ScreeningCount, SourceDocument
+from ichub.fields import natural_sort_key
 from ichub.models import OperationalDefinition, Review
 from programme_theories.models import Framework, ProgrammeTheory
 from tests.conftest import ICS_SLUG
@@ -220,10 +220,10 @@ def test_it_records_the_refines_and_the_merge_as_the_sets_the_paper_reports(ship
     for kind, numbers in (("refined", [1, 6, 7, 8]), ("merged", [2, 4, 5, 9])):
         event = sets[kind]
         assert event.certainty == LineageEvent.Certainty.UNREPORTED_PAIRING
-        assert sorted(code_sort_key(c.code) for c in event.inputs.all()) == [
+        assert sorted(natural_sort_key(c.code) for c in event.inputs.all()) == [
             ["cmoc ", n, ""] for n in numbers
         ]
-        assert sorted((c.code for c in event.outputs.all()), key=code_sort_key) == six
+        assert sorted((c.code for c in event.outputs.all()), key=natural_sort_key) == six
         assert "pairing is recorded as not reported" in event.rationale
     assert "insufficient distinct evidence" in sets["merged"].rationale
     dropped = events.get(kind="dropped")

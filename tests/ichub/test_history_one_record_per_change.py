@@ -247,10 +247,12 @@ def test_it_records_an_admin_edit_once_with_the_admin_user(world, staff, client)
         "theory": world.theory.pk, "statement": "Via the admin.",
         "context": world.context.pk, "mechanism_resource": world.resource.pk,
         "mechanism_reasoning": world.reasoning.pk, "outcome": world.outcome.pk, "notes": "",
+        "theory_provenance": "reported", "theory_reading": "",
         "evidence_links-TOTAL_FORMS": 1, "evidence_links-INITIAL_FORMS": 1,
         "evidence_links-0-id": world.link.pk, "evidence_links-0-cmoc": world.cmoc.pk,
         "evidence_links-0-excerpt": world.excerpt.pk, "evidence_links-0-element": "whole",
         "evidence_links-0-stance": "supports", "evidence_links-0-note": "",
+        "evidence_links-0-provenance": "reported", "evidence_links-0-reading": "",
     })
 
     assert response.status_code == 302, response.content[:3000]
@@ -284,6 +286,7 @@ def test_it_shows_history_in_the_admin_and_reverts_with_one_more_record(world, s
         "theory": world.theory.pk, "statement": original.statement,
         "context": world.context.pk, "mechanism_resource": world.resource.pk,
         "mechanism_reasoning": world.reasoning.pk, "outcome": world.outcome.pk, "notes": "",
+        "theory_provenance": "reported", "theory_reading": "",
         "evidence_links-TOTAL_FORMS": 0, "evidence_links-INITIAL_FORMS": 0,
     })
 
