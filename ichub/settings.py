@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "ScreeningStageEnum": "evidence.models.screening.ScreeningStage",
         "ScreeningDecisionEnum": "evidence.models.screening.ScreeningDecision.Decision",
         "ResolutionDecisionEnum": "evidence.models.screening.ScreeningResolution.Decision",
+        "ProvenanceEnum": "cmocs.models.Provenance",
     },
 }
 

@@ -220,8 +220,8 @@ def test_it_records_the_refines_and_the_merge_as_the_sets_the_paper_reports(ship
     for kind, numbers in (("refined", [1, 6, 7, 8]), ("merged", [2, 4, 5, 9])):
         event = sets[kind]
         assert event.certainty == LineageEvent.Certainty.UNREPORTED_PAIRING
-        assert sorted(natural_sort_key(c.code) for c in event.inputs.all()) == [
-            ["cmoc ", n, ""] for n in numbers
+        assert sorted((c.code for c in event.inputs.all()), key=natural_sort_key) == [
+            f"CMOC {n}" for n in numbers
         ]
         assert sorted((c.code for c in event.outputs.all()), key=natural_sort_key) == six
         assert "pairing is recorded as not reported" in event.rationale
