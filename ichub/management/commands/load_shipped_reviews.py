@@ -12,7 +12,7 @@ row that has none, in one INSERT ... SELECT per model.
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from ichub.bulk.history import insert_creation_history
 from ichub.models import Review
@@ -56,4 +56,7 @@ def write_baseline_history():
         recorded = history.objects.values(model._meta.pk.attname)
         pks = model._default_manager.exclude(pk__in=recorded).values_list("pk", flat=True)
         written += insert_creation_history(model, list(pks), change_reason=BASELINE_REASON)
+    # Check the new rows' deferred foreign keys now, as loaddata does for its own rows, so no
+    # trigger events stay pending in the transaction (PostgreSQL refuses to TRUNCATE then).
+    connection.check_constraints()
     return written
