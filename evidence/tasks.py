@@ -1,11 +1,26 @@
-"""Background work of the evidence app (Django's Tasks API through django-tasks)."""
+"""Background work of the evidence app (Django's Tasks API through django-tasks).
 
+A large reference file (above REFERENCE_IMPORT_JOB_BYTES) is imported as a
+job: the file waits in storage; the import itself is the same all-or-nothing
+service the request path uses, in the job's one transaction, so a retry after
+a dead worker starts from the review as it was and duplicates nothing (and
+the service would match a repeated record by DOI or title + year anyway).
+"""
+
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from evidence.importers import ImportRefused
+from evidence.importers.services import import_sources
 from evidence.models import PrioritisationSettings, Ranking
 from evidence.screening.prioritisation import services as prioritisation
+from ichub.jobs import JobFailed, job_task
+from ichub.jobs.files import delete_upload, open_upload
 from ichub.models import Review
+
+# Rows of the report kept on the job: a 100,000-record file's full report would be megabytes.
+REPORT_ROWS_KEPT = 200
 
 
 @task()
@@ -32,3 +47,32 @@ def simulate_review_screening(review_id):
     settings.last_simulation = report
     settings.save(update_fields=["last_simulation"])
     return report
+
+
+@job_task("sources.import")
+def import_sources_job(job):
+    params = job.params
+    try:
+        with open_upload(params["upload"]) as stream:
+            data = stream.read()
+    except FileNotFoundError as missing:
+        raise JobFailed("The uploaded file is no longer there; upload it again.") from missing
+    job.set_total(1)
+    job.say(f"Read {len(data):,} bytes of {params['filename']}.")
+    review = job.job.review
+    try:
+        with job.atomic():
+            report = import_sources(
+                review=review, data=data, filename=params["filename"], kind=params["kind"],
+                user=job.job.owner, dry_run=params["dry_run"],
+                skip_invalid=params["skip_invalid"],
+            )
+            job.advance(1)
+    except ImportRefused as refusal:
+        delete_upload(params["upload"])  # the same file would be refused again
+        raise JobFailed(refusal.message) from refusal
+    delete_upload(params["upload"])
+    result = report.as_dict()
+    for rows in ("created", "duplicates", "rejected"):
+        result[rows] = result[rows][:REPORT_ROWS_KEPT]
+    return {"result": result, "result_url": reverse("evidence:list", args=[review.slug])}

@@ -8,6 +8,7 @@ we need.
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 
 
 class RequestBodyLimitMiddleware:
@@ -30,6 +31,9 @@ class RequestBodyLimitMiddleware:
             return JsonResponse(
                 {"detail": "The Content-Length header is not a number."}, status=400
             )
+        if declared > limit and _feeds_a_job(request):
+            # Uploads that become jobs are streamed to storage, never read into memory.
+            limit = settings.JOB_UPLOAD_MAX_BYTES
         if declared > limit:
             return JsonResponse(
                 {
@@ -39,6 +43,14 @@ class RequestBodyLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+def _feeds_a_job(request):
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return request.method == "POST" and match.view_name in settings.JOB_UPLOAD_URL_NAMES
 
 
 class WebLoginAxesBackend(AxesStandaloneBackend):

@@ -1,5 +1,6 @@
 """Whole-review export and restore, and the review's file downloads, over the API."""
 
+from django.conf import settings
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -7,15 +8,18 @@ from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from evidence.importers import MAX_IMPORT_BYTES
+from ichub.jobs.api import JobSerializer
+from ichub.jobs.files import save_upload
+from ichub.jobs.services import start_job
+from ichub.models import Review
 from ichub.permissions import get_review_for_user
 from reports.downloads import DOWNLOADS
 from reports.responses import download_response, export_response
-from reports.transfer import TransferRefused, import_review, parse_document
-
-MAX_REVIEW_IMPORT_BYTES = 20 * MAX_IMPORT_BYTES
+from reports.tasks import import_review_job
+from reports.transfer import TransferRefused, parse_document
 
 
 class ReviewExportView(APIView):
@@ -31,9 +35,12 @@ class ReviewImportSerializer(serializers.Serializer):
 
 
 class ReviewImportView(APIView):
-    """POST an export to restore its review; the caller becomes its owner.
+    """POST an export to restore its review as a job; the caller becomes its owner.
 
-    The review must not exist yet (409 if it does); links to reviews that are
+    The file (up to ICHUB_JOB_UPLOAD_MAX_BYTES) is streamed to storage and
+    restored by a worker: 202 with the job, whose `result` is the restore's
+    report once it succeeds. A file that is not an export is refused at once
+    (400), and so is one whose review exists (409); links to reviews that are
     not in this database are skipped and listed in the report.
     """
 
@@ -41,21 +48,44 @@ class ReviewImportView(APIView):
     parser_classes = [MultiPartParser]
     serializer_class = ReviewImportSerializer
 
-    @extend_schema(responses={201: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    @extend_schema(responses={202: JobSerializer, 409: OpenApiTypes.OBJECT})
     def post(self, request):
         serializer = ReviewImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        if upload.size > MAX_REVIEW_IMPORT_BYTES:
+        if upload.size > settings.JOB_UPLOAD_MAX_BYTES:
             return Response(
-                {"file": [f"The file is over the {MAX_REVIEW_IMPORT_BYTES:,}-byte limit."]},
+                {"file": [f"The file is over the {settings.JOB_UPLOAD_MAX_BYTES:,}-byte limit."]},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        try:
-            report = import_review(document=parse_document(upload), user=request.user)
-        except TransferRefused as refusal:
+        refusal = _refuse_before_queueing(upload)
+        if refusal is not None:
             return Response({"file": [refusal.message]}, status=refusal.status)
-        return Response(report.as_dict(), status=status.HTTP_201_CREATED)
+        upload.seek(0)
+        job = start_job(
+            task=import_review_job, owner=request.user, params={"upload": save_upload(upload)}
+        )
+        return Response(
+            JobSerializer(job).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": reverse("api:job-detail", args=[job.pk])},
+        )
+
+
+def _refuse_before_queueing(upload):
+    """What can be told from the document's header now rather than minutes later."""
+    try:
+        slug = parse_document(upload).review.get("slug")
+    except TransferRefused as refusal:
+        return refusal
+    except AttributeError:  # a header whose review is not an object
+        return TransferRefused("The document's review is not an object.")
+    if isinstance(slug, str) and Review.objects.filter(slug=slug).exists():
+        return TransferRefused(
+            f"A review with slug '{slug}' already exists; delete it before restoring it.",
+            status=409,
+        )
+    return None
 
 
 class ReviewDownloadView(APIView):

@@ -29,6 +29,12 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads a job waits on are stored files: keep each test's in its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _no_api_throttling(monkeypatch):
     """Throttling has its own tests (tests/security); elsewhere request counts must not matter.
 
@@ -247,3 +253,22 @@ def immediate_tasks(settings):
 def run_on_commit(django_capture_on_commit_callbacks, immediate_tasks):
     """Run what a block schedules on commit (a test's transaction never commits), tasks too."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Run the database backend's real worker in this process until the queue is empty.
+
+    The worker closes "obsolete" connections between tasks, and a connection
+    inside the test's transaction looks obsolete (autocommit is off): on
+    PostgreSQL that would end the test's transaction. In-process, the test's
+    connection is the worker's, so that housekeeping is left out.
+    """
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run():
+        call_command(
+            "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
+        )
+
+    return run

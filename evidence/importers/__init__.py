@@ -11,7 +11,6 @@ from evidence.importers.nbib import parse_nbib
 from evidence.importers.ris import parse_ris, parse_wos
 from evidence.importers.text import (
     FORMATS,
-    MAX_IMPORT_BYTES,
     ImportRefused,
     decode,
     detect_format,
@@ -30,4 +29,4 @@ def parse_references(data: bytes, filename: str = ""):
     return fmt, records
 
 
-__all__ = ["FORMATS", "MAX_IMPORT_BYTES", "ImportRefused", "parse_references"]
+__all__ = ["FORMATS", "ImportRefused", "parse_references"]

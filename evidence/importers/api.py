@@ -1,17 +1,29 @@
 """POST /api/sources/import/: add a reference file's new references to a review."""
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from evidence.importers import MAX_IMPORT_BYTES, ImportRefused
+from evidence.importers import ImportRefused
 from evidence.importers.services import import_sources
 from evidence.models import SourceDocument
+from evidence.tasks import import_sources_job
+from ichub.jobs.api import JobSerializer
+from ichub.jobs.files import save_upload
+from ichub.jobs.services import start_job
 from ichub.permissions import EDITOR, get_review_for_user
+
+
+def start_import_job(*, review, upload, user, options):
+    """Store the file and queue its import; the browser and the API both start it here."""
+    params = {"upload": save_upload(upload), "filename": upload.name, **options}
+    return start_job(task=import_sources_job, owner=user, review=review, params=params)
 
 
 class SourceImportSerializer(serializers.Serializer):
@@ -30,8 +42,10 @@ class SourceImportView(APIView):
     """Import sources; duplicates (same DOI, or title + year) are reported, not added.
 
     201 with the report when sources were created, 200 for a dry run or a file
-    of duplicates only; 400 (413 for a file over 10 MB) when the file is
-    refused, with nothing written.
+    of duplicates only; 400 when the file is refused, with nothing written.
+    A file over ICHUB_REFERENCE_IMPORT_JOB_BYTES (1 MB) is imported by a job
+    instead: 202 with the job, whose `result` is the report once it ends
+    (413 over ICHUB_JOB_UPLOAD_MAX_BYTES, 200 MB).
     """
 
     permission_classes = [IsAuthenticated]
@@ -45,10 +59,19 @@ class SourceImportView(APIView):
         data = serializer.validated_data
         review = get_review_for_user(request.user, data["review"], role=EDITOR)
         upload = data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
+        if upload.size > settings.JOB_UPLOAD_MAX_BYTES:
             return Response(
-                {"file": [f"The file is over the {MAX_IMPORT_BYTES:,}-byte (10 MB) limit."]},
+                {"file": [f"The file is over the {settings.JOB_UPLOAD_MAX_BYTES:,}-byte limit."]},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        if upload.size > settings.REFERENCE_IMPORT_JOB_BYTES:
+            job = start_import_job(review=review, upload=upload, user=request.user, options={
+                key: data[key] for key in ("kind", "dry_run", "skip_invalid")
+            })
+            return Response(
+                JobSerializer(job).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": reverse("api:job-detail", args=[job.pk])},
             )
         try:
             report = import_sources(

@@ -1,8 +1,8 @@
 """The reference import form: a file, the kind of its sources, and how strict to be."""
 
 from django import forms
+from django.conf import settings
 
-from evidence.importers import MAX_IMPORT_BYTES
 from evidence.models import SourceDocument
 
 
@@ -10,7 +10,8 @@ class SourceImportForm(forms.Form):
     file = forms.FileField(
         label="Reference file",
         help_text="RIS (EndNote, Zotero, Mendeley, Scopus), BibTeX, PubMed .nbib or Web of "
-        "Science export, up to 10 MB.",
+        "Science export, up to 200 MB. A file over 1 MB is imported in the background "
+        "without a preview; you can follow it, and leave the page.",
     )
     kind = forms.ChoiceField(
         choices=SourceDocument.Kind.choices,
@@ -26,6 +27,7 @@ class SourceImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("The file is over the 10 MB limit.")
+        if upload.size > settings.JOB_UPLOAD_MAX_BYTES:
+            limit = settings.JOB_UPLOAD_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"The file is over the {limit} MB limit.")
         return upload

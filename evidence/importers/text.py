@@ -2,7 +2,7 @@
 
 import re
 
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
+from django.conf import settings
 
 FORMATS = {
     "ris": "RIS (EndNote, Zotero, Mendeley, Scopus, Web of Science)",
@@ -37,10 +37,12 @@ def decode(data: bytes) -> str:
     EndNote on Windows still writes cp1252 exports, so a file that is not UTF-8
     is read as cp1252 rather than refused; a NUL byte means a binary file.
     """
-    if len(data) > MAX_IMPORT_BYTES:
+    # The upload limit for files that feed a job (ICHUB_JOB_UPLOAD_MAX_BYTES): the API and
+    # the browser import a file this large as a job; the command reads it directly.
+    limit = settings.JOB_UPLOAD_MAX_BYTES
+    if len(data) > limit:
         raise ImportRefused(
-            f"The file is {len(data):,} bytes; the limit is {MAX_IMPORT_BYTES:,} bytes (10 MB).",
-            status=413,
+            f"The file is {len(data):,} bytes; the limit is {limit:,} bytes.", status=413
         )
     if not data.strip():
         raise ImportRefused("The file is empty.")

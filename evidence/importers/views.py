@@ -2,11 +2,13 @@
 
 import base64
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from evidence.importers import FORMATS, ImportRefused
+from evidence.importers.api import start_import_job
 from evidence.importers.forms import SourceImportForm
 from evidence.importers.services import import_sources
 from evidence.models import SourceDocument
@@ -35,8 +37,14 @@ def source_import(request, slug):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
         options = {key: form.cleaned_data[key] for key in ("kind", "skip_invalid")}
+        if upload.size > settings.REFERENCE_IMPORT_JOB_BYTES:
+            job = start_import_job(
+                review=review, upload=upload, user=request.user,
+                options={**options, "dry_run": False},
+            )
+            return redirect("jobs:detail", pk=job.pk)
+        data = upload.read()
         try:
             report = import_sources(
                 review=review, data=data, filename=upload.name, dry_run=True, **options

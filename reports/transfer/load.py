@@ -87,10 +87,11 @@ def parse_document(data):
 
 
 @transaction.atomic
-def import_review(*, document, user=None):
+def import_review(*, document, user=None, on_chunk=None):
     """Create the review a document holds; refuse (changing nothing) if it cannot.
 
     `document` is what `parse_document` returns, or the export as a dict.
+    `on_chunk`, if given, is called after each chunk of rows (a job's progress).
     """
     record, sections = _parts(document)
     if not isinstance(record, dict):
@@ -108,7 +109,8 @@ def import_review(*, document, user=None):
         with transaction.atomic():
             report.review = _create_review(record, report, user)
             for name, rows in sections:
-                _SectionLoader(_SECTIONS_BY_NAME[name], report.review, report, user).load(rows)
+                loader = _SectionLoader(_SECTIONS_BY_NAME[name], report.review, report, user)
+                loader.load(rows, on_chunk=on_chunk)
             if user is not None and user.is_authenticated:
                 Membership.objects.create(
                     review=report.review, user=user, role=Membership.Role.OWNER
@@ -219,7 +221,7 @@ class _SectionLoader:
         # References to the section's own rows wait until the whole section is in.
         self.deferred = {n: r for n, r in section.refs.items() if r.model is self.model}
 
-    def load(self, rows):
+    def load(self, rows, on_chunk=None):
         # (row id, reference name, exported key) for the self-references: small tuples,
         # only for the rows that have one.
         pending = []
@@ -233,6 +235,8 @@ class _SectionLoader:
             )
             self.report.created[self.section.name] += len(created)
             _forget_logged_queries()
+            if on_chunk is not None:
+                on_chunk()
         for chunk in _chunks(pending, _CHUNK_ROWS):
             self._link_deferred(chunk)
 

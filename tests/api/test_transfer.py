@@ -104,8 +104,11 @@ def test_it_names_rejected_records_in_the_refusal(review, editor, token_client):
     assert SourceDocument.objects.filter(review=review).count() == 1
 
 
-def test_it_refuses_a_file_over_10_mb_with_413(review, editor, token_client):
-    data = b"TY  - JOUR\n" + b"x" * (10 * 1024 * 1024)
+def test_it_refuses_a_file_over_the_job_upload_limit_with_413(
+    review, editor, token_client, settings
+):
+    settings.JOB_UPLOAD_MAX_BYTES = 1000
+    data = b"TY  - JOUR\n" + b"x" * 1000
 
     response = post_import(token_client(editor), review.slug, data=data, name="big.ris")
 
@@ -154,14 +157,18 @@ def test_it_exports_a_public_review_to_anyone(shipped, token_client):
     assert b"".join(response.streaming_content).decode() == export_review_text(shipped)
 
 
-def test_it_restores_a_review_and_makes_the_caller_its_owner(review, outsider, token_client):
+def test_it_restores_a_review_and_makes_the_caller_its_owner(
+    review, outsider, token_client, run_worker
+):
     text = export_review_text(review).replace('"slug": "test-review"', '"slug": "restored"')
 
     response = token_client(outsider).post(
         "/api/reviews/import/", {"file": upload("r.json", text)}, format="multipart"
     )
+    assert response.status_code == 202, response.content
+    assert response["Location"].endswith(f"/api/jobs/{response.json()['id']}/")
+    run_worker()
 
-    assert response.status_code == 201, response.content
     assert Review.objects.get(slug="restored").role_of(outsider) == "owner"
 
 

@@ -194,12 +194,13 @@ def test_it_refuses_files_that_are_not_reference_files(review, data, message):
     assert not SourceDocument.objects.exists()
 
 
-def test_it_refuses_a_file_over_the_size_limit(review):
+def test_it_refuses_a_file_over_the_size_limit(review, settings):
+    settings.JOB_UPLOAD_MAX_BYTES = 1000
     with pytest.raises(ImportRefused) as refusal:
-        import_sources(review=review, data=b"TY  - JOUR\n" + b"x" * (10 * 1024 * 1024))
+        import_sources(review=review, data=b"TY  - JOUR\n" + b"x" * 1000)
 
     assert refusal.value.status == 413
-    assert "10 MB" in refusal.value.message
+    assert "the limit is 1,000 bytes" in refusal.value.message
 
 
 def test_it_refuses_a_malformed_record_and_writes_nothing(review):

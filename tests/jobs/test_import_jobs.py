@@ -1,0 +1,149 @@
+"""Whole-review and large reference imports run as jobs, from uploads streamed to storage."""
+
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
+
+from evidence.models import SourceDocument
+from ichub.jobs.models import Job
+from ichub.models import Review
+from ichub.security import RequestBodyLimitMiddleware
+from reports.transfer import export_review_text
+from tests.conftest import PASSWORD
+from tests.transfer import samples
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored_uploads(settings):
+    folder = settings.MEDIA_ROOT / "job-uploads"
+    return os.listdir(folder) if folder.exists() else []
+
+
+def _restore(client, text):
+    return client.post(
+        "/api/reviews/import/",
+        {"file": SimpleUploadedFile("r.json", text.encode())},
+        format="multipart",
+    )
+
+
+def test_it_restores_a_review_larger_than_the_request_limit_as_a_job(
+    review, outsider, token_client, run_worker, settings
+):
+    # Padding after the document: a real export's size without building 10 MB of rows.
+    text = export_review_text(review).replace('"slug": "test-review"', '"slug": "big"')
+    text += " " * (settings.MAX_REQUEST_BODY_BYTES + 1)
+    client = token_client(outsider)
+
+    response = _restore(client, text)
+
+    assert response.status_code == 202, response.content
+    job = Job.objects.get(pk=response.json()["id"])
+    assert job.kind == "review.import" and job.status == "queued" and job.review is None
+    assert len(_stored_uploads(settings)) == 1
+    run_worker()
+    body = client.get(f"/api/jobs/{job.pk}/").json()
+    assert body["status"] == "succeeded", body
+    assert body["review"] == "big" and body["result_url"] == "/reviews/big/"
+    assert body["progress"]["total"] == len(text) and body["progress"]["percent"] == 100
+    assert body["result"]["review"] == "big"
+    assert Review.objects.get(slug="big").role_of(outsider) == "owner"
+    assert _stored_uploads(settings) == []  # the upload is removed once restored
+
+
+def test_it_fails_a_restore_job_with_the_reason_and_writes_nothing(
+    review, outsider, token_client, run_worker, settings
+):
+    text = export_review_text(review).replace('"slug": "test-review"', '"slug": "cut"')
+    text = text.replace('"cmocs": []', '"cmocs": [{]')  # the header is fine, a section is not
+    response = _restore(token_client(outsider), text)
+    assert response.status_code == 202
+    run_worker()
+    job = Job.objects.get(pk=response.json()["id"])
+    assert job.status == "failed" and "JSON" in job.error
+    assert not Review.objects.filter(slug="cut").exists()
+    assert _stored_uploads(settings) == []
+
+
+def test_it_fails_a_restore_job_whose_upload_has_gone(
+    review, outsider, token_client, run_worker, settings
+):
+    text = export_review_text(review).replace('"slug": "test-review"', '"slug": "gone"')
+    job_id = _restore(token_client(outsider), text).json()["id"]
+    (settings.MEDIA_ROOT / "job-uploads" / _stored_uploads(settings)[0]).unlink()
+    run_worker()
+    job = Job.objects.get(pk=job_id)
+    assert job.status == "failed" and "upload it again" in job.error
+
+
+def test_it_imports_a_large_reference_file_as_a_job(
+    review, editor, token_client, run_worker, settings
+):
+    settings.REFERENCE_IMPORT_JOB_BYTES = 100  # samples.NBIB is larger
+    client = token_client(editor)
+    response = client.post(
+        "/api/sources/import/",
+        {"file": SimpleUploadedFile("pubmed.nbib", samples.NBIB.encode()), "review": review.slug},
+        format="multipart",
+    )
+    assert response.status_code == 202, response.content
+    assert not SourceDocument.objects.exists()
+    run_worker()
+    body = client.get(f"/api/jobs/{response.json()['id']}/").json()
+    assert body["status"] == "succeeded" and body["result"]["counts"]["created"] == 2
+    assert body["result_url"] == f"/reviews/{review.slug}/sources/"
+    assert SourceDocument.objects.filter(review=review).count() == 2
+
+
+def test_it_refuses_a_large_reference_import_to_a_viewer_before_storing_it(
+    review, viewer, token_client, settings
+):
+    settings.REFERENCE_IMPORT_JOB_BYTES = 100
+    response = token_client(viewer).post(
+        "/api/sources/import/",
+        {"file": SimpleUploadedFile("pubmed.nbib", samples.NBIB.encode()), "review": review.slug},
+        format="multipart",
+    )
+    assert response.status_code == 403
+    assert not Job.objects.exists() and _stored_uploads(settings) == []
+
+
+def test_it_sends_the_browser_to_the_progress_page_for_a_large_file(
+    client, review, editor, settings, run_worker
+):
+    settings.REFERENCE_IMPORT_JOB_BYTES = 100
+    client.login(username=editor.username, password=PASSWORD)
+    response = client.post(
+        f"/reviews/{review.slug}/sources/import/",
+        {"file": SimpleUploadedFile("pubmed.nbib", samples.NBIB.encode()),
+         "kind": "empirical_study"},
+    )
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    run_worker()
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "Created: 2, duplicates: 0, rejected: 0." in html
+    assert f'href="/reviews/{review.slug}/sources/"' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/reviews/import/", True),
+        ("/api/sources/import/", True),
+        ("/reviews/test-review/sources/import/", True),
+        ("/api/cmocs/", False),
+    ],
+)
+def test_it_lets_only_job_uploads_past_the_request_limit(settings, path, allowed):
+    declared = settings.MAX_REQUEST_BODY_BYTES + 1
+    request = RequestFactory().post(path, data=b"", content_type="application/octet-stream",
+                                    CONTENT_LENGTH=str(declared))
+    middleware = RequestBodyLimitMiddleware(lambda request: "passed")
+    assert (middleware(request) == "passed") is allowed
+    over = RequestFactory().post(path, data=b"", content_type="application/octet-stream",
+                                 CONTENT_LENGTH=str(settings.JOB_UPLOAD_MAX_BYTES + 1))
+    assert middleware(over).status_code == 413
