@@ -52,7 +52,9 @@ class SourceImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = SourceImportSerializer
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 202: JobSerializer}
+    )
     def post(self, request):
         serializer = SourceImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

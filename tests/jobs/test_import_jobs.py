@@ -12,7 +12,7 @@ from ichub.models import Review
 from ichub.security import RequestBodyLimitMiddleware
 from reports.transfer import export_review_text
 from tests.conftest import PASSWORD
-from tests.transfer import samples
+from tests.evidence.importers import samples
 
 pytestmark = pytest.mark.django_db
 
