@@ -12,8 +12,26 @@ from cmocs.models import CMOC, EvidenceLink
 from evidence.models import Excerpt
 
 
+# Ids are signed 64-bit: SQLite raises OverflowError (a 500) binding a larger one in `__in`.
+_MAX_ID = 2**63 - 1
+
+
 def _ids(values):
-    return {int(v) for v in values if str(v).isdigit()}
+    return {int(v) for v in values if str(v).isdigit() and int(v) <= _MAX_ID}
+
+
+class IdChoicesField(forms.ModelMultipleChoiceField):
+    """Rows by id, refusing ids no database holds before querying (`_ids` says why)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if text.lstrip("-").isdigit() and not -_MAX_ID - 1 <= int(text) <= _MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
 
 
 def _link_label(link):
@@ -35,12 +53,12 @@ class DecisionMixin(forms.Form):
     )
     phase = forms.CharField(max_length=100, required=False,
                             help_text="e.g. Phase 2: theory refinement")
-    drove = forms.ModelMultipleChoiceField(
+    drove = IdChoicesField(
         queryset=Excerpt.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Evidence that drove this decision",
         help_text="Kept on the lineage event, beside the rationale.",
     )
-    drove_other = forms.ModelMultipleChoiceField(
+    drove_other = IdChoicesField(
         queryset=Excerpt.objects.none(), required=False,
         label="Other excerpts that drove it", help_text="Hold Ctrl (or ⌘) to choose several.",
         widget=forms.SelectMultiple(attrs={"size": 4}),
@@ -72,13 +90,13 @@ class CarryMixin(forms.Form):
     default promises; the form is then redrawn with it ticked.
     """
 
-    carry = forms.ModelMultipleChoiceField(
+    carry = IdChoicesField(
         queryset=EvidenceLink.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple, label="Evidence it takes",
         help_text="Ticked links are copied to the new CMOC. Every link also stays on the "
                   "CMOC it came from.",
     )
-    offered = forms.ModelMultipleChoiceField(
+    offered = IdChoicesField(
         queryset=EvidenceLink.objects.none(), required=False, widget=forms.MultipleHiddenInput,
     )
 
@@ -123,7 +141,7 @@ class RefineForm(CarryMixin, DecisionMixin, CMOCFieldsForm):
 
 
 class MergeForm(CarryMixin, DecisionMixin, CMOCFieldsForm):
-    inputs = forms.ModelMultipleChoiceField(
+    inputs = IdChoicesField(
         queryset=CMOC.objects.none(), widget=forms.CheckboxSelectMultiple,
         label="CMOCs to merge (two or more)",
     )

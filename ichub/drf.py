@@ -24,10 +24,20 @@ ID_REGEX = r"[0-9]+"
 MAX_TEXT = 20_000
 
 
-class IntegerFilter(django_filters.NumberFilter):
-    """An integer (an id, a year): "1.5" is refused instead of read as 1."""
+# Ids are signed 64-bit on both databases; a larger number is no id at all, and SQLite
+# raised OverflowError (a 500) binding one.
+MIN_ID, MAX_ID = -(2**63), 2**63 - 1
 
-    field_class = forms.IntegerField
+
+class _Int64Field(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=MIN_ID, max_value=MAX_ID, **kwargs)
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """An integer (an id, a year): "1.5" is refused instead of read as 1, 2**63 with a 400."""
+
+    field_class = _Int64Field
 
 
 class Conflict(APIException):
@@ -173,6 +183,11 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return scope_to_visible(queryset, request.user, self.review_path)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool):
+        """An integer or a string of digits: 1.5 was read as 1, and 1e400 overflowed."""
+        if isinstance(data, str) and data.isascii() and data.isdigit():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        if not MIN_ID <= data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)

@@ -225,6 +225,12 @@ REST_FRAMEWORK = {
         "ichub.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # ichub.parsers.JSONParser: deep nesting and 1e400 are a 400, not a 500 (issue 17).
+    "DEFAULT_PARSER_CLASSES": [
+        "ichub.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "ichub.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "ichub.drf.exception_handler",
@@ -307,6 +313,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Request size: one limit for form/JSON bodies and uploads alike (413 above it).
 MAX_REQUEST_BODY_BYTES = env_int("DJANGO_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
+# Seconds a request may spend reading an uploaded file (reference or whole-review
+# import) before it is refused with 413; the management commands have no limit.
+IMPORT_TIME_BUDGET_SECONDS = env_int("DJANGO_IMPORT_TIME_BUDGET", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads spool to a temp file, not memory
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000

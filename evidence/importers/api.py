@@ -14,6 +14,7 @@ from evidence.importers import ImportRefused
 from evidence.importers.services import import_sources
 from evidence.models import SourceDocument
 from evidence.tasks import import_sources_job
+from ichub.budget import time_budget
 from ichub.jobs.api import JobSerializer
 from ichub.jobs.files import save_upload
 from ichub.jobs.services import start_job
@@ -76,15 +77,16 @@ class SourceImportView(APIView):
                 headers={"Location": reverse("api:job-detail", args=[job.pk])},
             )
         try:
-            report = import_sources(
-                review=review,
-                data=upload.read(),
-                filename=upload.name,
-                kind=data["kind"],
-                user=request.user,
-                dry_run=data["dry_run"],
-                skip_invalid=data["skip_invalid"],
-            )
+            with time_budget(settings.IMPORT_TIME_BUDGET_SECONDS):
+                report = import_sources(
+                    review=review,
+                    data=upload.read(),
+                    filename=upload.name,
+                    kind=data["kind"],
+                    user=request.user,
+                    dry_run=data["dry_run"],
+                    skip_invalid=data["skip_invalid"],
+                )
         except ImportRefused as refusal:
             body = {refusal.field: [refusal.message]}
             if refusal.report is not None:

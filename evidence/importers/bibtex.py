@@ -44,6 +44,16 @@ def _from_block(position, block):
             position=position,
             error=f"The record starting on line {line} is malformed BibTeX ({block.error}).",
         )
+    try:
+        return _record(position, block)
+    except RecursionError:  # pylatexenc recurses once per brace or macro level
+        return ReferenceRecord(
+            position=position,
+            error=f"The record '{block.key}' has braces or macros nested too deeply to read.",
+        )
+
+
+def _record(position, block):
     fields = {
         key: field.value if isinstance(field.value, list) else _decode(field.value)
         for key, field in block.fields_dict.items()

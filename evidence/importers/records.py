@@ -5,6 +5,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from evidence.models import SourceDocument, normalise_doi
+from ichub.budget import spend
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -39,6 +40,7 @@ class ReferenceRecord:
     error: str = ""
 
     def __post_init__(self):
+        spend()  # every parser builds one record per reference: the budget's checkpoint
         # EndNote writes corporate authors with a trailing comma ("SCIE,").
         self.authors = [a.strip().rstrip(",").strip() for a in self.authors if a.strip(" ,")]
         self.title = " ".join(self.title.split())

@@ -12,6 +12,7 @@ from evidence.importers.api import start_import_job
 from evidence.importers.forms import SourceImportForm
 from evidence.importers.services import import_sources
 from evidence.models import SourceDocument
+from ichub.budget import time_budget
 from ichub.permissions import EDITOR, get_review_for_user
 
 
@@ -19,8 +20,10 @@ def _get_review_for_user(request, slug):
     return get_review_for_user(request.user, slug, role=EDITOR)
 
 
-def _session_key(review):
-    return f"source-import:{review.pk}"
+# One pending preview per session, whichever review it is for: a new preview replaces
+# the last, so a session holds at most one upload (issue 17: one key per review let
+# a session grow without bound).
+PENDING_KEY = "source-import"
 
 
 @login_required
@@ -46,15 +49,17 @@ def source_import(request, slug):
             return redirect("jobs:detail", pk=job.pk)
         data = upload.read()
         try:
-            report = import_sources(
-                review=review, data=data, filename=upload.name, dry_run=True, **options
-            )
+            with time_budget(settings.IMPORT_TIME_BUDGET_SECONDS):
+                report = import_sources(
+                    review=review, data=data, filename=upload.name, dry_run=True, **options
+                )
         except ImportRefused as refusal:
             field = refusal.field if refusal.field in form.fields else "file"
             form.add_error(field, refusal.message)
             report = refusal.report
         else:
-            request.session[_session_key(review)] = {
+            request.session[PENDING_KEY] = {
+                "review": review.pk,
                 "data": base64.b64encode(data).decode("ascii"),
                 "filename": upload.name,
                 **options,
@@ -80,20 +85,21 @@ def _kinds_per_record(data):
 
 
 def _confirm(request, review):
-    pending = request.session.pop(_session_key(review), None)
-    if pending is None:
+    pending = request.session.pop(PENDING_KEY, None)
+    if pending is None or pending["review"] != review.pk:
         messages.error(request, "Nothing to import: upload the file again.")
         return redirect("sources_import:import", review.slug)
     try:
-        report = import_sources(
-            review=review,
-            data=base64.b64decode(pending["data"]),
-            filename=pending["filename"],
-            kind=pending["kind"],
-            kinds=_kinds_per_record(request.POST),
-            skip_invalid=pending["skip_invalid"],
-            user=request.user,
-        )
+        with time_budget(settings.IMPORT_TIME_BUDGET_SECONDS):
+            report = import_sources(
+                review=review,
+                data=base64.b64decode(pending["data"]),
+                filename=pending["filename"],
+                kind=pending["kind"],
+                kinds=_kinds_per_record(request.POST),
+                skip_invalid=pending["skip_invalid"],
+                user=request.user,
+            )
     except ImportRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("sources_import:import", review.slug)

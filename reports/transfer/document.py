@@ -17,6 +17,12 @@ from reports.transfer.sections import SECTIONS
 
 _ORDER = {section.name: index for index, section in enumerate(SECTIONS)}
 
+# The format nests six deep (document, sections, section, row, a list of natural keys,
+# one key); anything much deeper is hostile. ijson builds each event's prefix from the
+# path, so a document nested n deep cost O(n²) to read and at 100,000 levels killed
+# the worker: the depth is checked at every event, before any of that cost.
+MAX_DEPTH = 16
+
 
 class DocumentError(Exception):
     """The bytes are not a readable export; `message` says why (load turns it into a refusal)."""
@@ -30,7 +36,7 @@ class StreamedDocument:
     """An export being read from a binary stream: its header now, its sections on demand."""
 
     def __init__(self, stream):
-        self._events = ijson.parse(stream, use_float=True)
+        self._events = _depth_limited(ijson.basic_parse(stream, use_float=True))
         self.format = self.version = self.review = None
         try:
             self._read_header()
@@ -118,6 +124,37 @@ class StreamedDocument:
             if depth == 0:
                 return builder.value
         raise DocumentError("The document ends inside a row.")
+
+
+def _depth_limited(events):
+    """(prefix, event, value) as ijson.parse gives them, refusing nesting over MAX_DEPTH.
+
+    Only the top two levels' prefixes are ever read ('' and 'sections'), so a
+    deeper event's prefix is None rather than a path joined at every event.
+    """
+    path = []
+    for event, value in events:
+        if event == "map_key":
+            prefix = _joined(path[:-1])
+            path[-1] = value
+        elif event in ("start_map", "start_array"):
+            prefix = _joined(path)
+            path.append(None if event == "start_map" else "item")
+            if len(path) > MAX_DEPTH:
+                raise DocumentError(
+                    f"The document is nested more than {MAX_DEPTH} levels deep; "
+                    "an ichub export never is."
+                )
+        elif event in ("end_map", "end_array"):
+            path.pop()
+            prefix = _joined(path)
+        else:
+            prefix = _joined(path)
+        yield prefix, event, value
+
+
+def _joined(path):
+    return ".".join(path) if len(path) <= 2 else None
 
 
 # What reading the stream may raise at any event: load.import_review turns these into a
