@@ -13,8 +13,12 @@ transaction, so a document that turns out to be broken halfway leaves nothing.
 Links to another review (an evidence link from a review that tests this one,
 or a framework whose source is elsewhere) need that review in the database:
 when it is missing, the row is skipped (or the optional reference left blank)
-and the report says so. Users are matched by username; a user who does not
-exist here leaves an attribution blank (and a required one skips the row).
+and the report says so. The operator's command matches users by username; a
+user who does not exist here leaves an attribution blank (and a required one
+skips the row). A restore by a user (the API) attributes every row to that
+user instead, since a document may name anyone: the names it held are listed
+in the report, and kept as labels where a row records a judgement
+(`Section.judged_by`).
 Memberships are not part of the document: who may see a review belongs to the
 instance, so the importing user becomes its owner.
 """
@@ -22,6 +26,7 @@ instance, so the importing user becomes its owner.
 import itertools
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections, reset_queries, transaction
 from django.db.models import Q
@@ -37,6 +42,7 @@ from reports.transfer.document import (
     open_document,
 )
 from reports.transfer.export import REVIEW_FIELDS, encode
+from reports.transfer.rules import check_chunk, refuse_nul
 from reports.transfer.sections import SECTIONS
 
 # Rows loaded at a time: big enough that per-chunk queries are few, small enough that
@@ -59,6 +65,7 @@ class RestoreReport:
     created: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)
     blanked: list = field(default_factory=list)
+    attributed_to_you: set = field(default_factory=set)  # usernames the importer stands for
 
     @property
     def summary(self):
@@ -74,6 +81,7 @@ class RestoreReport:
             "created": self.created,
             "skipped": self.skipped,
             "blanked": self.blanked,
+            "attributed_to_you": sorted(self.attributed_to_you),
             "summary": self.summary,
         }
 
@@ -147,6 +155,8 @@ def _listed_sections(sections):
 
 def _create_review(record, report, user):
     review = Review(**{name: record[name] for name in REVIEW_FIELDS if name not in _TIMESTAMPS})
+    for name in REVIEW_FIELDS:
+        refuse_nul(f"review.{name}", record[name])
     review.full_clean(exclude=["tests_theories_of"])
     review.save()
     # Linking to a tested review needs read access to it; being tested by another
@@ -220,6 +230,10 @@ class _SectionLoader:
         ]
         # References to the section's own rows wait until the whole section is in.
         self.deferred = {n: r for n, r in section.refs.items() if r.model is self.model}
+        # Over the API the importer stands for every user the document names.
+        self.attributed = set() if user is None else {
+            n for n, r in section.refs.items() if r.model is get_user_model()
+        }
 
     def load(self, rows, on_chunk=None):
         # (row id, reference name, exported key) for the self-references: small tuples,
@@ -245,7 +259,7 @@ class _SectionLoader:
         maps = {
             name: self._resolve(ref, [row[name] for row in rows if row.get(name) is not None])
             for name, ref in section.refs.items()
-            if name not in self.deferred
+            if name not in self.deferred and name not in self.attributed
         }
         for name, ref in section.many.items():
             maps[name] = self._resolve(ref, [value for row in rows for value in row[name]])
@@ -259,6 +273,7 @@ class _SectionLoader:
                 continue  # already imported with the review it links to
             objects.append(obj)
             kept.append(row)
+        check_chunk(self.model, objects)
         self._insert(objects)
         self._link_many(objects, kept, maps)
         return objects, kept
@@ -320,10 +335,15 @@ class _SectionLoader:
 
     def _build(self, row, maps):
         values = {field.name: field.to_python(row[field.name]) for field in self._plain_fields}
+        for name, value in values.items():
+            refuse_nul(f"{self.section.name}.{name}", value)
         if self._belongs_to_review:
             values["review"] = self.review
+        for name in self.attributed:
+            if not self._attribute(row, name, values):
+                return None
         for name in self.section.refs:
-            if name in self.deferred or row.get(name) is None:
+            if name in self.deferred or name in self.attributed or row.get(name) is None:
                 continue
             pk = maps[name].get(_key(row[name]))
             if pk is None:
@@ -345,6 +365,28 @@ class _SectionLoader:
         # Choices, lengths and formats are checked here; references were resolved above.
         obj.clean_fields(exclude=[*self.section.refs, *self.section.many, "review"])
         return obj
+
+    def _attribute(self, row, name, values):
+        """Attribute the row to the importer; False when it records someone else's judgement."""
+        named = row.get(name)
+        named = str(named[0] if isinstance(named, list) and named else named or "")
+        if named and named != self.user.username:
+            self.report.attributed_to_you.add(named)
+            if name in self.section.judged_by:
+                label = self.section.judged_by[name]
+                if label is None:
+                    self.report.skipped.append({
+                        "section": self.section.name,
+                        "row": row,
+                        "reason": f"screened by someone else ({named}); only the operator's "
+                        "import_review command restores other people's decisions",
+                    })
+                    return False
+                values[self._attname(name)] = None
+                values[label] = values.get(label) or named
+                return True
+        values[self._attname(name)] = self.user.pk
+        return True
 
     def _insert(self, objects):
         """Insert with reserved ids and the exported timestamps, then copy the history rows."""

@@ -59,6 +59,11 @@ class Section:
     sort: tuple = ()  # exported names that order the rows (a natural key where there is one)
     timestamps: tuple = ()  # auto_now(_add) fields whose exported values import restores
     unique_together: tuple = ()  # rows already present (from another review's import) are skipped
+    # User references that record a person's own judgement. A restore over the API
+    # attributes every row to its importer (issue 17: documents could name anyone);
+    # a judgement by someone else keeps their name in the field given here, or with
+    # None is skipped, since it cannot become the importer's.
+    judged_by: dict = field(default_factory=dict)
 
 
 USER = Ref(get_user_model(), ("username",))
@@ -275,6 +280,7 @@ SECTIONS = [
             "excerpt": Ref(Excerpt, ("source__citation_key", "key"), "source__review"),
             "reviewer": USER,
         },
+        judged_by={"reviewer": "reviewer_label"},
         sort=("source", "excerpt", "criterion"),
         timestamps=("created_at",),
     ),
@@ -293,6 +299,7 @@ SECTIONS = [
                 "source__review",
             ),
         },
+        judged_by={"reviewer": None},
         sort=("source", "stage", "reviewer", "decided_at"),
         timestamps=("decided_at",),
     ),

@@ -109,7 +109,7 @@ def test_it_refuses_a_review_export_nested_deeper_than_the_format(owner, token_c
 
 def test_it_still_reads_an_export_within_the_depth_the_format_needs(owner, token_client,
                                                                    shipped):
-    from ichub.transfer import export_review_text
+    from reports.transfer import export_review_text
 
     text = export_review_text(shipped).replace(shipped.slug, "restored-copy")
 

@@ -1,0 +1,86 @@
+"""The model rules (`clean()`) a restore keeps, checked for a chunk of rows at a time.
+
+The API runs each model's clean(); a restore inserted rows after clean_fields()
+only, so a crafted document could link evidence from a review that does not
+test the target's theories (issue 17). clean() reads related rows one by one;
+these checks read a chunk's related rows in one query each, so a restore's
+query count still grows with chunks, not rows. A broken rule refuses the
+whole document with the model's own message.
+"""
+
+from django.core.exceptions import ValidationError
+
+from cmocs.models import CMOC, EvidenceLink, Mechanism
+from evidence.models import Appraisal, Excerpt, SourceDocument
+from ichub.models import Review
+
+
+def check_chunk(model, objects):
+    check = _CHECKS.get(model)
+    if check is not None and objects:
+        check(objects)
+
+
+def refuse_nul(label, value):
+    """PostgreSQL cannot store NUL in text and SQLite can: refuse it on both alike."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationError(f"{label} holds a NUL character, which no text field may hold.")
+
+
+def _evidence_crosses_only_to_testers(links):
+    excerpt_reviews = dict(
+        Excerpt.objects.filter(pk__in={link.excerpt_id for link in links})
+        .values_list("pk", "source__review_id")
+    )
+    cmoc_reviews = dict(
+        CMOC.objects.filter(pk__in={link.cmoc_id for link in links}).values_list("pk", "review_id")
+    )
+    testing = set(
+        Review.tests_theories_of.through.objects.filter(
+            to_review_id__in=set(cmoc_reviews.values())
+        ).values_list("from_review_id", "to_review_id")
+    )
+    for link in links:
+        pair = (excerpt_reviews[link.excerpt_id], cmoc_reviews[link.cmoc_id])
+        if pair[0] != pair[1] and pair not in testing:
+            raise ValidationError(
+                "An evidence link's excerpt comes from another review that does not test "
+                "this review's theories."
+            )
+
+
+def _mechanisms_in_their_slots(cmocs):
+    ids = {c.mechanism_resource_id for c in cmocs} | {c.mechanism_reasoning_id for c in cmocs}
+    kinds = dict(Mechanism.objects.filter(pk__in=ids - {None}).values_list("pk", "kind"))
+    for cmoc in cmocs:
+        for slot, kind in (("mechanism_resource", Mechanism.Kind.RESOURCE),
+                           ("mechanism_reasoning", Mechanism.Kind.REASONING)):
+            found = kinds.get(getattr(cmoc, f"{slot}_id"))
+            if found is not None and found != kind:
+                raise ValidationError(
+                    f"{cmoc.code}: the {slot.replace('_', ' ')} slot takes a {kind} "
+                    f"mechanism, not a {found} one."
+                )
+
+
+def _appraised_excerpt_of_its_source(appraisals):
+    sources = dict(
+        Excerpt.objects.filter(pk__in={a.excerpt_id for a in appraisals} - {None})
+        .values_list("pk", "source_id")
+    )
+    for appraisal in appraisals:
+        if appraisal.excerpt_id and sources[appraisal.excerpt_id] != appraisal.source_id:
+            raise ValidationError("An appraised excerpt must come from the appraised source.")
+
+
+def _each_clean(objects):
+    for obj in objects:  # SourceDocument.clean() reads no other row
+        obj.clean()
+
+
+_CHECKS = {
+    EvidenceLink: _evidence_crosses_only_to_testers,
+    CMOC: _mechanisms_in_their_slots,
+    Appraisal: _appraised_excerpt_of_its_source,
+    SourceDocument: _each_clean,
+}
