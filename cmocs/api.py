@@ -46,7 +46,7 @@ from ichub.etags import (
     precondition_responses,
     with_etag,
 )
-from ichub.permissions import EDITOR, require_role
+from ichub.permissions import EDITOR, require_role, scope_to_visible
 from ichub.versioning import StaleVersion
 
 ETAG_LABEL = "cmoc"
@@ -56,7 +56,8 @@ ETAG_RESPONSE_HEADER = etag_response_header(ETAG_LABEL)
 def nested_evidence_queryset():
     """Evidence links with excerpt and citation, reading only the columns the JSON shows."""
     return (
-        EvidenceLink.objects.select_related("excerpt__source")
+        EvidenceLink.objects.shown_with_cmocs()
+        .select_related("excerpt__source")
         .only("id", "cmoc", "element", "stance", "provenance", "reading", "note", "excerpt",
               *brief_excerpt_columns("excerpt__"))
         .order_by("element", "id")
@@ -253,9 +254,11 @@ class EvidenceLinkViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     review_path = "cmoc__review"
 
     def get_queryset(self):
-        return self.scope(
+        links = self.scope(
             EvidenceLink.objects.select_related("excerpt", "created_by").order_by("cmoc_id", "id")
         )
+        # Scoped by the CMOC's review; the excerpt's must be readable too (issue 17).
+        return scope_to_visible(links, self.request.user, "excerpt__source__review")
 
     def perform_create(self, serializer):
         fields = serializer.validated_data

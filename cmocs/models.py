@@ -273,6 +273,31 @@ class CMOC(VersionedRecord):
             raise ValidationError(errors)
 
 
+class EvidenceLinkQuerySet(models.QuerySet):
+    """Which links a review's reads may show.
+
+    A link crosses reviews when a realist evaluation's excerpt bears on a tested
+    review's CMOC. Everyone who reads one side need not see the other, and a
+    review's nested reads (API, pages, reports, exports, search) are shared by
+    all its readers (and cached as such), so a cross-review link shows in one
+    side's reads only when the other side is public (issue 17).
+    """
+
+    def shown_with_cmocs(self):
+        """Links as the CMOCs' review shows them: its own excerpts, or public reviews'."""
+        return self.filter(
+            Q(excerpt__source__review=models.F("cmoc__review"))
+            | Q(excerpt__source__review__visibility=Review.Visibility.PUBLIC)
+        )
+
+    def shown_with_excerpts(self):
+        """Links as the excerpts' review shows them: its own CMOCs, or public reviews'."""
+        return self.filter(
+            Q(cmoc__review=models.F("excerpt__source__review"))
+            | Q(cmoc__review__visibility=Review.Visibility.PUBLIC)
+        )
+
+
 class EvidenceLink(models.Model):
     """An excerpt bearing on one element of a CMOC (or on the whole), with a stance."""
 
@@ -309,6 +334,7 @@ class EvidenceLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = EvidenceLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["cmoc", "element", "id"]
@@ -337,11 +363,16 @@ class EvidenceLink(models.Model):
         """
         if not (self.cmoc_id and self.excerpt_id):
             return
-        excerpt_review_id = self.excerpt.source.review_id
+        excerpt_review = self.excerpt.source.review
         cmoc_review = self.cmoc.review
-        if excerpt_review_id == cmoc_review.pk:
+        if excerpt_review.pk == cmoc_review.pk:
             return
-        if not cmoc_review.tested_by.filter(pk=excerpt_review_id).exists():
+        if (excerpt_review.visibility == Review.Visibility.PRIVATE
+                and cmoc_review.visibility == Review.Visibility.PUBLIC):
+            # Readers of the public review would see the private excerpt (issue 17).
+            raise ValidationError({"excerpt": "This excerpt belongs to a private review, so "
+                                   "it cannot be shown on a public review's CMOC."})
+        if not cmoc_review.tested_by.filter(pk=excerpt_review.pk).exists():
             raise ValidationError(
                 {
                     "excerpt": "This excerpt comes from another review whose evidence is not "

@@ -123,7 +123,7 @@ def _lineage_svg(review, graph, *, standalone=False):
 def _evidence_groups(cmoc):
     """The CMOC's evidence by element (in Dalkin order), then by stance: one query."""
     links = list(
-        cmoc.evidence_links.select_related("excerpt__source__review").order_by(
+        cmoc.evidence_links.shown_with_cmocs().select_related("excerpt__source__review").order_by(
             "excerpt__source__authors", "excerpt__source__year", "id"
         )
     )

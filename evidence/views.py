@@ -39,7 +39,7 @@ def source_list(request, slug):
 
 def source_detail(request, slug, pk):
     review, source = _get_source_for_user(request, slug, pk)
-    links = EvidenceLink.objects.select_related("cmoc__review").only(
+    links = EvidenceLink.objects.shown_with_excerpts().select_related("cmoc__review").only(
         "id", "excerpt_id", "element", "stance", "cmoc__id", "cmoc__code", "cmoc__stage",
         "cmoc__status", "cmoc__review__slug",
     )

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import (
     CharField,
     OuterRef,
+    Prefetch,
     Subquery,
     Value,
 )
@@ -139,7 +140,9 @@ class ReviewViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        queryset = Review.objects.visible_to(user).prefetch_related("tests_theories_of")
+        # Only the tested reviews this reader may see: a slug would confirm a private one.
+        tested = Prefetch("tests_theories_of", queryset=Review.objects.visible_to(user))
+        queryset = Review.objects.visible_to(user).prefetch_related(tested)
         if user.is_authenticated and user.is_staff:
             queryset = queryset.annotate(my_role=Value(Membership.Role.OWNER))
         elif user.is_authenticated:

@@ -126,7 +126,7 @@ def search(request):
 
 
 def _links_with_cmoc():
-    return EvidenceLink.objects.select_related("cmoc__review").only(
+    return EvidenceLink.objects.shown_with_excerpts().select_related("cmoc__review").only(
         "id", "excerpt_id", "element", "stance", "cmoc__id", "cmoc__code", "cmoc__stage",
         "cmoc__review__slug",
     )

@@ -24,6 +24,7 @@ from django.utils.cache import get_conditional_response
 
 from cmocs.models import CMOC, Context, EvidenceLink, Mechanism, Outcome
 from evidence.models import Excerpt, SourceDocument
+from ichub.models import Review
 
 # Models whose rows appear nested in a theory detail, apart from the CMOCs themselves.
 NESTED_WITH_HISTORY = (EvidenceLink, Excerpt, SourceDocument, Context, Mechanism, Outcome)
@@ -44,6 +45,10 @@ def _fingerprint_sql():
         "COALESCE(CAST(MAX(updated_at) AS TEXT), '')",
         *(f"COALESCE((SELECT CAST(MAX(history_id) AS TEXT) FROM "
           f"{model.history.model._meta.db_table}), '')" for model in NESTED_WITH_HISTORY),
+        # Evidence from another review shows only while that review is public
+        # (EvidenceLink.objects.shown_with_cmocs): any review's edit, its visibility
+        # included, must change the ETag. Reviews are few, so this reads a small table.
+        f"COALESCE((SELECT CAST(MAX(updated_at) AS TEXT) FROM {Review._meta.db_table}), '')",
     ]
     joined = " || '-' || ".join(parts)
     return f"SELECT {joined} FROM {cmocs} WHERE theory_id = %s"

@@ -57,6 +57,7 @@ def _evidence_by_cmoc(theory_id):
     evidence, sources = {}, {}
     rows = (
         EvidenceLink.objects.filter(cmoc__theory_id=theory_id)
+        .shown_with_cmocs()
         .order_by("cmoc_id", "element", "id")
         .values_list(*LINK_COLUMNS)
     )

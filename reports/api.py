@@ -27,7 +27,7 @@ class ReviewExportView(APIView):
 
     @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request, slug):
-        return export_response(get_review_for_user(request.user, slug))
+        return export_response(get_review_for_user(request.user, slug), reader=request.user)
 
 
 class ReviewImportSerializer(serializers.Serializer):

@@ -52,7 +52,7 @@ def neutralise(value):
 
 def cmoc_table(review):
     """Header and one row per CMOC (initial, then refined, by code), in three queries."""
-    links = EvidenceLink.objects.select_related("excerpt__source").only(
+    links = EvidenceLink.objects.shown_with_cmocs().select_related("excerpt__source").only(
         "cmoc_id", "excerpt__source__authors", "excerpt__source__year",
         "excerpt__source__title", "excerpt__source__citation_key",
     )

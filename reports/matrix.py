@@ -33,8 +33,10 @@ def evidence_matrix(review, *, stage=CMOC.Stage.REFINED):
         CMOC.objects.filter(review=review, stage=stage).only("id", "code", "statement", "status"),
         key=lambda c: natural_sort_key(c.code),
     )
-    links = EvidenceLink.objects.filter(cmoc__in=[c.pk for c in cmocs]).values_list(
-        "id", "cmoc_id", "excerpt__source_id", "stance", "element"
+    links = (
+        EvidenceLink.objects.filter(cmoc__in=[c.pk for c in cmocs])
+        .shown_with_cmocs()
+        .values_list("id", "cmoc_id", "excerpt__source_id", "stance", "element")
     )
     cells = {}
     for link_id, cmoc_id, source_id, stance, element in links:

@@ -370,7 +370,7 @@ def _theory_section(theory):
 
 
 def _refined_theories(review):
-    links = EvidenceLink.objects.select_related("excerpt__source").only(
+    links = EvidenceLink.objects.shown_with_cmocs().select_related("excerpt__source").only(
         "cmoc_id", "stance", "excerpt__source__authors", "excerpt__source__year",
         "excerpt__source__title", "excerpt__source__citation_key",
     )

@@ -19,11 +19,15 @@ def download_response(review, name, download):
     return attachment(response, f"{review.slug}-{name}")
 
 
-def export_response(review):
-    """The whole review as one JSON document, streamed as it is written."""
+def export_response(review, *, reader):
+    """The whole review as one JSON document, streamed as it is written.
+
+    Only what `reader` may see of other reviews is in it (see export_review_chunks).
+    """
     from reports.transfer import export_review_chunks
 
     response = StreamingHttpResponse(
-        export_review_chunks(review), content_type="application/json; charset=utf-8"
+        export_review_chunks(review, reader=reader),
+        content_type="application/json; charset=utf-8",
     )
     return attachment(response, f"{review.slug}.json")

@@ -70,7 +70,7 @@ def download(request, slug, name):
 
 
 def export(request, slug):
-    return export_response(_get_review_for_user(request, slug))
+    return export_response(_get_review_for_user(request, slug), reader=request.user)
 
 
 def matrix(request, slug):

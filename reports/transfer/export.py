@@ -11,8 +11,10 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from ichub.models import Review
 from reports.transfer.sections import SECTIONS
 
+_OPERATOR = object()  # export_review_chunks' default reader: no filtering
 FORMAT = "ichub-review"
 _CHUNK_ROWS = 2_000  # rows read from the database, and written out, at a time
 VERSION = 1
@@ -57,15 +59,27 @@ def ref_value(values):
     return values[0] if len(values) == 1 else list(values)
 
 
-def review_record(review):
+def review_record(review, visible=None):
     record = {name: encode(getattr(review, name)) for name in REVIEW_FIELDS}
     # Both directions: deleting a review drops the other side's link too.
-    record["tests_theories_of"] = sorted(review.tests_theories_of.values_list("slug", flat=True))
-    record["tested_by"] = sorted(review.tested_by.values_list("slug", flat=True))
+    for relation in ("tests_theories_of", "tested_by"):
+        related = getattr(review, relation).all()
+        if visible is not None:
+            related = related.filter(pk__in=visible)
+        record[relation] = sorted(related.values_list("slug", flat=True))
     return record
 
 
-def section_lines(section, review):
+def _cross_review_paths(section):
+    """{reference name: lookup of the target's review} for references that may leave it."""
+    return {
+        name: ref.key[0].removesuffix("__slug")
+        for name, ref in (*section.refs.items(), *section.many.items())
+        if ref.scope is None and ref.key[0].endswith("review__slug")
+    }
+
+
+def section_lines(section, review, visible=None):
     """The section's rows for this review as sorted JSON lines: one query, plus one per M2M.
 
     Rows are read in chunks and kept only as their line of text (a third of a
@@ -81,7 +95,14 @@ def section_lines(section, review):
         *(path for paths in ref_paths.values() for path in paths),
     ]
     queryset = section.model.objects.filter(section.rows_of(review)).distinct().order_by()
-    many = {name: _many_values(section, name, ref, queryset) for name, ref in section.many.items()}
+    crossing = _cross_review_paths(section) if visible is not None else {}
+    for name, path in crossing.items():
+        if name in section.refs:  # rows that reach a review the reader may not see are left out
+            queryset = queryset.filter(**{f"{name}__{path}__in": visible})
+    many = {
+        name: _many_values(section, name, ref, queryset, crossing.get(name), visible)
+        for name, ref in section.many.items()
+    }
     keyed = []
     for values in queryset.values(*lookups).iterator(chunk_size=_CHUNK_ROWS):
         row = {name: encode(values[name]) for name in (*section.fields, *section.timestamps)}
@@ -94,28 +115,38 @@ def section_lines(section, review):
     return [line for _, line in keyed]
 
 
-def _many_values(section, name, ref, queryset):
+def _many_values(section, name, ref, queryset, crossing=None, visible=None):
     through = getattr(section.model, name).through
     source_field = f"{section.model._meta.model_name}_id"
     target = getattr(section.model, name).field.related_model._meta.model_name
     by_row = defaultdict(list)
     paths = [f"{target}__{lookup}" for lookup in ref.key]
-    for values in through.objects.filter(**{f"{source_field}__in": queryset.values("pk")}).values(
-        source_field, *paths
-    ):
+    links = through.objects.filter(**{f"{source_field}__in": queryset.values("pk")})
+    if crossing is not None:
+        links = links.filter(**{f"{target}__{crossing}__in": visible})
+    for values in links.values(source_field, *paths):
         by_row[values[source_field]].append(ref_value([encode(values[p]) for p in paths]))
     return by_row
 
 
-def export_review_chunks(review):
-    """The document as text chunks: the header, then each section as it is read."""
-    header = {"format": FORMAT, "version": VERSION, "review": review_record(review)}
+def export_review_chunks(review, *, reader=_OPERATOR):
+    """The document as text chunks: the header, then each section as it is read.
+
+    For a `reader` (a request's user, anonymous included), references to other
+    reviews that the reader may not see are left out, with the rows that hold
+    them: a public review's export must not show a private review's slug, codes,
+    notes or excerpts (issue 17). The operator's command exports everything.
+    """
+    visible = None
+    if reader is not _OPERATOR:
+        visible = Review.objects.visible_to(reader).values("pk")
+    header = {"format": FORMAT, "version": VERSION, "review": review_record(review, visible)}
     yield "{\n"
     for key in ("format", "version", "review"):
         yield f"{dumps(key)}: {dumps(header[key])},\n"
     yield '"sections": {'
     for index, section in enumerate(SECTIONS):
-        lines = section_lines(section, review)
+        lines = section_lines(section, review, visible)
         yield ("," if index else "") + f"\n{dumps(section.name)}: ["
         for start in range(0, len(lines), _CHUNK_ROWS):
             yield ("," if start else "") + ",".join(
@@ -125,5 +156,5 @@ def export_review_chunks(review):
     yield "\n}\n}\n"
 
 
-def export_review_text(review):
-    return "".join(export_review_chunks(review))
+def export_review_text(review, **reader):
+    return "".join(export_review_chunks(review, **reader))
