@@ -273,7 +273,15 @@ class _SectionLoader:
                 continue  # already imported with the review it links to
             objects.append(obj)
             kept.append(row)
-        check_chunk(self.model, objects)
+        kept_objects, skipped = check_chunk(self.model, objects)
+        if skipped:
+            rows_of = {id(obj): row for obj, row in zip(objects, kept, strict=True)}
+            self.report.skipped.extend(
+                {"section": self.section.name, "row": rows_of[id(obj)], "reason": reason}
+                for obj, reason in skipped
+            )
+            kept = [rows_of[id(obj)] for obj in kept_objects]
+            objects = kept_objects
         self._insert(objects)
         self._link_many(objects, kept, maps)
         return objects, kept

@@ -5,7 +5,9 @@ only, so a crafted document could link evidence from a review that does not
 test the target's theories (issue 17). clean() reads related rows one by one;
 these checks read a chunk's related rows in one query each, so a restore's
 query count still grows with chunks, not rows. A broken rule refuses the
-whole document with the model's own message.
+whole document with the model's own message, except for evidence crossing to a
+review that does not test the target's: like other links that cannot be made
+here, those are skipped and reported.
 """
 
 from django.core.exceptions import ValidationError
@@ -16,9 +18,13 @@ from ichub.models import Review
 
 
 def check_chunk(model, objects):
+    """The objects that keep the model's rules, and (object, reason) for those skipped."""
     check = _CHECKS.get(model)
-    if check is not None and objects:
-        check(objects)
+    if check is None or not objects:
+        return objects, []
+    skipped = check(objects) or []
+    dropped = {id(obj) for obj, _ in skipped}
+    return [obj for obj in objects if id(obj) not in dropped], skipped
 
 
 def refuse_nul(label, value):
@@ -40,13 +46,12 @@ def _evidence_crosses_only_to_testers(links):
             to_review_id__in=set(cmoc_reviews.values())
         ).values_list("from_review_id", "to_review_id")
     )
-    for link in links:
-        pair = (excerpt_reviews[link.excerpt_id], cmoc_reviews[link.cmoc_id])
-        if pair[0] != pair[1] and pair not in testing:
-            raise ValidationError(
-                "An evidence link's excerpt comes from another review that does not test "
-                "this review's theories."
-            )
+    return [
+        (link, "the excerpt's review does not test the theories of the CMOC's review")
+        for link in links
+        if (pair := (excerpt_reviews[link.excerpt_id], cmoc_reviews[link.cmoc_id]))[0] != pair[1]
+        and pair not in testing
+    ]
 
 
 def _mechanisms_in_their_slots(cmocs):

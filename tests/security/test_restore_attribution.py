@@ -14,8 +14,8 @@ from cmocs import services
 from cmocs.models import CMOC, Context, EvidenceLink, LineageEvent
 from evidence.models import Appraisal, ScreeningDecision, ScreeningResolution
 from ichub.models import Review
-from reports.transfer import export_review_text, import_review, parse_document
 from programme_theories.models import ProgrammeTheory
+from reports.transfer import export_review_text, import_review, parse_document
 from tests.api.conftest import build_review_rows
 
 pytestmark = pytest.mark.django_db

@@ -38,17 +38,16 @@ def restore(text, user):
     return import_review(document=parse_document(text.encode()), user=user)
 
 
-def test_it_refuses_evidence_from_a_review_that_does_not_test_this_one(exported, untested,
-                                                                       outsider):
+def test_it_skips_evidence_from_a_review_that_does_not_test_this_one(exported, untested,
+                                                                     outsider):
     crafted = exported.replace('["crafted", "pearson2018", "e1"]',
                                '["unrelated", "pearson2018", "e1"]')
     assert crafted != exported
 
-    with pytest.raises(TransferRefused) as refusal:
-        restore(crafted, outsider)
+    report = restore(crafted, outsider)
 
-    assert "does not test" in refusal.value.message
-    assert not Review.objects.filter(slug="crafted").exists()
+    assert [s["reason"] for s in report.skipped] == [
+        "the excerpt's review does not test the theories of the CMOC's review"]
     assert not EvidenceLink.objects.filter(cmoc__review__slug="crafted").exists()
 
 
