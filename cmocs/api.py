@@ -88,7 +88,7 @@ class CMOCViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         return self.get_queryset().get(pk=cmoc.pk)
 
     def _expected_version(self, cmoc):
-        return expected_version(self.request, label=ETAG_LABEL, pk=cmoc.pk)
+        return expected_version(self.request, label=ETAG_LABEL, record=cmoc)
 
     @extend_schema(parameters=[ETAG_RESPONSE_HEADER])
     def retrieve(self, request, *args, **kwargs):

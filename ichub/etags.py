@@ -45,21 +45,33 @@ def etag_for(label, pk, version):
     return f'"{label}-{pk}-v{version}"'
 
 
-def expected_version(request, *, label, pk):
-    """The version the client says it edited, from If-Match.
+def expected_version(request, *, label, record):
+    """The version the client says it edited, from If-Match (RFC 9110, 13.1.1).
 
-    Raises 428 when If-Match is missing. A value that is not this record's
-    ETag cannot match the current version, so it becomes version 0, which the
-    services refuse as stale (412) inside their atomic check.
+    Raises 428 when If-Match is missing. `*`, or a list holding this record's
+    current ETag, names the version just read (`record.version`; the service's
+    conditional UPDATE still refuses it if someone wins a race meanwhile).
+    Comparison is strong: a weak ETag never matches. Anything else cannot
+    match the current version: the first strong ETag of this record gives its
+    (stale) version, and no ETag of this record gives 0, which the services
+    refuse as stale (412) inside their atomic check.
     """
     header = request.headers.get("If-Match", "").strip()
     if not header:
         raise PreconditionRequired()
+    if header == "*":
+        return record.version
+    versions = []
     for candidate in header.split(","):
-        match = _ETAG.match(candidate.strip())
-        if match and match["label"] == label and int(match["pk"]) == pk:
-            return int(match["version"])
-    return 0
+        candidate = candidate.strip()
+        match = _ETAG.match(candidate)
+        if match and not candidate.startswith("W/") and match["label"] == label and (
+            int(match["pk"]) == record.pk
+        ):
+            versions.append(int(match["version"]))
+    if record.version in versions:
+        return record.version
+    return versions[0] if versions else 0
 
 
 IF_MATCH_PARAMETER = OpenApiParameter(

@@ -112,7 +112,7 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         theory = self._get_theory_for_user()
-        version = expected_version(request, label=ETAG_LABEL, pk=theory.pk)
+        version = expected_version(request, label=ETAG_LABEL, record=theory)
         serializer = self.get_serializer(theory, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         try:
@@ -136,7 +136,7 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
                               **precondition_responses()})
     def destroy(self, request, *args, **kwargs):
         theory = self._get_theory_for_user()
-        version = expected_version(request, label=ETAG_LABEL, pk=theory.pk)
+        version = expected_version(request, label=ETAG_LABEL, record=theory)
         try:
             services.delete_theory(theory=theory, user=request.user, expected_version=version)
         except StaleVersion as exc:
