@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from ichub.models import Review
+from ichub.permissions import OWNER, has_role
 
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
@@ -404,6 +405,15 @@ class Appraisal(models.Model):
     def __str__(self):
         target = f"excerpt {self.excerpt.key}" if self.excerpt_id else str(self.source)
         return f"{self.get_criterion_display()} of {target}: {self.get_judgement_display()}"
+
+    def editable_by(self, user):
+        """Only the rater: a rating records their judgement, and an edit by anyone else
+        would put words in their name (rate it yourself with a new appraisal instead)."""
+        return user.is_authenticated and self.reviewer_id == user.pk
+
+    def deletable_by(self, user):
+        """The rater, or an owner clearing a rating (the deletion stays in its history)."""
+        return self.editable_by(user) or has_role(user, self.source.review, OWNER)
 
     def clean(self):
         if self.excerpt_id and self.excerpt.source_id != self.source_id:

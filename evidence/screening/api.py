@@ -30,7 +30,7 @@ from evidence.screening.services import (
     resolve_conflict,
 )
 from ichub.drf import MAX_TEXT, ScopedViewSetMixin, VisibleRelatedField, VisibleReviewSlugField
-from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role, require_role
+from ichub.permissions import EDITOR, get_review_for_user, require_role
 
 # --- screening decisions -----------------------------------------------------------------
 
@@ -200,7 +200,8 @@ class AppraisalViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """Relevance, richness and rigour ratings, of whole sources or of single excerpts.
 
     POST rates (again, if you already rated it: the rating is updated and the
-    old one kept in its history). Only the rater, or an owner, changes a rating.
+    old one kept in its history). Only the rater edits a rating; the rater or an
+    owner deletes it (`Appraisal.editable_by` / `deletable_by` say why).
     """
 
     serializer_class = AppraisalSerializer
@@ -225,12 +226,6 @@ class AppraisalViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         )
         return self.get_serializer(appraisal).data
 
-    def _check_own(self, instance):
-        if instance.reviewer_id != self.request.user.pk and not has_role(
-            self.request.user, instance.source.review, OWNER
-        ):
-            raise PermissionDenied("Only the reviewer who rated this, or an owner, may change it.")
-
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -239,8 +234,7 @@ class AppraisalViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         instance = self.get_object()
-        self._check_own(instance)
-        if instance.reviewer_id != request.user.pk:
+        if not instance.editable_by(request.user):
             raise PermissionDenied("Rate it yourself with a new appraisal; this one is not yours.")
         serializer = self.get_serializer(
             instance, data=request.data, partial=kwargs.get("partial", False)
@@ -249,7 +243,8 @@ class AppraisalViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         return Response(self._save(serializer.validated_data, instance))
 
     def perform_destroy(self, instance):
-        self._check_own(instance)
+        if not instance.deletable_by(self.request.user):
+            raise PermissionDenied("Only the reviewer who rated this, or an owner, may delete it.")
         super().perform_destroy(instance)
 
 
