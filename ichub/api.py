@@ -47,6 +47,8 @@ class ReviewSerializer(serializers.ModelSerializer):
     def validate_slug(self, value):
         if self.instance is not None and value != self.instance.slug:
             raise serializers.ValidationError("A review's slug cannot change: links use it.")
+        if self.instance is None and Review.objects.filter(slug__iexact=value).exists():
+            raise serializers.ValidationError("A review with this slug already exists.")
         return value
 
 

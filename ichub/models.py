@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 
@@ -79,6 +80,14 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            # `PRIV` beside `priv` would be two reviews one link could confuse, and would
+            # let a slug conflict say more than "some review holds it" (SECURITY.md).
+            models.UniqueConstraint(
+                Lower("slug"), name="review_slug_unique_any_case",
+                violation_error_message="A review with this slug already exists.",
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -107,7 +107,7 @@ def import_review(*, document, user=None, on_chunk=None):
     slug = record.get("slug")
     if not isinstance(slug, str) or not slug:
         raise TransferRefused("The document's review has no slug.")
-    if Review.objects.filter(slug=slug).exists():
+    if Review.objects.filter(slug__iexact=slug).exists():
         raise TransferRefused(
             f"A review with slug '{slug}' already exists; delete it before restoring it.",
             status=409,
