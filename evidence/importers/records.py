@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from evidence.models import SourceDocument, normalise_doi
 from ichub.budget import spend
+from ichub.drf import MAX_TEXT
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -16,6 +17,10 @@ _MAX_LENGTHS = {
     field_name: SourceDocument._meta.get_field(field_name).max_length
     for field_name in ("container", "volume", "issue", "pages", "doi", "url")
 }
+# Text fields have no column limit, but the API's schema has one (evidence.serializers):
+# a longer imported value was stored, and every read of it then broke the schema.
+_MAX_LENGTHS.update(title=MAX_TEXT, authors_text=MAX_TEXT, abstract=MAX_TEXT * 5)
+_LABELS = {"authors_text": "authors"}
 
 
 @dataclass
@@ -53,7 +58,7 @@ class ReferenceRecord:
             return "The record has no title."
         for name, limit in _MAX_LENGTHS.items():
             if len(getattr(self, name)) > limit:
-                return f"The {name} is longer than {limit} characters."
+                return f"The {_LABELS.get(name, name)} is longer than {limit:,} characters."
         return ""
 
     @property

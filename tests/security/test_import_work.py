@@ -110,3 +110,18 @@ def test_it_answers_deep_bibtex_over_the_api_with_400(review, editor, token_clie
 
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["report"]["rejected"][0]["reason"]
+
+
+@pytest.mark.parametrize(("tag", "size", "field"), [
+    ("TI", 20_001, "title"), ("AB", 100_001, "abstract"), ("AU", 20_001, "authors"),
+])
+def test_it_refuses_records_longer_than_the_api_allows(review, tag, size, field):
+    title = "" if tag == "TI" else "TI  - A title\n"
+    ris = f"TY  - JOUR\n{title}{tag}  - {'x' * size}\nPY  - 2020\nER  - \n".encode()
+
+    with pytest.raises(ImportRefused) as refusal:
+        import_sources(review=review, data=ris)
+
+    (rejected,) = refusal.value.report.rejected
+    assert rejected["reason"].startswith(f"The {field} is longer than")
+    assert not SourceDocument.objects.filter(review=review).exists()
