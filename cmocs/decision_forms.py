@@ -11,7 +11,6 @@ from cmocs.forms import CMOCFieldsForm, excerpt_label, initial_from
 from cmocs.models import CMOC, EvidenceLink
 from evidence.models import Excerpt
 
-
 # Ids are signed 64-bit: SQLite raises OverflowError (a 500) binding a larger one in `__in`.
 _MAX_ID = 2**63 - 1
 

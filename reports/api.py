@@ -80,7 +80,7 @@ def _refuse_before_queueing(upload):
         return refusal
     except AttributeError:  # a header whose review is not an object
         return TransferRefused("The document's review is not an object.")
-    if isinstance(slug, str) and Review.objects.filter(slug=slug).exists():
+    if isinstance(slug, str) and Review.objects.filter(slug__iexact=slug).exists():
         return TransferRefused(
             f"A review with slug '{slug}' already exists; delete it before restoring it.",
             status=409,

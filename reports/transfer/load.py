@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections, reset_queries, transaction
 from django.db.models import Q
 
+from ichub.budget import BudgetExceeded, spend
 from ichub.bulk.history import insert_creation_history
 from ichub.bulk.rows import insert_rows
 from ichub.models import Membership, Review
@@ -125,6 +126,13 @@ def import_review(*, document, user=None, on_chunk=None):
                 )
     except DocumentError as error:
         raise TransferRefused(error.message) from error
+    except BudgetExceeded as exceeded:
+        raise TransferRefused(
+            f"Restoring this review took over {exceeded.seconds:g} seconds, the limit for one "
+            "request, so nothing was restored: ask an operator to run "
+            "`manage.py import_review`.",
+            status=413,
+        ) from exceeded
     except PARSE_ERRORS as error:
         raise TransferRefused(not_json(error).message) from error
     except ValidationError as error:
@@ -266,6 +274,7 @@ class _SectionLoader:
         existing = self._existing(rows, maps)
         objects, kept = [], []
         for row in rows:
+            spend()
             obj = self._build(row, maps)
             if obj is None:
                 continue

@@ -125,3 +125,4 @@ def test_it_refuses_records_longer_than_the_api_allows(review, tag, size, field)
     (rejected,) = refusal.value.report.rejected
     assert rejected["reason"].startswith(f"The {field} is longer than")
     assert not SourceDocument.objects.filter(review=review).exists()
+
