@@ -9,6 +9,7 @@ import datetime
 import json
 from collections import defaultdict
 
+from django.db.models import Q
 from django.utils import timezone
 
 from ichub.models import Review
@@ -98,7 +99,9 @@ def section_lines(section, review, visible=None):
     crossing = _cross_review_paths(section) if visible is not None else {}
     for name, path in crossing.items():
         if name in section.refs:  # rows that reach a review the reader may not see are left out
-            queryset = queryset.filter(**{f"{name}__{path}__in": visible})
+            queryset = queryset.filter(
+                Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__{path}__in": visible})
+            )
     many = {
         name: _many_values(section, name, ref, queryset, crossing.get(name), visible)
         for name, ref in section.many.items()
