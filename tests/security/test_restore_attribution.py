@@ -8,7 +8,6 @@ the document survive only as labels. The operator's command still matches users.
 """
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cmocs import services
 from cmocs.models import CMOC, Context, EvidenceLink, LineageEvent
@@ -38,14 +37,10 @@ def crafted(review, owner, editor, outsider):
     return export_review_text(review).replace('"test-review"', '"forged"').encode()
 
 
-def test_it_attributes_every_row_of_an_api_restore_to_the_importer(crafted, outsider,
-                                                                   token_client):
-    response = token_client(outsider).post(
-        "/api/reviews/import/", {"file": SimpleUploadedFile("r.json", crafted)},
-        format="multipart",
-    )
+def test_it_attributes_every_row_of_a_users_restore_to_the_importer(crafted, outsider):
+    """What the API's restore job runs: import_review with the requesting user."""
+    report = import_review(document=parse_document(crafted), user=outsider).as_dict()
 
-    assert response.status_code == 201, response.content
     forged = Review.objects.get(slug="forged")
     cmocs = CMOC.objects.filter(review=forged)
     assert cmocs.count() == 2
@@ -62,7 +57,6 @@ def test_it_attributes_every_row_of_an_api_restore_to_the_importer(crafted, outs
     assert set(decisions.values_list("reviewer", flat=True)) == {outsider.pk}
     assert decisions.count() == 1  # one person's decision; the other's cannot become theirs
     assert ScreeningResolution.objects.get(source__review=forged).resolved_by == outsider
-    report = response.json()
     assert report["attributed_to_you"] == ["eddie_editor", "olivia_owner"]
     assert any("screened by someone else" in s["reason"] for s in report["skipped"])
 
