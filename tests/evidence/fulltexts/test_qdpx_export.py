@@ -52,7 +52,10 @@ def test_it_exports_a_project_that_validates_against_the_refi_qda_xsd(coded, rev
     coded_names = {qde.xpath(f"//q:Code[@guid='{ref.get('targetGUID')}']/@name",
                              namespaces=NS)[0]
                    for ref in selection.findall("q:Coding/q:CodeRef", NS)}
-    assert coded_names == {"CMOC 1 (initial)", f"Context: {coded.context.key}"}
+    # The refine carried the link (issue 13: all links are carried by default), so the
+    # passage is coded to the refined CMOC too.
+    assert coded_names == {"CMOC 1 (initial)", "CMOC 1 (refined)",
+                           f"Context: {coded.context.key}"}
     notes = [n.findtext("q:PlainTextContent", namespaces=NS) for n in qde.findall(".//q:Note", NS)]
     assert "Supports CMOC 1 (Context): clear case" in notes
     assert "Sharper outcome wording." in notes
