@@ -266,6 +266,9 @@ SPECTACULAR_SETTINGS = {
         "ScreeningDecisionEnum": "evidence.models.screening.ScreeningDecision.Decision",
         "ResolutionDecisionEnum": "evidence.models.screening.ScreeningResolution.Decision",
         "ProvenanceEnum": "cmocs.models.Provenance",
+        "CMOCStatusEnum": "cmocs.models.CMOC.Status",
+        "JobStatusEnum": "ichub.jobs.models.Job.Status",
+        "FullTextStatusEnum": "evidence.models.fulltexts.FullText.Status",
     },
 }
 

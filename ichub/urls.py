@@ -6,10 +6,21 @@ from django.views.generic import RedirectView
 from accounts.urls import member_urlpatterns
 from ichub.health import healthz
 
+
+class FaviconRedirect(RedirectView):
+    """To the hashed static name, looked up per request: at import time the manifest of a
+    production build may not exist yet (`manage.py check --deploy` runs before collectstatic)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Browsers and feed readers ask for /favicon.ico whatever the page says.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("admin/", admin.site.urls),
     path("api/", include("ichub.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),

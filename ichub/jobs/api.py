@@ -103,6 +103,8 @@ class ReviewJobListView(ListAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no slug
+            return Job.objects.none()
         review = get_review_for_user(self.request.user, self.kwargs["slug"])
         return (
             Job.objects.visible_to(self.request.user)
