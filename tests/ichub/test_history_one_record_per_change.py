@@ -59,6 +59,16 @@ def records_since(before):
     return counts
 
 
+def carried_links(cmoc_ids):
+    """History keys of the evidence links a refine, merge or split copied to its outputs.
+
+    The operations carry every input link by default (issue 13), each a new row
+    with its own creation record; the inputs keep theirs untouched.
+    """
+    return {("cmocs.EvidenceLink", pk, "+")
+            for pk in EvidenceLink.objects.filter(cmoc__in=cmoc_ids).values_list("pk", flat=True)}
+
+
 def assert_one_record_each(before, expected):
     counts = records_since(before)
     assert set(counts) == set(expected), counts
@@ -113,7 +123,7 @@ def test_it_records_a_merge_once_for_each_closed_input_and_once_for_the_new_cmoc
 
     assert_one_record_each(before, {
         ("cmocs.CMOC", world.cmoc.pk, "~"), ("cmocs.CMOC", second.pk, "~"),
-        ("cmocs.CMOC", merged.pk, "+"),
+        ("cmocs.CMOC", merged.pk, "+"), *carried_links([merged.pk]),
     })
     closed = world.cmoc.history.first()
     assert closed.status == CMOC.Status.MERGED and closed.history_user == owner
@@ -139,6 +149,7 @@ def test_it_records_each_lineage_operation_once_per_changed_cmoc(world, owner, o
     assert_one_record_each(before, {
         ("cmocs.CMOC", world.cmoc.pk, "~"),
         *{("cmocs.CMOC", new.pk, "+") for new in outputs},
+        *carried_links([new.pk for new in outputs]),
     })
     world.cmoc.refresh_from_db()
     assert world.cmoc.version == 2  # the closure is one change, recorded once
@@ -214,7 +225,7 @@ def test_it_records_an_api_merge_once_per_changed_cmoc(world, owner, token_clien
     [new] = response.json()["outputs"]
     assert_one_record_each(before, {
         ("cmocs.CMOC", world.cmoc.pk, "~"), ("cmocs.CMOC", second.pk, "~"),
-        ("cmocs.CMOC", new["id"], "+"),
+        ("cmocs.CMOC", new["id"], "+"), *carried_links([new["id"]]),
     })
 
 
@@ -228,8 +239,9 @@ def test_it_records_a_browser_form_edit_once(world, editor, client):
     response = client.post(
         f"/reviews/{world.review.slug}/cmocs/{world.cmoc.pk}/edit/",
         {"code": "CMOC 1", "statement": "Via the form.", "version": 1,
-         "context": world.context.pk, "mechanism_resource": world.resource.pk,
-         "mechanism_reasoning": world.reasoning.pk, "outcome": world.outcome.pk,
+         # The form names each element by its text; the same text keeps the same element.
+         "context": world.context.text, "mechanism_resource": world.resource.text,
+         "mechanism_reasoning": world.reasoning.text, "outcome": world.outcome.text,
          "theory": world.theory.pk, "notes": ""},
     )
 
