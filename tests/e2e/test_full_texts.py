@@ -77,6 +77,8 @@ def test_a_reviewer_codes_a_pdf_restates_it_and_exchanges_it_as_qdpx(page, revie
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_text("Page 1 of 3").first).to_be_visible()
     page.get_by_role("link", name="p. 2 →").first.click()
+    # Wait for page 2 itself: evaluating before the navigation ends finds no page text.
+    expect(page.locator("#page-text")).to_have_attribute("data-page", "2")
 
     # Two passages selected with the mouse, each linked to an element of CMOC 1.
     for phrase, element in (("Leaders who built trust across organisations", "Context"),

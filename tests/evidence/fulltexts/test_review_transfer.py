@@ -27,7 +27,9 @@ def test_full_texts_and_anchors_round_trip_byte_identically(attached, review, ed
     stored_name = attached.file.name
 
     review.delete()
-    import_review(document=parse_document(first.encode()), user=editor)
+    # The operator's restore (no acting user) keeps who did what, so the round trip is exact;
+    # an API restore credits every row to its caller (issue 17) and is tested there.
+    import_review(document=parse_document(first.encode()))
 
     restored = Review.objects.get(slug=review.slug)
     assert export_review_text(restored) == first
