@@ -74,7 +74,7 @@ bench: install
 	$(MAKE) --no-print-directory bench-screening
 
 # Screening prioritisation against ASReview LAB's default model (BENCHMARKS.md): both
-# tools on bench/datasets, same priors and seeds. ASReview lives in its own virtualenv,
+# tools on the labelled datasets of bench/datasets/README.md, same priors and seeds. ASReview lives in its own virtualenv,
 # outside the repository, installed from PyPI the first time (SEEDS=1,2,3 for a quicker run).
 ASREVIEW_VENV ?= $(HOME)/.cache/ichub-bench/asreview-venv
 ASREVIEW_VERSION := 3.0.8

@@ -2,14 +2,16 @@
 
     python bench/screening.py --asreview /path/to/asreview-venv/bin/python
 
-For each dataset in bench/datasets and each seed, both tools screen the same
+For each dataset in the datasets folder and each seed, both tools screen the same
 CSV from the same priors (one include and one exclude drawn with the seed,
 as `asreview simulate --prior-seed` draws them) until every relevant record
 is found; ichub's metrics (evidence/prioritisation/metrics.py) score both
 screening orders alike. ASReview runs in its own virtualenv through
 bench/asreview_driver.py. Also times one training of the queue's model on
 10,000 records. Writes bench/results/screening.json and prints the table
-BENCHMARKS.md shows. Nothing is fetched: the datasets are in the repository.
+BENCHMARKS.md shows. Nothing is fetched: the labelled CSVs are read from
+$ICHUB_SCREENING_DATASETS, else shared/screening-datasets/ beside the checkout
+(bench/datasets/README.md says which files, their source and licence).
 It is a script, not a test: nothing here asserts a time.
 """
 
@@ -47,8 +49,17 @@ DATASETS = ["Bannach-Brown_2019", "Kitchenham_2010"]
 METRICS = ["wss@95", "rrf@10", "atd", "seconds", "cpu_seconds"]
 
 
+def dataset_path(name):
+    shared = ROOT.parent / "shared" / "screening-datasets"
+    folder = os.environ.get("ICHUB_SCREENING_DATASETS") or shared
+    path = Path(folder) / f"{name}.csv"
+    if not path.is_file():
+        raise SystemExit(f"{path} is missing: see bench/datasets/README.md")
+    return path
+
+
 def load(name):
-    with (ROOT / "bench" / "datasets" / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+    with dataset_path(name).open(newline="", encoding="utf-8") as f:
         return read_labelled_csv(f)
 
 
@@ -60,7 +71,7 @@ def run_ichub(dataset, seed, priors):
 
 
 def run_asreview(python, name, dataset, seed, priors):
-    path = ROOT / "bench" / "datasets" / f"{name}.csv"
+    path = dataset_path(name)
     started = time.perf_counter()
     out = subprocess.run(
         [python, str(ROOT / "bench" / "asreview_driver.py"), str(path), str(priors[0]),

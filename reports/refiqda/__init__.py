@@ -1,8 +1,5 @@
 """REFI-QDA out: a review as a .qdpx project or a .qdc codebook (`export`).
 
-`schemas/` holds the published QDA-XML 1.0 schemas the tests validate against.
+The tests validate every file against the published QDA-XML 1.0 schemas, kept
+under the steering repository's shared/refi-qda/ (tests/shared_files.py).
 """
-
-from pathlib import Path
-
-SCHEMAS = Path(__file__).parent / "schemas"

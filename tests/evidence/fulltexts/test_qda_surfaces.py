@@ -9,7 +9,7 @@ from lxml import etree
 from cmocs.models import Context, Mechanism
 from evidence.models import ImportedCode, SourceDocument
 from ichub.models import Membership, Review
-from reports.refiqda import SCHEMAS
+from tests.shared_files import shared_file
 
 from .conftest import upload
 
@@ -20,7 +20,8 @@ def test_api_downloads_a_valid_qdpx_to_readers_only(token_client, viewer, outsid
     response = token_client(viewer).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     qde = zipfile.ZipFile(io.BytesIO(response.content)).read("project.qde")
-    etree.XMLSchema(etree.parse(str(SCHEMAS / "Project.xsd"))).assertValid(etree.fromstring(qde))
+    schema = etree.XMLSchema(etree.parse(str(shared_file("refi-qda", "Project.xsd"))))
+    schema.assertValid(etree.fromstring(qde))
 
 
 def test_api_imports_a_qdpx_into_a_review_the_caller_edits(token_client, editor, viewer,

@@ -8,8 +8,8 @@ from lxml import etree
 
 from cmocs import services as cmoc_services
 from cmocs.models import CMOC
-from reports.refiqda import SCHEMAS
 from reports.refiqda.export import codebook_qdc, qdpx_bytes
+from tests.shared_files import shared_file
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 PHRASE = "Leaders who built trust across organisations"
@@ -17,7 +17,7 @@ PHRASE = "Leaders who built trust across organisations"
 
 @pytest.fixture(scope="module")
 def project_schema():
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / "Project.xsd")))
+    return etree.XMLSchema(etree.parse(str(shared_file("refi-qda", "Project.xsd"))))
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_two_exports_of_the_same_data_are_the_same(coded, review):
 
 
 def test_it_exports_the_codebook_alone_as_a_valid_qdc(coded, review):
-    schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "Codebook.xsd")))
+    schema = etree.XMLSchema(etree.parse(str(shared_file("refi-qda", "Codebook.xsd"))))
     document = etree.fromstring(codebook_qdc(review))
     schema.assertValid(document)
     names = document.xpath("//c:Code/@name", namespaces={"c": "urn:QDA-XML:codebook:1.0"})

@@ -2,7 +2,6 @@
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,8 @@ from evidence.importers.refiqda.safety import Refused
 from evidence.models import Excerpt, ExcerptAnchor, ImportedCode, SourceDocument
 from ichub.models import Review
 from reports.refiqda.export import codebook_qdc, qdpx_bytes
+from tests.shared_files import shared_file
 
-DATA = Path(__file__).parent / "data"
 PHRASE = "Leaders who built trust across organisations"
 
 
@@ -51,7 +50,7 @@ def test_it_imports_its_own_export_with_the_same_sources_excerpts_and_anchors(
 
 
 def test_it_imports_the_codebook_of_a_real_atlas_ti_export(fresh, editor):
-    data = (DATA / "atlas-ti-23-target-project.qdpx").read_bytes()
+    data = shared_file("refi-qda", "atlas-ti-23-target-project.qdpx").read_bytes()
     report = import_qdpx(review=fresh, handle=io.BytesIO(data), size=len(data), user=editor)
     assert report.origin.startswith("ATLAS.ti for Windows 23")
     assert report.codes == 3 and report.sources == []
