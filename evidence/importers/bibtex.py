@@ -1,11 +1,30 @@
-"""BibTeX via bibtexparser 2: accents and braces decoded, co-authors split, bad blocks reported."""
+"""BibTeX via bibtexparser 2: text fields decoded from LaTeX, identifiers taken verbatim.
+
+What real exports need beyond the parser's defaults:
+- Only text fields (title, journal, abstract, names…) are LaTeX; `url`, `doi`,
+  `eprint` and `file` are taken as written, so a Scopus URL keeps its `&` and
+  `%2f` and a DOI its `~`.
+- `%` inside a value is a percent sign, not a comment: Scopus does not escape
+  it, and "Effect of 5% dextrose" must not end at "5".
+- A macro keeps its text: `\\TeX` is "TeX", `\\mbox{X}` is "X", and a macro
+  pylatexenc does not know keeps its name, rather than vanishing.
+- An entry with a repeated field (Scopus repeats `funding_details`) is kept
+  with the field's first value, and the report says so.
+- Editors are editors, a book title is the container of a chapter or paper,
+  and the entry type becomes a CSL type.
+"""
 
 import re
 
 import bibtexparser
 from bibtexparser import middlewares
-from bibtexparser.model import DuplicateBlockKeyBlock
-from pylatexenc.latex2text import LatexNodes2Text
+from bibtexparser.middlewares.names import (
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
+from pylatexenc.latex2text import get_default_latex_context_db as text_context_db
 from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from evidence.importers.records import ReferenceRecord, first, year_from
@@ -13,19 +32,69 @@ from evidence.importers.records import ReferenceRecord, first, year_from
 # pylatexenc rebuilds its macro database on every call unless given one; building it
 # once makes decoding 1,000 entries ~10x faster, and plain text skips the parser.
 _LATEX_CONTEXT = get_default_latex_context_db()
-_TO_TEXT = LatexNodes2Text(latex_context=None)
+_LOGOS = {"TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX",
+          "METAFONT": "METAFONT", "MF": "METAFONT", "XeTeX": "XeTeX", "LuaTeX": "LuaTeX",
+          "AmS": "AMS", "AMS": "AMS", "SliTeX": "SliTeX", "ConTeXt": "ConTeXt"}
+_BOXES = ("mbox", "hbox", "fbox", "makebox", "text", "textnormal", "relax")
+_TEXT_CONTEXT = text_context_db()
+_TEXT_CONTEXT.add_context_category(
+    "ichub-keep-text",
+    prepend=True,
+    macros=[MacroTextSpec(name, discard=False) for name in _BOXES],
+)
 _LATEX_MARKUP = re.compile(r"[\\{}$~^_%&]")
-_CONTAINER_FIELDS = ("journal", "journaltitle", "booktitle", "publisher", "institution", "school")
+_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+_VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "isbn", "issn", "pmid"}
+_PLAIN_FIELDS = {"year", "date", "volume", "number", "pages", "issue"}
+
+# BibTeX entry type → CSL type (biblatex's names included).
+_CSL_TYPES = {
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "booklet": "pamphlet",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "proceedings": "book",
+    "collection": "book",
+    "manual": "report",
+    "techreport": "report",
+    "report": "report",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "unpublished": "manuscript",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "dataset": "dataset",
+    "software": "software",
+    "patent": "patent",
+    "misc": "document",
+}
+_PUBLISHER_FIELDS = ("publisher", "institution", "school", "organization")
+
+
+class _KeepMacroText(LatexNodes2Text):
+    def macro_node_to_text(self, node):
+        """A logo keeps its text and the space after it; an unknown macro keeps its name."""
+        if node.macroname in _LOGOS:
+            return _LOGOS[node.macroname] + node.macro_post_space
+        known = self.latex_context.get_macro_spec(node.macroname) is not None
+        has_args = node.nodeargd is not None and bool(node.nodeargd.argnlist)
+        if not known and not has_args and node.macroname.isalpha():
+            return node.macroname + node.macro_post_space
+        return super().macro_node_to_text(node)
+
+
+_TO_TEXT = _KeepMacroText(latex_context=_TEXT_CONTEXT)
 
 
 def parse_bibtex(text):
     library = bibtexparser.parse_string(
-        text,
-        append_middleware=[
-            middlewares.NormalizeFieldKeys(),
-            middlewares.SeparateCoAuthors(),
-            middlewares.SplitNameParts(),
-        ],
+        text, append_middleware=[middlewares.NormalizeFieldKeys()]
     )
     blocks = sorted(
         [*library.entries, *library.failed_blocks], key=lambda block: block.start_line or 0
@@ -34,18 +103,25 @@ def parse_bibtex(text):
 
 
 def _from_block(position, block):
+    notes = []
     if isinstance(block, DuplicateBlockKeyBlock):
         return ReferenceRecord(
             position=position, error=f"The BibTeX key '{block.key}' is used twice in the file."
         )
-    if not hasattr(block, "fields_dict"):
+    if isinstance(block, DuplicateFieldKeyBlock):
+        repeated = ", ".join(sorted(block.duplicate_keys))
+        notes.append(f"repeated field {repeated}: the first value was kept")
+        block = block.ignore_error_block
+        for field in block.fields:  # the parser's middlewares never saw this block
+            field.value = _unenclosed(field.value)
+    if not isinstance(block, Entry):
         line = block.start_line + 1 if block.start_line is not None else "?"
         return ReferenceRecord(
             position=position,
             error=f"The record starting on line {line} is malformed BibTeX ({block.error}).",
         )
     try:
-        return _record(position, block)
+        return _record(position, block, notes)
     except RecursionError:  # pylatexenc recurses once per brace or macro level
         return ReferenceRecord(
             position=position,
@@ -53,39 +129,73 @@ def _from_block(position, block):
         )
 
 
-def _record(position, block):
-    fields = {
-        key: field.value if isinstance(field.value, list) else _decode(field.value)
-        for key, field in block.fields_dict.items()
-    }
+def _record(position, block, notes):
+    fields = {}
+    for field in block.fields:  # the first of a repeated field wins
+        fields.setdefault(field.key.lower(), _value(field.key.lower(), field.value))
+    entry_type = block.entry_type.lower()
+    reference_type = _CSL_TYPES.get(entry_type, "document")
+    container = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
+    publisher = next((fields[f] for f in _PUBLISHER_FIELDS if fields.get(f)), "")
+    if not container and reference_type not in ("book", "report", "thesis"):
+        container = publisher  # a misc entry citing only its publisher keeps it visible
     return ReferenceRecord(
         position=position,
-        authors=[_name(parts) for parts in fields.get("author") or fields.get("editor") or []],
-        year=year_from(first(fields.get("year")) or first(fields.get("date"))),
-        title=first(fields.get("title")),
-        container=next((first(fields[f]) for f in _CONTAINER_FIELDS if fields.get(f)), ""),
-        volume=first(fields.get("volume")),
-        issue=first(fields.get("number")),
-        pages=first(fields.get("pages")).replace("--", "-").replace("\u2013", "-"),
-        doi=first(fields.get("doi")),
-        url=first(fields.get("url")),
-        abstract=first(fields.get("abstract")),
+        reference_type=reference_type,
+        authors=_names(fields.get("author", "")),
+        editors=_names(fields.get("editor", "")),
+        year=year_from(fields.get("year") or fields.get("date")),
+        title=fields.get("title", ""),
+        container=container or "",
+        publisher=publisher,
+        volume=fields.get("volume", ""),
+        issue=fields.get("number", "") or fields.get("issue", ""),
+        pages=fields.get("pages", "").replace("--", "-").replace("\u2013", "-"),
+        doi=fields.get("doi", ""),
+        url=first(fields.get("url", "").split()),
+        abstract=fields.get("abstract", ""),
+        notes=notes,
     )
+
+
+def _unenclosed(value):
+    value = str(value).strip()
+    if len(value) >= 2 and (value[0], value[-1]) in (("{", "}"), ('"', '"')):
+        return value[1:-1]
+    return value
+
+
+def _value(key, value):
+    """A field's text: verbatim for identifiers, braces dropped for numbers, else decoded."""
+    value = str(value)
+    if key in _VERBATIM_FIELDS:
+        return value.strip().strip("{}").strip()
+    if key in _PLAIN_FIELDS:
+        return value.replace("{", "").replace("}", "").strip()
+    if key in ("author", "editor"):
+        return value  # split into names first: decoding could turn '{and}' into 'and'
+    return " ".join(_decode(value).split())
 
 
 def _decode(value):
     """Text of a LaTeX value: accents and braces resolved ('{\\'e}tude' → 'étude')."""
     if not _LATEX_MARKUP.search(value):
         return value
+    value = _UNESCAPED_PERCENT.sub(r"\\%", value)
     walker = LatexWalker(value, latex_context=_LATEX_CONTEXT, tolerant_parsing=True)
     nodes, _, _ = walker.get_latex_nodes()
     return _TO_TEXT.nodelist_to_text(nodes)
 
 
-def _name(parts):
-    """'Müller, Jörg' from name parts that may still hold LaTeX ('M{\\"u}ller')."""
-    if isinstance(parts, str):
-        return _decode(parts).strip()
+def _names(value):
+    return [_name(name) for name in split_multiple_persons_names(value) if name.strip()]
+
+
+def _name(name):
+    """'Müller, Jörg' from a BibTeX name that may still hold LaTeX ('M{\\"u}ller')."""
+    if name.startswith("{") and name.endswith("}"):  # {World Health Organization}
+        return " ".join(_decode(name).split())
+    parts = parse_single_name_into_parts(name, strict=False)
     last = _decode(" ".join([*parts.von, *parts.last])).strip()
     given = _decode(" ".join(parts.first)).strip()
     suffix = _decode(" ".join(parts.jr)).strip()

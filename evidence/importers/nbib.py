@@ -21,6 +21,10 @@ _MEDLINE_TAGS = {
     "FAU": "full_authors",
     "AU": "authors",
     "DP": "date",
+    "PT": "publication_types",
+    "FED": "full_editors",
+    "ED": "editors",
+    "PB": "publisher",
     "JT": "journal",
     "TA": "journal_abbreviation",
     "VI": "volume",
@@ -36,7 +40,7 @@ class MedlineParser(rispy.RisParser):
     START_TAG = "PMID"
     END_TAG = "END"  # stands for the blank line that ends a MEDLINE record
     DEFAULT_MAPPING = _MEDLINE_TAGS
-    DEFAULT_LIST_TAGS: ClassVar[list[str]] = ["FAU", "AU", "LID", "AID"]
+    DEFAULT_LIST_TAGS: ClassVar[list[str]] = ["FAU", "AU", "FED", "ED", "LID", "AID", "PT"]
     DEFAULT_DELIMITER_MAPPING: ClassVar[dict] = {}
 
     def parse(self, text):
@@ -58,15 +62,26 @@ def parse_nbib(text):
 
 
 def _from_medline(position, entry):
+    """A PubMed record; a book chapter (TI and BTI) keeps its book as container."""
     ids = [*entry.get("location_ids", []), *entry.get("article_ids", [])]
     doi = next((i.rsplit(" ", 1)[0] for i in ids if i.endswith("[doi]")), "")
     pmid = first(entry.get("pmid"))
+    title, book_title = first(entry.get("title")), first(entry.get("book_title"))
+    if book_title:
+        reference_type = "chapter" if title else "book"
+    else:
+        reference_type = "article-journal"
     return ReferenceRecord(
         position=position,
+        reference_type=reference_type,
         authors=entry.get("full_authors") or entry.get("authors") or [],
+        editors=entry.get("full_editors") or entry.get("editors") or [],
         year=year_from(first(entry.get("date"))),
-        title=first(entry.get("title")) or first(entry.get("book_title")),
-        container=first(entry.get("journal")) or first(entry.get("journal_abbreviation")),
+        title=title or book_title,
+        container=(book_title if title else "")
+        or first(entry.get("journal"))
+        or first(entry.get("journal_abbreviation")),
+        publisher=first(entry.get("publisher")),
         volume=first(entry.get("volume")),
         issue=first(entry.get("issue")),
         pages=first(entry.get("pages")),

@@ -10,12 +10,16 @@ from ichub.drf import MAX_TEXT
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _NOT_WORD = re.compile(r"[\W_]+")
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+_MINOR_WORDS = {"and", "for", "of", "the", "on", "in", "to", "a", "an", "&"}
 
 # Longest value each SourceDocument field holds: longer values would fail the insert,
 # so they are refused per record with a reason instead of a 500 for the whole file.
 _MAX_LENGTHS = {
     field_name: SourceDocument._meta.get_field(field_name).max_length
-    for field_name in ("container", "volume", "issue", "pages", "doi", "url")
+    for field_name in (
+        "container", "publisher", "volume", "issue", "pages", "doi", "url", "reference_type"
+    )
 }
 # Text fields have no column limit, but the API's schema has one (evidence.serializers):
 # a longer imported value was stored, and every read of it then broke the schema.
@@ -28,14 +32,22 @@ class ReferenceRecord:
     """One parsed reference, in SourceDocument's terms.
 
     `position` is the record's 1-based place in the file, so a report can point
-    at it; `error` says why the record cannot become a source.
+    at it; `error` says why the record cannot become a source, and `notes` what
+    the parser had to decide about it (a repeated field, say), for the report.
+    `reference_type` is a CSL type ("article-journal", "report", "chapter"…):
+    the one vocabulary every import maps to and every export maps from.
+    `container` is the journal, book or proceedings the work appeared in;
+    `publisher` the publisher, institution or school.
     """
 
     position: int
+    reference_type: str = ""
     authors: list = field(default_factory=list)
+    editors: list = field(default_factory=list)
     year: int | None = None
     title: str = ""
     container: str = ""
+    publisher: str = ""
     volume: str = ""
     issue: str = ""
     pages: str = ""
@@ -43,12 +55,16 @@ class ReferenceRecord:
     url: str = ""
     abstract: str = ""
     error: str = ""
+    notes: list = field(default_factory=list)
 
     def __post_init__(self):
         spend()  # every parser builds one record per reference: the budget's checkpoint
         # EndNote writes corporate authors with a trailing comma ("SCIE,").
         self.authors = [a.strip().rstrip(",").strip() for a in self.authors if a.strip(" ,")]
+        self.editors = [a.strip().rstrip(",").strip() for a in self.editors if a.strip(" ,")]
         self.title = " ".join(self.title.split())
+        self.container = " ".join(self.container.split())
+        self.publisher = " ".join(self.publisher.split())
         self.doi = normalise_doi(self.doi)
         if not self.error:
             self.error = self._problem()
@@ -67,6 +83,29 @@ class ReferenceRecord:
         return " and ".join(self.authors)
 
     @property
+    def editors_text(self):
+        return " and ".join(self.editors)
+
+    def citation_name(self):
+        """The word a citation key starts with: the lead author's (or editor's) surname.
+
+        'Liu R.' (Embase) gives 'Liu', not the initial; a corporate author gives
+        its acronym ('Social Care Institute for Excellence' → 'SCIE'); no
+        author gives the title's first long word, as reference managers do.
+        """
+        lead = (self.authors or self.editors or [""])[0]
+        if "," in lead:
+            return lead.split(",")[0]
+        words = lead.split()
+        if len(words) >= 2 and all(_INITIALS.match(w) for w in words[1:]):
+            return words[0]
+        if len(words) >= 3:
+            return "".join(w[0] for w in words if w.casefold() not in _MINOR_WORDS)
+        if words:
+            return words[-1]
+        return next((w for w in self.title.split() if len(w) > 3), self.title)
+
+    @property
     def label(self):
         return f"record {self.position}" + (f" ({self.title[:80]})" if self.title else "")
 
@@ -75,10 +114,20 @@ class ReferenceRecord:
         return title_key(self.title, self.year)
 
 
+def fold(text):
+    """Text with case, accents and punctuation ignored, letters of every script kept.
+
+    'Résumé' and 'RESUME' fold alike; Cyrillic, Greek and CJK letters stay
+    (only combining marks go), so a title in any script has a key.
+    """
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NOT_WORD.sub(" ", unicodedata.normalize("NFKC", letters)).split())
+
+
 def title_key(title, year):
-    folded = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
-    words = _NOT_WORD.sub(" ", folded.casefold()).split()
-    return (" ".join(words), year) if words else None
+    folded = fold(title)
+    return (folded, year) if folded else None
 
 
 def year_from(text):

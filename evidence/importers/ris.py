@@ -5,8 +5,10 @@ import re
 import rispy
 
 from evidence.importers.records import ReferenceRecord, first, join_pages, year_from
+from evidence.importers.types import csl_from_ris
 
 _DOI_IN_URL = re.compile(r"^https?://(dx\.)?doi\.org/", re.IGNORECASE)
+_EDITED = {"book", "chapter", "paper-conference", "entry-encyclopedia", "entry-dictionary"}
 _RECORD_START = re.compile(r"^TY  -", re.MULTILINE)
 _WOS_RECORD_START = re.compile(r"^PT ", re.MULTILINE)
 
@@ -17,7 +19,7 @@ def parse_ris(text):
     rispy silently drops a record that never reaches its ER line, so the number of
     TY lines is compared with what came back to notice it.
     """
-    entries = rispy.loads(text, skip_unknown_tags=True)
+    entries = rispy.loads(text)
     records = [_from_ris(position, entry) for position, entry in enumerate(entries, start=1)]
     records += _unterminated(len(_RECORD_START.findall(text)), len(entries), "ER  -")
     return records
@@ -44,41 +46,78 @@ def _from_ris(position, entry):
     urls = [u for u in entry.get("urls", []) if u.lower().startswith(("http://", "https://"))]
     doi = first(entry.get("doi")) or next((u for u in urls if _DOI_IN_URL.match(u)), "")
     web_urls = [u for u in urls if not _DOI_IN_URL.match(u)]
+    unknown = entry.get("unknown_tag") or {}
+    reference_type = csl_from_ris(entry.get("type_of_reference"))
+    notes = []
+    if entry.get("type_of_reference") and not reference_type:
+        notes.append(f"unknown reference type {entry['type_of_reference']!r}: kept untyped")
+    title = first(entry.get("title")) or first(entry.get("primary_title"))
+    if not title and first(entry.get("short_title")):
+        title = first(entry.get("short_title"))
+        notes.append("no title: the short title (ST) was used")
+    editors = list(unknown.get("ED", []))
+    if reference_type in _EDITED:  # A2 is a book's editor, but a journal's A2 is not
+        editors = [*entry.get("secondary_authors", []), *editors]
     return ReferenceRecord(
         position=position,
+        reference_type=reference_type,
         authors=[a.strip() for a in entry.get("authors") or entry.get("first_authors") or []],
+        editors=editors,
         year=year_from(
             first(entry.get("year"))
             or first(entry.get("publication_year"))
             or first(entry.get("date"))
         ),
-        title=first(entry.get("title")) or first(entry.get("primary_title")),
+        title=title,
+        # The full journal name (JF, T2) before its abbreviation (JO, J2).
         container=first(
             entry.get("secondary_title")
-            or entry.get("journal_name")
             or entry.get("alternate_title3")
+            or unknown.get("BT")
+            or entry.get("journal_name")
             or entry.get("alternate_title1")
-            or entry.get("publisher")
+            or entry.get("alternate_title2")
         ),
+        publisher=first(entry.get("publisher")),
         volume=first(entry.get("volume")),
         issue=first(entry.get("number")),
         pages=join_pages(entry.get("start_page"), entry.get("end_page")),
         doi=doi,
         url=web_urls[0] if web_urls else "",
         abstract=first(entry.get("abstract")) or first(entry.get("notes_abstract")),
+        notes=notes,
     )
 
 
+_WOS_TYPES = {"J": "article-journal", "B": "book", "S": "book", "P": "patent",
+              "C": "paper-conference"}
+
+
 def _from_wos(position, entry):
+    document_type = first(entry.get("document_type")).casefold()
+    reference_type = _WOS_TYPES.get(first(entry.get("publication_type")).upper(), "")
+    if "proceedings" in document_type:
+        reference_type = "paper-conference"
+    elif "book chapter" in document_type:
+        reference_type = "chapter"
     return ReferenceRecord(
         position=position,
+        reference_type=reference_type,
         authors=entry.get("author_full_name") or entry.get("authors") or [],
+        editors=_split_wos_names(entry.get("editors")),
         year=year_from(first(entry.get("publication_year"))),
         title=first(entry.get("document_title")),
         container=first(entry.get("publication_name")),
+        publisher=first(entry.get("publisher")),
         volume=first(entry.get("volume")),
         issue=first(entry.get("issue")),
         pages=join_pages(entry.get("beginning_page"), entry.get("ending_page")),
         doi=first(entry.get("doi")),
         abstract=first(entry.get("abstract")),
     )
+
+
+def _split_wos_names(value):
+    if isinstance(value, list):
+        return value
+    return [name.strip() for name in (value or "").split(";") if name.strip()]

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 
-from evidence.importers import FORMATS, ImportRefused, parse_references
-from evidence.importers.records import title_key
+from evidence.importers import FORMATS, ImportRefused, read_references
+from evidence.importers.records import fold, title_key
 from evidence.models import SourceDocument, normalise_doi
 from ichub.budget import BudgetExceeded, spend
 from ichub.bulk.history import insert_creation_history
@@ -23,15 +23,20 @@ class ImportReport:
 
     format: str
     dry_run: bool
+    encoding: str = "utf-8"
     created: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)
+    possible_duplicates: list = field(default_factory=list)
     rejected: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     @property
     def summary(self):
+        held = sum(1 for p in self.possible_duplicates if not p["imported"])
+        possible = f"possible duplicates held back: {held}, " if self.possible_duplicates else ""
         return (
             f"created: {len(self.created)}, duplicates: {len(self.duplicates)}, "
-            f"rejected: {len(self.rejected)}"
+            f"{possible}rejected: {len(self.rejected)}"
         )
 
     def as_dict(self):
@@ -42,9 +47,18 @@ class ImportReport:
             "counts": {
                 "created": len(self.created),
                 "duplicates": len(self.duplicates),
+                "possible_duplicates": len(self.possible_duplicates),
                 "rejected": len(self.rejected),
             },
         }
+
+
+_DETAILS = ("container", "volume", "pages")
+
+
+def _details(container, volume, pages):
+    """What tells two works with one title apart: where they appeared, and where in it."""
+    return {"container": fold(container), "volume": volume.strip(), "pages": pages.strip()}
 
 
 class _Matcher:
@@ -54,33 +68,39 @@ class _Matcher:
         self.by_doi, self.by_title, self.keys = {}, {}, set()
         self.candidates = {}  # base -> the rest of its key sequence
         rows = SourceDocument.objects.filter(review=review).values_list(
-            "id", "citation_key", "doi", "title", "year"
+            "id", "citation_key", "doi", "title", "year", "container", "volume", "pages"
         )
-        for source_id, citation_key, doi, title, year in rows:
+        for source_id, citation_key, doi, title, year, container, volume, pages in rows:
             target = {"source_id": source_id, "citation_key": citation_key}
-            self.add(target, doi, title_key(title, year))
+            self.add(target, doi, title_key(title, year), _details(container, volume, pages))
             self.keys.add(citation_key)
 
-    def add(self, target, doi, key):
+    def add(self, target, doi, key, details):
         """Remember a source by its DOI and its `title_key` (computed once by the caller)."""
         doi = normalise_doi(doi)
         if doi:
             self.by_doi.setdefault(doi, target)
         if key:
-            self.by_title.setdefault(key, (target, doi))
+            self.by_title.setdefault(key, (target, doi, details))
 
     def match(self, record, key):
-        """(target, how) for an earlier copy of the record, or (None, None).
+        """(target, how, differing fields) for an earlier copy of the record, or (None, None, []).
 
-        Same DOI is a duplicate; same title and year is one too, unless both
-        carry DOIs and they differ (an erratum or a reply shares its title).
+        Same DOI is a duplicate. Same title and year is one too when nothing
+        tells them apart; when both carry DOIs and they differ (an erratum or a
+        reply shares its title) it is not. When their journal, volume or pages
+        disagree ("Editorial", "Institutional members" recur in every issue)
+        it is only a *possible* duplicate, for the user to decide.
         """
         if record.doi and record.doi in self.by_doi:
-            return self.by_doi[record.doi], "doi"
+            return self.by_doi[record.doi], "doi", []
         found = self.by_title.get(key)
-        if found and not (record.doi and found[1] and found[1] != record.doi):
-            return found[0], "title_year"
-        return None, None
+        if not found or (record.doi and found[1] and found[1] != record.doi):
+            return None, None, []
+        target, _, theirs = found
+        ours = _details(record.container, record.volume, record.pages)
+        differ = [n for n in _DETAILS if ours[n] and theirs[n] and ours[n] != theirs[n]]
+        return target, ("possible" if differ else "title_year"), differ
 
     def new_citation_key(self, record):
         """'pearson2018', then 'pearson2018a', 'pearson2018b'…: unique in the review.
@@ -107,13 +127,9 @@ def _letter_suffixes():
 
 
 def _surname_slug(record):
-    lead = record.authors[0] if record.authors else ""
-    surname = lead.split(",")[0] if "," in lead else (lead.split() or [""])[-1]
-    if not surname:  # no author: key by the title's first word, as reference managers do
-        surname = next((w for w in record.title.split() if len(w) > 3), record.title)
     # What slugify() would keep, without its lazy-text wrapper (a tenth of an import's time).
-    folded = unicodedata.normalize("NFKD", surname).encode("ascii", "ignore").decode()
-    return _NOT_KEY_CHARACTER.sub("", folded.lower())[:40] or "anon"
+    folded = unicodedata.normalize("NFKD", record.citation_name()).encode("ascii", "ignore")
+    return _NOT_KEY_CHARACTER.sub("", folded.decode().lower())[:40] or "anon"
 
 
 @transaction.atomic
@@ -127,14 +143,20 @@ def import_sources(
     dry_run: bool = False,
     skip_invalid: bool = False,
     kinds: dict[int, str] | None = None,
+    encoding: str = "",
+    import_positions=(),
 ) -> ImportReport:
     """Parse a reference file and add its new references to the review's sources.
 
     All or nothing: a file with any bad record is refused whole (ImportRefused,
-    carrying the report) unless `skip_invalid`. One query reads the review's
-    sources and bulk inserts write the new ones with their history, so the
-    query count does not grow with the number of records. `kinds` overrides
-    `kind` for the records at those positions (chosen row by row in a preview).
+    carrying the report) unless `skip_invalid`. Possible duplicates (same
+    title and year, another lead author, journal, volume or pages) are held
+    back unless their positions are in `import_positions`: the user decides,
+    having seen them side by side in the preview. One query reads the
+    review's sources and bulk inserts write the new ones with their history,
+    so the query count does not grow with the number of records. `kinds`
+    overrides `kind` for the records at those positions (chosen row by row in
+    a preview).
     """
     try:
         return _import_sources(
@@ -157,10 +179,16 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
                 f"Unknown kind {chosen!r}; choose one of {', '.join(SourceDocument.Kind.values)}.",
                 field="kind",
             )
-    fmt, records = parse_references(data, filename)
-    report = ImportReport(format=fmt, dry_run=dry_run)
+    parsed = read_references(data, filename, encoding)
+    records = parsed.records
+    report = ImportReport(format=parsed.format, dry_run=dry_run, encoding=parsed.encoding)
     report.rejected = [
         {"position": r.position, "title": r.title, "reason": r.error} for r in records if r.error
+    ]
+    report.notes = [
+        {"position": r.position, "title": r.title, "note": note}
+        for r in records
+        for note in r.notes
     ]
     if report.rejected and not skip_invalid:
         raise ImportRefused(
@@ -168,43 +196,70 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
             "was imported. Fix them, or choose to skip invalid records.",
             report=report,
         )
+    wanted = {int(position) for position in import_positions}
     matcher = _Matcher(review)
     new_sources = []
     for record in (r for r in records if not r.error):
         spend()
         key = record.title_key()
-        target, how = matcher.match(record, key)
-        if target is not None:
+        target, how, differ = matcher.match(record, key)
+        if how == "possible":
+            report.possible_duplicates.append(_possible(record, target, differ, wanted))
+            if record.position not in wanted:
+                continue
+        elif target is not None:
             report.duplicates.append(
                 {"position": record.position, "title": record.title, "matched_by": how, **target}
             )
             continue
         citation_key = matcher.new_citation_key(record)
-        matcher.add({"in_file_position": record.position}, record.doi, key)
+        details = _details(record.container, record.volume, record.pages)
+        matcher.add({"in_file_position": record.position}, record.doi, key, details)
         report.created.append(
             {"position": record.position, "title": record.title, "citation_key": citation_key}
         )
-        new_sources.append(
-            {  # field values for insert_rows: no model instance needed to insert a row
-                "review_id": review.pk,
-                "citation_key": citation_key,
-                "kind": kinds.get(record.position, kind),
-                "authors": record.authors_text,
-                "year": record.year,
-                "title": record.title,
-                "container": record.container,
-                "volume": record.volume,
-                "issue": record.issue,
-                "pages": record.pages,
-                "doi": record.doi,
-                "url": record.url,
-                "abstract": record.abstract,
-                "created_by_id": user.pk if user is not None else None,
-            }
-        )
+        chosen = kinds.get(record.position, kind)
+        new_sources.append(_row(review, record, citation_key, chosen, user))
     if new_sources and not dry_run:
         _insert_with_history(new_sources, user, report)
     return report
+
+
+def _possible(record, target, differ, wanted):
+    return {
+        "position": record.position,
+        "title": record.title,
+        "year": record.year,
+        "container": record.container,
+        "volume": record.volume,
+        "pages": record.pages,
+        "differs_in": differ,
+        "imported": record.position in wanted,
+        **target,
+    }
+
+
+def _row(review, record, citation_key, kind, user):
+    """Field values for insert_rows: no model instance is needed to insert a row."""
+    return {
+        "review_id": review.pk,
+        "citation_key": citation_key,
+        "kind": kind,
+        "reference_type": record.reference_type,
+        "authors": record.authors_text,
+        "editors": record.editors_text,
+        "year": record.year,
+        "title": record.title,
+        "container": record.container,
+        "publisher": record.publisher,
+        "volume": record.volume,
+        "issue": record.issue,
+        "pages": record.pages,
+        "doi": record.doi,
+        "url": record.url,
+        "abstract": record.abstract,
+        "created_by_id": user.pk if user is not None else None,
+    }
 
 
 def _insert_with_history(sources, user, report):

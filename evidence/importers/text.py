@@ -4,15 +4,26 @@ import re
 
 from django.conf import settings
 
+from evidence.importers.encodings import decode_bytes
+from evidence.importers.errors import ImportRefused
+
 FORMATS = {
     "ris": "RIS (EndNote, Zotero, Mendeley, Scopus, Web of Science)",
     "wos": "Web of Science tagged text",
     "bibtex": "BibTeX",
     "nbib": "PubMed / MEDLINE (.nbib)",
+    "csljson": "CSL-JSON (Zotero, pandoc, Mendeley)",
 }
 
-_EXTENSIONS = {".ris": "ris", ".bib": "bibtex", ".bibtex": "bibtex", ".nbib": "nbib"}
+_EXTENSIONS = {
+    ".ris": "ris",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".nbib": "nbib",
+    ".json": "csljson",
+}
 _SIGNATURES = [
+    ("csljson", re.compile(r"\A\s*[\[{]")),
     ("ris", re.compile(r"^TY  -", re.MULTILINE)),
     ("nbib", re.compile(r"^PMID- ?\d", re.MULTILINE)),
     ("wos", re.compile(r"^PT [A-Z]\s*$", re.MULTILINE)),
@@ -20,22 +31,12 @@ _SIGNATURES = [
 ]
 
 
-class ImportRefused(Exception):
-    """The whole file is refused: nothing was written. `field` names the bad input."""
+def decode(data: bytes, encoding: str = "") -> tuple[str, str]:
+    """(text with Unix line endings, the encoding it was read in), or ImportRefused.
 
-    def __init__(self, message, *, field="file", status=400, report=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
-        self.report = report
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or Windows-1252 text with Unix line endings.
-
-    EndNote on Windows still writes cp1252 exports, so a file that is not UTF-8
-    is read as cp1252 rather than refused; a NUL byte means a binary file.
+    The encoding is the one named, or the one the file's bytes show for sure
+    (see `encodings`): a file that could be read several ways is refused
+    rather than stored as mojibake.
     """
     # The upload limit for files that feed a job (ICHUB_JOB_UPLOAD_MAX_BYTES): the API and
     # the browser import a file this large as a job; the command reads it directly.
@@ -46,13 +47,10 @@ def decode(data: bytes) -> str:
         )
     if not data.strip():
         raise ImportRefused("The file is empty.")
-    if b"\x00" in data:
+    text, used = decode_bytes(data, encoding)
+    if "\x00" in text:
         raise ImportRefused("The file is binary, not a reference file (RIS, BibTeX or nbib).")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), used
 
 
 def detect_format(text: str, filename: str = "") -> str:
@@ -61,7 +59,7 @@ def detect_format(text: str, filename: str = "") -> str:
     if not found:
         raise ImportRefused(
             "This is not a reference file: no RIS (TY  -), BibTeX (@article{…), "
-            "PubMed (PMID-) or Web of Science (PT J) records were found."
+            "PubMed (PMID-), Web of Science (PT J) or CSL-JSON records were found."
         )
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     hinted = _EXTENSIONS.get(suffix)

@@ -108,10 +108,22 @@ class SourceDocument(models.Model):
         max_length=100, help_text="Short key unique within the review, e.g. embuldeniya2018."
     )
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.EMPIRICAL_STUDY)
+    reference_type = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="CSL type as imported ('article-journal', 'report', 'chapter'…); blank: "
+        "exports derive it from the kind",
+    )
     authors = models.TextField(blank=True, help_text="As cited, e.g. 'Pearson, C. and Watson, N.'")
+    editors = models.TextField(blank=True, help_text="Editors, as authors are written")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     title = models.TextField()
-    container = models.CharField(max_length=500, blank=True, help_text="Journal or publisher")
+    container = models.CharField(
+        max_length=500, blank=True, help_text="Journal, book or proceedings it appeared in"
+    )
+    publisher = models.CharField(
+        max_length=300, blank=True, help_text="Publisher, institution or university"
+    )
     volume = models.CharField(max_length=50, blank=True)
     issue = models.CharField(max_length=50, blank=True)
     pages = models.CharField(max_length=50, blank=True)

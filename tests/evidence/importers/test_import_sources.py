@@ -39,7 +39,7 @@ def test_it_imports_an_endnote_ris_file_with_bom_and_windows_line_endings(review
     assert embuldeniya.doi == "10.1111/1468-0009.12357"
     assert embuldeniya.created_by == editor
     assert embuldeniya.history.count() == 1
-    scie = SourceDocument.objects.get(review=review, citation_key="excellence2018")
+    scie = SourceDocument.objects.get(review=review, citation_key="scie2018")
     assert scie.authors == "Social Care Institute for Excellence"
     assert scie.url == "https://www.scie.org.uk/integrated-care/leadership/systems"
 
@@ -81,8 +81,9 @@ def test_it_decodes_bibtex_accents_braces_and_string_macros(review):
     assert muller.container == "Journal of Integrated Care"
     assert muller.pages == "101-118"
     assert muller.doi == "10.1108/jica-01-2019-0001"
-    assert SourceDocument.objects.get(review=review, citation_key="charles2021").container == (
-        "The King's Fund"
+    charles = SourceDocument.objects.get(review=review, citation_key="charles2021")
+    assert (charles.reference_type, charles.container, charles.publisher) == (
+        "book", "", "The King's Fund"
     )
 
 
