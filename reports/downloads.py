@@ -7,13 +7,9 @@ formulas, and a source title is text anyone with an import file can choose.
 
 import csv
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import bibtexparser
-import rispy
-from bibtexparser.model import Entry, Field
 from django.db.models import Prefetch
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -23,8 +19,10 @@ from evidence.models import SourceDocument
 from ichub.fields import natural_sort_key
 from reports.checklists import CHECKLIST_HEADER, checklist_markdown, checklist_rows
 from reports.matrix import evidence_matrix
+from reports.prisma import to_prisma_csv
 from reports.quality import QUALITY_HEADER, quality_rows
 from reports.rameses import rameses_report, to_docx, to_markdown
+from reports.references import to_bibtex, to_csl_json, to_ris
 from reports.refiqda.export import codebook_qdc, qdpx_bytes
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -94,15 +92,29 @@ def _theory_cell(cmoc):
     return f"{cmoc.theory.name} (ichub's reading)" if cmoc.theory_is_inferred else cmoc.theory.name
 
 
-def matrix_table(review):
-    """The evidence matrix as a table: a row per refined CMOC, a column per source."""
-    matrix = evidence_matrix(review)
-    header = ["CMOC", *(source.short_citation for source in matrix.sources)]
+MATRIX_OPTIONS = ("include_retired", "hide_empty")
+
+
+def matrix_table(review, **options):
+    """The evidence matrix as the page shows it: a row per source, a column per CMOC.
+
+    `options` are the page's (`include_retired`, `hide_empty`), so a download
+    made from the page holds what the page showed.
+    """
+    matrix = evidence_matrix(review, **options)
+    header = ["Source", *(_matrix_heading(cmoc) for cmoc in matrix.cmocs)]
     rows = [
-        [cmoc.code, *(", ".join(matrix.stances(cmoc.pk, s.pk)) for s in matrix.sources)]
-        for cmoc in matrix.cmocs
+        [source.short_citation, *(", ".join(matrix.stances(c.pk, source.pk)) for c in matrix.cmocs)]
+        for source in matrix.sources
     ]
     return header, rows
+
+
+def _matrix_heading(cmoc):
+    """A refined, active CMOC by its code; any other with its stage and status, as the page."""
+    if cmoc.stage == CMOC.Stage.REFINED and cmoc.status == CMOC.Status.ACTIVE:
+        return cmoc.code
+    return f"{cmoc.code} ({cmoc.get_stage_display().lower()}, {cmoc.get_status_display().lower()})"
 
 
 def to_csv(header, rows):
@@ -138,78 +150,6 @@ def review_sources(review, *, included_only=False):
     return sources.included() if included_only else sources
 
 
-_RIS_TYPES = {
-    SourceDocument.Kind.EMPIRICAL_STUDY: "JOUR",
-    SourceDocument.Kind.POLICY_GUIDANCE: "GOVDOC",
-    SourceDocument.Kind.GREY_LITERATURE: "RPRT",
-    SourceDocument.Kind.SUBSTANTIVE_THEORY: "BOOK",
-    SourceDocument.Kind.KEY_INFORMANT_INTERVIEW: "PCOMM",
-}
-
-
-_AUTHOR_SEPARATOR = re.compile(r"\s+and\s+|;|(?<=\.),\s+(?=\w)")
-
-
-def split_authors(authors):
-    """'Aufegger, L., Alabi, M. and Darzi, A.' → ['Aufegger, L.', 'Alabi, M.', 'Darzi, A.']."""
-    return [name.strip() for name in _AUTHOR_SEPARATOR.split(authors or "") if name.strip()]
-
-
-def to_ris(sources):
-    entries = []
-    for source in sources:
-        start, _, end = source.pages.partition("-")
-        entry = {
-            "type_of_reference": _RIS_TYPES.get(source.kind, "GEN"),
-            "id": source.citation_key,
-            "authors": split_authors(source.authors),
-            "title": source.title,
-            "year": str(source.year) if source.year else "",
-            "secondary_title": source.container,
-            "volume": source.volume,
-            "number": source.issue,
-            "start_page": start,
-            "end_page": end,
-            "doi": source.doi,
-            "urls": [source.url] if source.url else [],
-            "abstract": source.abstract,
-        }
-        entries.append({key: value for key, value in entry.items() if value})
-    return rispy.dumps(entries).encode("utf-8")
-
-
-_BIBTEX_TYPES = {
-    SourceDocument.Kind.EMPIRICAL_STUDY: "article",
-    SourceDocument.Kind.SUBSTANTIVE_THEORY: "book",
-}
-
-
-def to_bibtex(sources):
-    library = bibtexparser.Library()
-    for source in sources:
-        values = {
-            "author": " and ".join(split_authors(source.authors)),
-            "title": source.title,
-            "year": str(source.year) if source.year else "",
-            "journal" if source.kind == SourceDocument.Kind.EMPIRICAL_STUDY else "publisher": (
-                source.container
-            ),
-            "volume": source.volume,
-            "number": source.issue,
-            "pages": source.pages.replace("-", "--"),
-            "doi": source.doi,
-            "url": source.url,
-        }
-        fields = [Field(key, _brace_safe(value)) for key, value in values.items() if value]
-        library.add(Entry(_BIBTEX_TYPES.get(source.kind, "misc"), source.citation_key, fields))
-    return bibtexparser.write_string(library).encode("utf-8")
-
-
-def _brace_safe(value):
-    """Unbalanced braces would end a BibTeX field early: drop them."""
-    return value.replace("{", "").replace("}", "")
-
-
 @dataclass(frozen=True)
 class Download:
     """One file a reader may download from a review: what it is and how it is made."""
@@ -231,7 +171,7 @@ def _checklist_markdown(review):
     return checklist_markdown(review).encode("utf-8")
 
 
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CSV = "text/csv; charset=utf-8"
 
 # The API and the browser serve the same files under these names.
@@ -241,14 +181,14 @@ DOWNLOADS = {
     "codebook.qdc": Download("REFI-QDA codebook (.qdc)", "application/xml", codebook_qdc),
     "cmoc-table.csv": Download("CMOC table (CSV)", _CSV, lambda r: to_csv(*cmoc_table(r))),
     "cmoc-table.xlsx": Download(
-        "CMOC table (Excel)", _XLSX, lambda r: to_xlsx(*cmoc_table(r), title="CMOCs")
+        "CMOC table (Excel)", XLSX, lambda r: to_xlsx(*cmoc_table(r), title="CMOCs")
     ),
     "evidence-matrix.csv": Download(
         "Evidence matrix (CSV)", _CSV, lambda r: to_csv(*matrix_table(r))
     ),
     "evidence-matrix.xlsx": Download(
         "Evidence matrix (Excel)",
-        _XLSX,
+        XLSX,
         lambda r: to_xlsx(*matrix_table(r), title="Evidence matrix"),
     ),
     "sources.ris": Download(
@@ -257,6 +197,13 @@ DOWNLOADS = {
     "sources.bib": Download(
         "Sources (BibTeX)", "application/x-bibtex; charset=utf-8",
         lambda r: to_bibtex(review_sources(r)),
+    ),
+    "sources.json": Download(
+        "Sources (CSL-JSON)", "application/vnd.citationstyles.csl+json",
+        lambda r: to_csl_json(review_sources(r)),
+    ),
+    "prisma-flow.csv": Download(
+        "PRISMA 2020 flow (CSV for the PRISMA2020 app)", _CSV, lambda r: to_prisma_csv(r)
     ),
     "rameses-report.md": Download(
         "RAMESES report (Markdown)", "text/markdown; charset=utf-8", _rameses_markdown

@@ -23,15 +23,23 @@ class EvidenceMatrix:
         return sorted({link["stance"] for link in self.cells.get((cmoc_id, source_id), [])})
 
 
-def evidence_matrix(review, *, stage=CMOC.Stage.REFINED):
-    """The matrix for one review, in three queries whatever its size.
+def evidence_matrix(review, *, include_retired=False, hide_empty=False):
+    """The matrix for one review, in four queries whatever its size.
 
-    Columns are the review's included sources plus any source (including one
-    from a review that tests this one) with a link to these CMOCs.
+    Columns are the review's current CMOCs (the active ones of its furthest
+    stage: refined once there are refined CMOCs), or every CMOC with
+    `include_retired` (initial ones and superseded, merged and dropped ones
+    too, initial first); rows are the review's included sources plus any source
+    (including one from a review that tests this one) with a link to these
+    CMOCs, or only the linked ones with `hide_empty`.
     """
+    cmocs = CMOC.objects.filter(review=review)
+    if not include_retired:
+        refined = cmocs.filter(stage=CMOC.Stage.REFINED)
+        cmocs = (refined if refined.exists() else cmocs).filter(status=CMOC.Status.ACTIVE)
     cmocs = sorted(
-        CMOC.objects.filter(review=review, stage=stage).only("id", "code", "statement", "status"),
-        key=lambda c: natural_sort_key(c.code),
+        cmocs.only("id", "code", "statement", "status", "stage"),
+        key=lambda c: (c.stage != CMOC.Stage.INITIAL, natural_sort_key(c.code)),
     )
     links = (
         EvidenceLink.objects.filter(cmoc__in=[c.pk for c in cmocs])
@@ -44,9 +52,9 @@ def evidence_matrix(review, *, stage=CMOC.Stage.REFINED):
             {"id": link_id, "stance": stance, "element": element}
         )
     linked_source_ids = {source_id for _, source_id in cells}
-    sources = SourceDocument.objects.filter(
-        pk__in=linked_source_ids
-    ) | SourceDocument.objects.filter(review=review).included()
+    sources = SourceDocument.objects.filter(pk__in=linked_source_ids)
+    if not hide_empty:
+        sources = sources | SourceDocument.objects.filter(review=review).included()
     sources = sorted(
         sources.distinct().only("id", "citation_key", "authors", "year", "title", "review_id"),
         key=lambda s: (s.short_citation.lower(), s.pk),

@@ -14,6 +14,7 @@ that says whose they are.
 
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Prefetch
 
@@ -199,14 +200,13 @@ def _initial_theories(context, item, section):
 
 def _changes(context, item, section):
     context.quote(section, MethodStatement.Aspect.CHANGES)
-    events = (
+    events = in_time_order(
         LineageEvent.objects.filter(review=context.review)
         .exclude(kind=LineageEvent.Kind.CREATED)
         .prefetch_related(
             Prefetch("inputs", queryset=CMOC.objects.only("id", "code", "stage")),
             Prefetch("outputs", queryset=CMOC.objects.only("id", "code", "stage")),
         )
-        .order_by("decided_on", "key")
     )
     rows = [
         [
@@ -315,7 +315,7 @@ def _document_characteristics(context, item, section):
 
 
 def _main_findings(context, item, section):
-    theories = _refined_theories(context.review)
+    theories = _current_theories(context.review)
     if not theories:
         section.add("placeholder", **_placeholder("the programme theories found"))
     for theory in theories:
@@ -369,7 +369,43 @@ def _theory_section(theory):
     return section
 
 
-def _refined_theories(review):
+def in_time_order(events):
+    """Events in the order they happened: by decision date, then as recorded.
+
+    Events decided on the same day (or undated) keep the order they were
+    recorded in, and an event never comes before the one that created a CMOC
+    it acts on: a drop follows the split that made the dropped CMOC, whatever
+    their keys or dates say.
+    """
+    ordered = sorted(
+        events,
+        key=lambda e: (e.decided_on is None, e.decided_on or date.min, e.created_at, e.pk),
+    )
+    made_by = {cmoc.pk: event.pk for event in ordered for cmoc in event.outputs.all()}
+    placed, result = set(), []
+
+    def place(event, by_pk, seen=()):
+        if event.pk in placed or event.pk in seen:
+            return
+        for cmoc in event.inputs.all():
+            maker = by_pk.get(made_by.get(cmoc.pk))
+            if maker is not None and maker.pk != event.pk:
+                place(maker, by_pk, (*seen, event.pk))
+        placed.add(event.pk)
+        result.append(event)
+
+    by_pk = {event.pk: event for event in ordered}
+    for event in ordered:
+        place(event, by_pk)
+    return result
+
+
+def _current_theories(review):
+    """The theories at the review's furthest stage, each with its current CMOCs.
+
+    A review still at its initial programme theories has findings too: they
+    are written out rather than left as a placeholder.
+    """
     links = EvidenceLink.objects.shown_with_cmocs().select_related("excerpt__source").only(
         "cmoc_id", "stance", "excerpt__source__authors", "excerpt__source__year",
         "excerpt__source__title", "excerpt__source__citation_key",
@@ -379,10 +415,12 @@ def _refined_theories(review):
     )
     theories = list(
         ProgrammeTheory.objects.filter(review=review)
-        .refined()
         .select_related("theme")
-        .prefetch_related(Prefetch("cmocs", queryset=cmocs.filter(stage=CMOC.Stage.REFINED)))
+        .prefetch_related(Prefetch("cmocs", queryset=cmocs.filter(status=CMOC.Status.ACTIVE)))
     )
+    stages = [stage for stage, _ in ProgrammeTheory.Stage.choices]
+    furthest = max((stages.index(t.stage) for t in theories), default=0)
+    theories = [t for t in theories if stages.index(t.stage) == furthest]
     for theory in theories:
         theory.ordered_cmocs = sorted(theory.cmocs.all(), key=lambda c: natural_sort_key(c.code))
     return theories

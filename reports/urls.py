@@ -12,5 +12,6 @@ urlpatterns = [
     path("reports/downloads/<str:name>", views.download, name="download"),
     path("reports/export.json", views.export, name="export"),
     path("matrix/", views.matrix, name="matrix"),
-    path("matrix.csv", views.matrix_csv, name="matrix_csv"),
+    path("matrix.csv", views.matrix_download, {"fmt": "csv"}, name="matrix_csv"),
+    path("matrix.xlsx", views.matrix_download, {"fmt": "xlsx"}, name="matrix_xlsx"),
 ]

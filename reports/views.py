@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from ichub.models import QualityRating, Review
 from ichub.permissions import EDITOR, get_review_for_user, has_role
-from reports.downloads import DOWNLOADS, matrix_table, to_csv
+from reports.downloads import DOWNLOADS, MATRIX_OPTIONS, XLSX, matrix_table, to_csv, to_xlsx
 from reports.matrix import evidence_matrix
 from reports.quality import save_self_assessment, self_assessment
 from reports.rameses import rameses_report
@@ -73,9 +73,15 @@ def export(request, slug):
     return export_response(_get_review_for_user(request, slug), reader=request.user)
 
 
+def _matrix_options(request):
+    """The page's options, read the same way by the page and by its downloads."""
+    return {name: request.GET.get(name) == "1" for name in MATRIX_OPTIONS}
+
+
 def matrix(request, slug):
     review = _get_review_for_user(request, slug)
-    result = evidence_matrix(review)
+    options = _matrix_options(request)
+    result = evidence_matrix(review, **options)
     # Sources may come from a review that tests this one: their pages live under its slug.
     slugs = dict(
         Review.objects.filter(pk__in={s.review_id for s in result.sources}).values_list(
@@ -91,13 +97,22 @@ def matrix(request, slug):
         for source in result.sources
     ]
     return render(request, "reports/matrix.html", {
-        "review": review, "matrix": result, "rows": rows,
+        "review": review, "matrix": result, "rows": rows, "options": options,
+        "query": "&".join(f"{name}=1" for name, on in options.items() if on),
     })
 
 
-def matrix_csv(request, slug):
-    """The same table the downloads offer, with spreadsheet formulas neutralised there."""
+_MATRIX_FILES = {
+    "csv": ("text/csv; charset=utf-8", to_csv),
+    "xlsx": (XLSX, lambda header, rows: to_xlsx(header, rows, title="Evidence matrix")),
+}
+
+
+def matrix_download(request, slug, fmt):
+    """The table the page shows, with its options, as CSV or Excel (formulas neutralised)."""
     review = _get_review_for_user(request, slug)
-    header, rows = matrix_table(review)
-    response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
-    return attachment(response, f"{review.slug}-evidence-matrix.csv")
+    content_type, write = _MATRIX_FILES[fmt]
+    data = write(*matrix_table(review, **_matrix_options(request)))
+    return attachment(
+        HttpResponse(data, content_type=content_type), f"{review.slug}-evidence-matrix.{fmt}"
+    )

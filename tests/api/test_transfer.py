@@ -68,7 +68,9 @@ def test_it_dry_runs_over_the_api(review, editor, token_client):
     response = post_import(client, review.slug, dry_run="true", kind="grey_literature")
 
     assert response.status_code == 200
-    assert response.json()["counts"] == {"created": 2, "duplicates": 0, "rejected": 0}
+    assert response.json()["counts"] == {
+        "created": 2, "duplicates": 0, "possible_duplicates": 0, "rejected": 0
+    }
     assert not SourceDocument.objects.exists()
 
 

@@ -43,14 +43,15 @@ def test_it_writes_the_cmoc_table_as_xlsx(shipped):
     assert [row[0] for row in values if row[2] == "Refined"] == REFINED_CODES
 
 
-def test_it_writes_the_evidence_matrix(shipped):
+def test_it_writes_the_evidence_matrix_as_the_page_shows_it(shipped):
     header, rows = exports.matrix_table(shipped)
     csv_rows = read_csv(exports.to_csv(header, rows))
     sheet = load_workbook(io.BytesIO(exports.to_xlsx(header, rows, title="Matrix"))).active
 
-    assert [row[0] for row in csv_rows[1:]] == REFINED_CODES
+    assert csv_rows[0] == ["Source", *REFINED_CODES]  # current CMOCs as columns
+    assert csv_rows[1][0] == "Aufegger et al. (2020)"  # sources as rows
     assert any("supports" in cell for row in csv_rows[1:] for cell in row[1:])
-    assert sheet.cell(row=1, column=1).value == "CMOC"
+    assert sheet.cell(row=1, column=1).value == "Source"
     assert sheet.max_column == len(header)
 
 

@@ -41,8 +41,8 @@ def test_it_exports_the_matrix_as_csv(client, curated, review, owner):
     response = client.get(f"/reviews/{review.slug}/matrix.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["CMOC", "Author0 and Other (2018)", "Author1 and Other (2018)"]
-    assert rows[1:] == [["CMOC 1", "", "refines"]]
+    assert rows[0] == ["Source", "CMOC 1"]  # as the page: sources as rows, CMOCs as columns
+    assert rows[1:] == [["Author0 and Other (2018)", ""], ["Author1 and Other (2018)", "refines"]]
 
 
 def test_it_builds_the_matrix_in_the_same_queries_however_big(client, curated, review, owner):
