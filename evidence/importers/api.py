@@ -37,10 +37,22 @@ class SourceImportSerializer(serializers.Serializer):
     skip_invalid = serializers.BooleanField(
         default=False, help_text="Import the good records even if some are invalid"
     )
+    encoding = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=40,
+        help_text="The file's encoding, when it is not UTF-8 and cannot be told for sure",
+    )
+    import_positions = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list,
+        help_text="Positions of possible duplicates (same title and year, published "
+        "elsewhere) to import as new sources; others are held back",
+    )
 
 
 class SourceImportView(APIView):
     """Import sources; duplicates (same DOI, or title + year) are reported, not added.
+
+    Possible duplicates (same title and year, other journal, volume or pages)
+    are listed and held back unless their positions are in `import_positions`.
 
     201 with the report when sources were created, 200 for a dry run or a file
     of duplicates only; 400 when the file is refused, with nothing written.
@@ -86,6 +98,8 @@ class SourceImportView(APIView):
                     user=request.user,
                     dry_run=data["dry_run"],
                     skip_invalid=data["skip_invalid"],
+                    encoding=data["encoding"],
+                    import_positions=data["import_positions"],
                 )
         except ImportRefused as refusal:
             body = {refusal.field: [refusal.message]}

@@ -9,14 +9,21 @@ from evidence.models import SourceDocument
 class SourceImportForm(forms.Form):
     file = forms.FileField(
         label="Reference file",
-        help_text="RIS (EndNote, Zotero, Mendeley, Scopus), BibTeX, PubMed .nbib or Web of "
-        "Science export, up to 200 MB. A file over 1 MB is imported in the background "
-        "without a preview; you can follow it, and leave the page.",
+        help_text="RIS (EndNote, Zotero, Mendeley, Scopus), BibTeX, PubMed .nbib, Web of "
+        "Science or CSL-JSON export, up to 200 MB. A file over 1 MB is imported in the "
+        "background without a preview; you can follow it, and leave the page.",
     )
     kind = forms.ChoiceField(
         choices=SourceDocument.Kind.choices,
         initial=SourceDocument.Kind.EMPIRICAL_STUDY,
         label="Kind of source",
+    )
+    encoding = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Encoding (only if not UTF-8)",
+        help_text="Leave empty: ichub reads UTF-8 and UTF-16, and asks when it cannot tell "
+        "another encoding for sure (for example gbk, cp1252, shift_jis).",
     )
     skip_invalid = forms.BooleanField(
         required=False,

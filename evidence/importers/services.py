@@ -162,6 +162,7 @@ def import_sources(
         return _import_sources(
             review=review, data=data, filename=filename, kind=kind, user=user,
             dry_run=dry_run, skip_invalid=skip_invalid, kinds=kinds or {},
+            encoding=encoding, import_positions=import_positions,
         )
     except BudgetExceeded as exceeded:
         raise ImportRefused(
@@ -172,7 +173,8 @@ def import_sources(
         ) from exceeded
 
 
-def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid, kinds):
+def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid, kinds,
+                    encoding, import_positions):
     for chosen in {kind, *kinds.values()}:
         if chosen not in SourceDocument.Kind.values:
             raise ImportRefused(

@@ -40,7 +40,7 @@ def source_import(request, slug):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        options = {key: form.cleaned_data[key] for key in ("kind", "skip_invalid")}
+        options = {key: form.cleaned_data[key] for key in ("kind", "skip_invalid", "encoding")}
         if upload.size > settings.REFERENCE_IMPORT_JOB_BYTES:
             job = start_import_job(
                 review=review, upload=upload, user=request.user,
@@ -98,6 +98,10 @@ def _confirm(request, review):
                 kind=pending["kind"],
                 kinds=_kinds_per_record(request.POST),
                 skip_invalid=pending["skip_invalid"],
+                encoding=pending.get("encoding", ""),
+                import_positions=[
+                    int(p) for p in request.POST.getlist("import_position") if p.isdigit()
+                ],
                 user=request.user,
             )
     except ImportRefused as refusal:

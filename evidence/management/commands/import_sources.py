@@ -26,12 +26,23 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Report only; write nothing.")
         parser.add_argument(
+            "--encoding", default="", help="The file's encoding, if not UTF-8 (e.g. gbk, cp1252)."
+        )
+        parser.add_argument(
+            "--import-positions",
+            default="",
+            help="Comma-separated record numbers of possible duplicates to import as new sources.",
+        )
+        parser.add_argument(
             "--skip-invalid",
             action="store_true",
             help="Import the good records of a file that has bad ones (default: refuse it all).",
         )
 
     def handle(self, *args, review_slug, file, kind, dry_run, skip_invalid, **options):
+        positions = [p.strip() for p in options["import_positions"].split(",") if p.strip()]
+        if not all(p.isdigit() for p in positions):
+            raise CommandError("--import-positions takes record numbers, e.g. 3,5.")
         review = Review.objects.filter(slug=review_slug).first()
         if review is None:
             raise CommandError(f"No review with slug {review_slug!r}.")
@@ -47,6 +58,8 @@ class Command(BaseCommand):
                 kind=kind,
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
+                encoding=options["encoding"],
+                import_positions=[int(p) for p in positions],
             )
         except ImportRefused as refusal:
             for rejected in refusal.report.rejected if refusal.report else []:
@@ -55,6 +68,15 @@ class Command(BaseCommand):
         for duplicate in report.duplicates:
             of = duplicate.get("citation_key") or f"record {duplicate.get('in_file_position')}"
             self.stdout.write(f"record {duplicate['position']}: duplicate of {of}")
+        for possible in report.possible_duplicates:
+            verdict = "imported" if possible["imported"] else "held back"
+            of = possible.get("citation_key") or f"record {possible.get('in_file_position')}"
+            self.stdout.write(
+                f"record {possible['position']}: possible duplicate of {of} "
+                f"(differs in {', '.join(possible['differs_in'])}): {verdict}"
+            )
+        for note in report.notes:
+            self.stdout.write(f"record {note['position']}: {note['note']}")
         for rejected in report.rejected:
             self.stdout.write(f"record {rejected['position']}: skipped: {rejected['reason']}")
         prefix = "dry run: " if dry_run else ""
