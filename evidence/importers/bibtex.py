@@ -40,7 +40,9 @@ _TEXT_CONTEXT = text_context_db()
 _TEXT_CONTEXT.add_context_category(
     "ichub-keep-text",
     prepend=True,
-    macros=[MacroTextSpec(name, discard=False) for name in _BOXES],
+    macros=[MacroTextSpec(name, discard=False) for name in _BOXES]
+    # pylatexenc reads this as the modifier letter ˆ; in a BibTeX value it is a caret.
+    + [MacroTextSpec("textasciicircum", simplify_repl="^")],
 )
 _LATEX_MARKUP = re.compile(r"[\\{}$~^_%&]")
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
