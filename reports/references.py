@@ -14,26 +14,42 @@ import orjson
 import rispy
 from bibtexparser.model import Entry, Field
 
-from evidence.importers.types import CONTAINED, CSL_TO_BIBTEX, CSL_TO_RIS, csl_type_of
+from evidence.importers.types import (
+    CONTAINED,
+    CSL_TO_BIBTEX,
+    CSL_TO_RIS,
+    CSL_TYPES,
+    csl_type_of,
+)
 
-_AUTHOR_SEPARATOR = re.compile(r"\s+and\s+|;|(?<=\.),\s+(?=\w)")
+_AUTHOR_SEPARATOR = re.compile(r"\s+and\s+|;")
+_AFTER_INITIALS = re.compile(r"(?<=\.),\s+(?=\w)")
 
 
 def split_authors(authors):
-    """'Aufegger, L., Alabi, M. and Darzi, A.' → ['Aufegger, L.', 'Alabi, M.', 'Darzi, A.']."""
-    return [name.strip() for name in _AUTHOR_SEPARATOR.split(authors or "") if name.strip()]
+    """'Aufegger, L., Alabi, M. and Darzi, A.' → ['Aufegger, L.', 'Alabi, M.', 'Darzi, A.'].
+
+    A comma after initials separates names only when every piece is then a
+    'Surname, Initials' name: 'de Last, Jr., First' stays one name.
+    """
+    names = []
+    for part in _AUTHOR_SEPARATOR.split(authors or ""):
+        pieces = [p.strip() for p in _AFTER_INITIALS.split(part) if p.strip()]
+        names += pieces if all("," in p for p in pieces) else [part.strip()]
+    return [name for name in names if name]
 
 
 def _where(source, reference_type):
     """(container, publisher) as the type reads them.
 
-    A source typed by hand before `publisher` existed kept a report's
-    publisher in `container`; a report or book has no container, so that
-    value is its publisher.
+    A source typed by hand (no imported type, no publisher) kept a report's
+    or a book's publisher in `container`: such a work has no container, so
+    that value is its publisher.
     """
-    if reference_type in CONTAINED or source.publisher:
-        return source.container, source.publisher
-    return "", source.container
+    typed_by_hand = source.reference_type not in CSL_TYPES and not source.publisher
+    if typed_by_hand and reference_type not in CONTAINED:
+        return "", source.container
+    return source.container, source.publisher
 
 
 class StandardRisWriter(rispy.RisWriter):

@@ -77,6 +77,11 @@ _CSL_TYPES = {
     "misc": "document",
 }
 _PUBLISHER_FIELDS = ("publisher", "institution", "school", "organization")
+_MONTHS = {
+    month[:3].lower(): month
+    for month in "January February March April May June July August September October "
+    "November December".split()
+}
 
 
 class _KeepMacroText(LatexNodes2Text):
@@ -101,10 +106,37 @@ def parse_bibtex(text):
     blocks = sorted(
         [*library.entries, *library.failed_blocks], key=lambda block: block.start_line or 0
     )
-    return [_from_block(position, block) for position, block in enumerate(blocks, start=1)]
+    strings = {**_MONTHS, **{s.key.lower(): s.value for s in library.strings}}
+    return [
+        _from_block(position, block, strings) for position, block in enumerate(blocks, start=1)
+    ]
 
 
-def _from_block(position, block):
+def _concatenated(value, strings):
+    """`"Proc. Fifteenth Annual" # STOC` joined, with @string macros and months resolved.
+
+    bibtexparser 2 resolves a field that is one macro, not a concatenation.
+    """
+    pieces, depth, quoted, current = [], 0, False, ""
+    for char in value:
+        if char == "#" and depth == 0 and not quoted:
+            pieces.append(current.strip())
+            current = ""
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0) if not quoted or char != '"' else 0
+        quoted = not quoted if char == '"' and depth == 0 else quoted
+        current += char
+    pieces.append(current.strip())
+    text = ""
+    for piece in pieces:
+        if len(piece) >= 2 and (piece[0], piece[-1]) in (("{", "}"), ('"', '"')):
+            text += piece[1:-1]
+        else:
+            text += strings.get(piece.lower(), piece)
+    return text
+
+
+def _from_block(position, block, strings):
     notes = []
     if isinstance(block, DuplicateBlockKeyBlock):
         return ReferenceRecord(
@@ -134,7 +166,10 @@ def _from_block(position, block):
 def _record(position, block, notes):
     fields = {}
     for field in block.fields:  # the first of a repeated field wins
-        fields.setdefault(field.key.lower(), _value(field.key.lower(), field.value))
+        value = field.value
+        if getattr(field, "enclosing", None) == "no-enclosing" and "#" in str(value):
+            value = _concatenated(str(value), strings)
+        fields.setdefault(field.key.lower(), _value(field.key.lower(), value))
     entry_type = block.entry_type.lower()
     reference_type = _CSL_TYPES.get(entry_type, "document")
     container = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
@@ -176,6 +211,8 @@ def _value(key, value):
         return value.replace("{", "").replace("}", "").strip()
     if key in ("author", "editor"):
         return value  # split into names first: decoding could turn '{and}' into 'and'
+    if key == "abstract":
+        return _decode(value).strip()  # its spacing and paragraphs are the author's
     return " ".join(_decode(value).split())
 
 

@@ -94,16 +94,7 @@ class ReferenceRecord:
         author gives the title's first long word, as reference managers do.
         """
         lead = (self.authors or self.editors or [""])[0]
-        if "," in lead:
-            return lead.split(",")[0]
-        words = lead.split()
-        if len(words) >= 2 and all(_INITIALS.match(w) for w in words[1:]):
-            return words[0]
-        if len(words) >= 3:
-            return "".join(w[0] for w in words if w.casefold() not in _MINOR_WORDS)
-        if words:
-            return words[-1]
-        return next((w for w in self.title.split() if len(w) > 3), self.title)
+        return surname(lead) or next((w for w in self.title.split() if len(w) > 3), self.title)
 
     @property
     def label(self):
@@ -112,6 +103,21 @@ class ReferenceRecord:
     def title_key(self):
         """Title and year with case, accents and punctuation ignored, for duplicate matching."""
         return title_key(self.title, self.year)
+
+
+def surname(lead):
+    """The surname in a name as databases write it: 'Liu, Rong', 'Liu R.', 'Rong Liu'.
+
+    A corporate name gives its acronym ('Social Care Institute for Excellence' → 'SCIE').
+    """
+    if "," in lead:
+        return lead.split(",")[0]
+    words = lead.split()
+    if len(words) >= 2 and all(_INITIALS.match(w) for w in words[1:]):
+        return words[0]
+    if len(words) >= 3:
+        return "".join(w[0] for w in words if w.casefold() not in _MINOR_WORDS)
+    return words[-1] if words else ""
 
 
 def fold(text):

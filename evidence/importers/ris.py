@@ -8,6 +8,7 @@ from evidence.importers.records import ReferenceRecord, first, join_pages, year_
 from evidence.importers.types import csl_from_ris
 
 _DOI_IN_URL = re.compile(r"^https?://(dx\.)?doi\.org/", re.IGNORECASE)
+_BARE_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _EDITED = {"book", "chapter", "paper-conference", "entry-encyclopedia", "entry-dictionary"}
 _RECORD_START = re.compile(r"^TY  -", re.MULTILINE)
 _WOS_RECORD_START = re.compile(r"^PT ", re.MULTILINE)
@@ -44,9 +45,13 @@ def _unterminated(started, finished, end_tag):
 
 def _from_ris(position, entry):
     urls = [u for u in entry.get("urls", []) if u.lower().startswith(("http://", "https://"))]
-    doi = first(entry.get("doi")) or next((u for u in urls if _DOI_IN_URL.match(u)), "")
-    web_urls = [u for u in urls if not _DOI_IN_URL.match(u)]
     unknown = entry.get("unknown_tag") or {}
+    doi = (
+        first(entry.get("doi"))
+        or next((u for u in urls if _DOI_IN_URL.match(u)), "")
+        or next((d for d in unknown.get("L3", []) if _BARE_DOI.match(d)), "")  # EBSCO
+    )
+    web_urls = [u for u in urls if not _DOI_IN_URL.match(u)]
     reference_type = csl_from_ris(entry.get("type_of_reference"))
     notes = []
     if entry.get("type_of_reference") and not reference_type:
@@ -69,17 +74,18 @@ def _from_ris(position, entry):
             or first(entry.get("date"))
         ),
         title=title,
-        # The full journal name (JF, T2) before its abbreviation (JO, J2).
+        # The full journal name (JF, then T2) before its abbreviation (JO, J2): EBSCO
+        # writes a translated title in T2 beside the journal in JF.
         container=first(
-            entry.get("secondary_title")
-            or entry.get("alternate_title3")
+            entry.get("alternate_title3")
+            or entry.get("secondary_title")
             or unknown.get("BT")
             or entry.get("journal_name")
             or entry.get("alternate_title1")
             or entry.get("alternate_title2")
         ),
         publisher=first(entry.get("publisher")),
-        volume=first(entry.get("volume")),
+        volume=first(entry.get("volume")) or first(unknown.get("VO")),
         issue=first(entry.get("number")),
         pages=join_pages(entry.get("start_page"), entry.get("end_page")),
         doi=doi,

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from django.db import transaction
 
 from evidence.importers import FORMATS, ImportRefused, read_references
-from evidence.importers.records import fold, title_key
+from evidence.importers.records import fold, surname, title_key
 from evidence.models import SourceDocument, normalise_doi
 from ichub.budget import BudgetExceeded, spend
 from ichub.bulk.history import insert_creation_history
@@ -53,12 +53,20 @@ class ImportReport:
         }
 
 
-_DETAILS = ("container", "volume", "pages")
+_DETAILS = ("first author", "container", "volume", "pages")
 
 
-def _details(container, volume, pages):
-    """What tells two works with one title apart: where they appeared, and where in it."""
-    return {"container": fold(container), "volume": volume.strip(), "pages": pages.strip()}
+def _details(authors, container, volume, pages):
+    """What tells two works with one title apart: who wrote them, where they appeared, where.
+
+    The lead author is compared by folded surname, so 'Liu R.' and 'Liu, Rong' agree.
+    """
+    return {
+        "first author": fold(surname(authors.split(" and ")[0].strip())),
+        "container": fold(container),
+        "volume": volume.strip(),
+        "pages": pages.strip(),
+    }
 
 
 class _Matcher:
@@ -68,11 +76,11 @@ class _Matcher:
         self.by_doi, self.by_title, self.keys = {}, {}, set()
         self.candidates = {}  # base -> the rest of its key sequence
         rows = SourceDocument.objects.filter(review=review).values_list(
-            "id", "citation_key", "doi", "title", "year", "container", "volume", "pages"
+            "id", "citation_key", "doi", "title", "year", "authors", "container", "volume", "pages"
         )
-        for source_id, citation_key, doi, title, year, container, volume, pages in rows:
+        for source_id, citation_key, doi, title, year, *details in rows:
             target = {"source_id": source_id, "citation_key": citation_key}
-            self.add(target, doi, title_key(title, year), _details(container, volume, pages))
+            self.add(target, doi, title_key(title, year), _details(*details))
             self.keys.add(citation_key)
 
     def add(self, target, doi, key, details):
@@ -88,8 +96,8 @@ class _Matcher:
 
         Same DOI is a duplicate. Same title and year is one too when nothing
         tells them apart; when both carry DOIs and they differ (an erratum or a
-        reply shares its title) it is not. When their journal, volume or pages
-        disagree ("Editorial", "Institutional members" recur in every issue)
+        reply shares its title) it is not. When their lead author, journal,
+        volume or pages disagree ("Editorial", "Institutional members" recur in every issue)
         it is only a *possible* duplicate, for the user to decide.
         """
         if record.doi and record.doi in self.by_doi:
@@ -98,7 +106,7 @@ class _Matcher:
         if not found or (record.doi and found[1] and found[1] != record.doi):
             return None, None, []
         target, _, theirs = found
-        ours = _details(record.container, record.volume, record.pages)
+        ours = _details(record.authors_text, record.container, record.volume, record.pages)
         differ = [n for n in _DETAILS if ours[n] and theirs[n] and ours[n] != theirs[n]]
         return target, ("possible" if differ else "title_year"), differ
 
@@ -215,7 +223,7 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
             )
             continue
         citation_key = matcher.new_citation_key(record)
-        details = _details(record.container, record.volume, record.pages)
+        details = _details(record.authors_text, record.container, record.volume, record.pages)
         matcher.add({"in_file_position": record.position}, record.doi, key, details)
         report.created.append(
             {"position": record.position, "title": record.title, "citation_key": citation_key}
