@@ -28,7 +28,8 @@ _MAX_CHAOS = 0.2
 def decode_bytes(data: bytes, encoding: str = "") -> tuple[str, str]:
     """(text, encoding used) for the file, or ImportRefused naming what was found."""
     if encoding:
-        return _decode_as(data, encoding), codecs.lookup(encoding).name
+        text = _decode_as(data, encoding)
+        return text, codecs.lookup(encoding).name
     for bom, name in _BOMS:
         if data.startswith(bom):
             return _decode_as(data, name), name
@@ -87,9 +88,11 @@ def _detected(data):
 
 def _decode_as(data, encoding):
     try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ImportRefused(f"Unknown encoding {encoding!r}.", field="encoding") from None
+        text_encoding = codecs.lookup(encoding)._is_text_encoding  # not rot13, zlib, base64
+    except (LookupError, TypeError, ValueError):
+        text_encoding = False
+    if not text_encoding:
+        raise ImportRefused(f"Unknown text encoding {encoding!r}.", field="encoding")
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -99,3 +102,6 @@ def _decode_as(data, encoding):
             "cannot be read. Name its real encoding, or save it as UTF-8.",
             field="encoding",
         ) from None
+    except UnicodeError as error:  # a codec that refuses without a position ('undefined')
+        raise ImportRefused(f"The file cannot be read as {encoding}: {error}.",
+                            field="encoding") from None

@@ -4,7 +4,7 @@
 Each spot check was read against the file itself, not only against the importer's output.
 """
 
-from tests.references.corpus import (
+from tests.evidence.importers.corpus import (
     ASREVIEW,
     BIBTEXPARSER,
     PYBTEX,

@@ -5,11 +5,11 @@ import orjson
 import pytest
 import rispy
 
-from evidence.importers.service import import_sources
+from evidence.importers.services import import_sources
 from evidence.models import SourceDocument
 from ichub.models import Review
 from reports.references import to_bibtex, to_csl_json, to_ris
-from tests.references.corpus import csl_schema
+from tests.evidence.importers.corpus import csl_schema
 
 pytestmark = pytest.mark.django_db
 

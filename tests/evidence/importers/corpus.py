@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
 CORPUS = Path(
     os.environ.get("ICHUB_REFERENCE_CORPUS") or REPOSITORY_ROOT.parent / "shared/reference-corpus"
 )
@@ -76,7 +76,7 @@ class CorpusFile:
 def corpus_path(*parts):
     path = CORPUS.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"the reference corpus is not here ({path}); see tests/references/corpus.py")
+        pytest.skip(f"the reference corpus is not here ({path}); see {__name__}")
     return path
 
 

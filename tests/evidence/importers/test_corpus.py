@@ -1,18 +1,18 @@
 """Every file of the corpus: its records, three of them field by field, no duplicates on a second
 import, and the same records after a round trip out and back in through RIS, BibTeX and CSL-JSON.
 
-The files are other projects' test data (tests/references/manifest.py says whose); the tests
+The files are other projects' test data (tests/evidence/importers/manifest.py says whose); the tests
 skip, naming the folder, where the corpus is not beside the repository.
 """
 
 import pytest
 
-from evidence.importers.service import import_sources
+from evidence.importers.services import import_sources
 from evidence.models import SourceDocument
 from ichub.models import Review
 from reports.references import to_bibtex, to_csl_json, to_ris
-from tests.references.corpus import CORPUS, corpus_path
-from tests.references.manifest import MANIFEST
+from tests.evidence.importers.corpus import CORPUS, corpus_path
+from tests.evidence.importers.manifest import MANIFEST
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ BibTeX, a GBK export, Embase RIS…), so they run without the corpus.
 import pytest
 
 from evidence.importers import ImportRefused
-from evidence.importers.service import import_sources
+from evidence.importers.services import import_sources
 from evidence.models import SourceDocument
 
 pytestmark = pytest.mark.django_db
