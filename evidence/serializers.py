@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from evidence.importers.types import CSL_TYPES
 from evidence.models import Excerpt, SourceDocument, normalise_doi
 from ichub.drf import (
     MAX_TEXT,
@@ -52,8 +53,9 @@ class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = SourceDocument
         fields = [
-            "id", "review", "citation_key", "citation", "kind", "authors", "year", "title",
-            "container", "volume", "issue", "pages", "doi", "url", "abstract", "phase",
+            "id", "review", "citation_key", "citation", "kind", "reference_type", "authors",
+            "editors", "year", "title", "container", "publisher", "volume", "issue", "pages",
+            "doi", "url", "abstract", "phase",
             "inclusion_status", "excluded_at_stage", "exclusion_reason", "notes",
             "created_by", "created_at", "updated_at",
         ]
@@ -62,6 +64,7 @@ class SourceSerializer(serializers.ModelSerializer):
         validators = []
         extra_kwargs = {
             "authors": {"max_length": MAX_TEXT},
+            "editors": {"max_length": MAX_TEXT},
             "title": {"max_length": MAX_TEXT},
             "abstract": {"max_length": MAX_TEXT * 5},
             "exclusion_reason": {"max_length": MAX_TEXT},
@@ -70,6 +73,15 @@ class SourceSerializer(serializers.ModelSerializer):
 
     def validate_doi(self, value):
         return normalise_doi(value)
+
+    def validate_reference_type(self, value):
+        """A CSL type, so every export knows how to write the source; blank: from its kind."""
+        if value and value not in CSL_TYPES:
+            raise serializers.ValidationError(
+                f"Unknown reference type {value!r}; use a CSL type such as article-journal, "
+                "book, chapter, report or thesis."
+            )
+        return value
 
     def validate(self, attrs):
         refuse_reparenting(

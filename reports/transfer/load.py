@@ -351,7 +351,12 @@ class _SectionLoader:
         return tuple(getattr(obj, self._attname(name)) for name in self.section.unique_together)
 
     def _build(self, row, maps):
-        values = {field.name: field.to_python(row[field.name]) for field in self._plain_fields}
+        values = {
+            field.name: field.get_default()
+            if field.name in self.section.added and field.name not in row
+            else field.to_python(row[field.name])
+            for field in self._plain_fields
+        }
         for name, value in values.items():
             refuse_nul(f"{self.section.name}.{name}", value)
         if self._belongs_to_review:

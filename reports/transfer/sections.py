@@ -64,6 +64,7 @@ class Section:
     # a judgement by someone else keeps their name in the field given here, or with
     # None is skipped, since it cannot become the importer's.
     judged_by: dict = field(default_factory=dict)
+    added: tuple = ()  # fields added since version 1: a file written before them may lack them
 
 
 USER = Ref(get_user_model(), ("username",))
@@ -150,10 +151,13 @@ SECTIONS = [
         fields=(
             "citation_key",
             "kind",
+            "reference_type",
             "authors",
+            "editors",
             "year",
             "title",
             "container",
+            "publisher",
             "volume",
             "issue",
             "pages",
@@ -169,6 +173,7 @@ SECTIONS = [
         refs={"created_by": USER},
         sort=("citation_key",),
         timestamps=("created_at", "updated_at"),
+        added=("reference_type", "editors", "publisher"),
     ),
     Section(
         "frameworks",

@@ -1,5 +1,7 @@
 """RIS, BibTeX and CSL-JSON downloads: standard, typed, and read back the same by all."""
 
+import json
+
 import bibtexparser
 import orjson
 import pytest
@@ -9,6 +11,7 @@ from evidence.importers.services import import_sources
 from evidence.models import SourceDocument
 from ichub.models import Review
 from reports.references import to_bibtex, to_csl_json, to_ris
+from reports.transfer import export_review_text, import_review
 from tests.evidence.importers.corpus import csl_schema
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +121,28 @@ def test_it_exports_a_hand_typed_source_by_its_kind(review):
 
     assert entry["type_of_reference"] == "RPRT"
     assert entry["publisher"] == "NHS England"  # the legacy container of a report
+
+
+def test_it_carries_reference_types_editors_and_publishers_through_the_review_export(
+    typed_sources, review
+):
+    document = json.loads(export_review_text(review))
+    document["review"]["slug"] = "restored-copy"
+
+    restored = import_review(document=document).review
+
+    assert as_fields(SourceDocument.objects.filter(review=restored)) == as_fields(typed_sources)
+
+
+def test_it_restores_an_export_written_before_reference_types(typed_sources, review):
+    document = json.loads(export_review_text(review))
+    document["review"]["slug"] = "restored-copy"
+    for row in document["sections"]["sources"]:
+        for name in ("reference_type", "editors", "publisher"):
+            del row[name]
+
+    restored = import_review(document=document).review
+
+    chapter = SourceDocument.objects.get(review=restored, citation_key="liu2000")
+    assert (chapter.reference_type, chapter.editors, chapter.publisher) == ("", "", "")
+    assert chapter.container == "The Handbook of Integrated Care"
