@@ -13,7 +13,8 @@ written NA (R's missing value), never 0:
   ("organisations");
 - records screened / excluded: title-and-abstract screening;
 - reports sought and assessed: full-text screening; reports excluded: each
-  step after it (full text, relevance, richness, rigour) with its count;
+  reported step from it on (full text, relevance, richness, rigour) with the
+  number not retained after it;
 - studies included: the included stage.
 """
 
@@ -34,7 +35,7 @@ _ROWS = [
     ("database_results", "node7", "box2", "Records identified from: Databases", "Databases"),
     ("register_results", "NA", "box2", "Records identified from: Registers", "Registers"),
     ("website_results", "node17", "box11", "Records identified from: Websites", "Websites"),
-    ("organisation_results", "NA", "box11", "Records identified from: Organisations",
+    ("organisation_results", "", "box11", "Records identified from: Organisations",
      "Organisations"),
     ("citations_results", "NA", "box11", "Records identified from: Citation searching",
      "Citation searching"),
@@ -101,12 +102,17 @@ def _difference(before, after):
 
 
 def _exclusion_reasons(stages, count):
-    """'Excluded at full-text screening, 12; Not relevant, 3' (PRISMA's 'Reason, n; …')."""
+    """'Not retained after: screened by full text, 22; …' (PRISMA's 'Reason, n; …').
+
+    Between each reported step from full-text screening on and the next
+    reported one; a step the review did not report is passed over.
+    """
+    reported = [stage for stage in _AFTER_FULL_TEXT if count[stage] is not None]
     reasons = []
-    for stage, next_stage in zip(_AFTER_FULL_TEXT, _AFTER_FULL_TEXT[1:], strict=False):
-        excluded = _difference(count[stage], count[next_stage])
+    for stage, next_stage in zip(reported, reported[1:], strict=False):
+        excluded = count[stage] - count[next_stage]
         if excluded:
-            reasons.append(f"Excluded after {stages[stage]['label'].lower()}, {excluded}")
+            reasons.append(f"Not retained after: {stages[stage]['label'].lower()}, {excluded}")
     return "; ".join(reasons)
 
 
@@ -121,7 +127,8 @@ def to_prisma_csv(review):
         else:
             value = numbers.get(data)
             n = "NA" if value is None else value
-        url = f"{data}.html" if node != "NA" else "NA"
-        tooltip = description if node != "NA" else "NA"
+        drawn = node not in ("NA", "")  # the template's rows without a node of their own
+        url = f"{data}.html" if drawn else "NA"
+        tooltip = description if drawn else "NA"
         writer.writerow([data, node, box, description, boxtext, tooltip, url, n])
     return buffer.getvalue().encode("utf-8")

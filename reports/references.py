@@ -19,6 +19,7 @@ from evidence.importers.types import (
     CSL_TO_BIBTEX,
     CSL_TO_RIS,
     CSL_TYPES,
+    EDITED,
     csl_type_of,
 )
 
@@ -59,6 +60,19 @@ class StandardRisWriter(rispy.RisWriter):
         return ""
 
 
+def _ris_editors(reference_type, editors):
+    """A book's or chapter's editors are its A2; other works' go in ED.
+
+    Databases fill an article's A2 with other things (Ovid: cited authors),
+    so the importer reads A2 as editors only for edited types.
+    """
+    if not editors:
+        return {}
+    if reference_type in EDITED:
+        return {"secondary_authors": editors}
+    return {"unknown_tag": {"ED": editors}}
+
+
 def to_ris(sources):
     entries = []
     for source in sources:
@@ -69,7 +83,7 @@ def to_ris(sources):
             "type_of_reference": CSL_TO_RIS.get(reference_type, "GEN"),
             "id": source.citation_key,
             "authors": split_authors(source.authors),
-            "secondary_authors": split_authors(source.editors),
+            **_ris_editors(reference_type, split_authors(source.editors)),
             "title": source.title,
             "year": str(source.year) if source.year else "",
             "secondary_title": container,

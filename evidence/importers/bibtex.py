@@ -28,6 +28,7 @@ from pylatexenc.latex2text import get_default_latex_context_db as text_context_d
 from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from evidence.importers.records import ReferenceRecord, first, year_from
+from evidence.importers.types import BIBTEX_TO_CSL
 
 # pylatexenc rebuilds its macro database on every call unless given one; building it
 # once makes decoding 1,000 entries ~10x faster, and plain text skips the parser.
@@ -49,33 +50,6 @@ _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 _VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "isbn", "issn", "pmid"}
 _PLAIN_FIELDS = {"year", "date", "volume", "number", "pages", "issue"}
 
-# BibTeX entry type → CSL type (biblatex's names included).
-_CSL_TYPES = {
-    "article": "article-journal",
-    "book": "book",
-    "mvbook": "book",
-    "booklet": "pamphlet",
-    "inbook": "chapter",
-    "incollection": "chapter",
-    "inproceedings": "paper-conference",
-    "conference": "paper-conference",
-    "proceedings": "book",
-    "collection": "book",
-    "manual": "report",
-    "techreport": "report",
-    "report": "report",
-    "phdthesis": "thesis",
-    "mastersthesis": "thesis",
-    "thesis": "thesis",
-    "unpublished": "manuscript",
-    "online": "webpage",
-    "electronic": "webpage",
-    "www": "webpage",
-    "dataset": "dataset",
-    "software": "software",
-    "patent": "patent",
-    "misc": "document",
-}
 _PUBLISHER_FIELDS = ("publisher", "institution", "school", "organization")
 _MONTHS = {
     month[:3].lower(): month
@@ -171,7 +145,7 @@ def _record(position, block, notes):
             value = _concatenated(str(value), strings)
         fields.setdefault(field.key.lower(), _value(field.key.lower(), value))
     entry_type = block.entry_type.lower()
-    reference_type = _CSL_TYPES.get(entry_type, "document")
+    reference_type = BIBTEX_TO_CSL.get(entry_type, "document")
     container = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
     publisher = next((fields[f] for f in _PUBLISHER_FIELDS if fields.get(f)), "")
     if not container and reference_type not in ("book", "report", "thesis"):

@@ -5,11 +5,10 @@ import re
 import rispy
 
 from evidence.importers.records import ReferenceRecord, first, join_pages, year_from
-from evidence.importers.types import csl_from_ris
+from evidence.importers.types import EDITED, csl_from_ris
 
 _DOI_IN_URL = re.compile(r"^https?://(dx\.)?doi\.org/", re.IGNORECASE)
 _BARE_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_EDITED = {"book", "chapter", "paper-conference", "entry-encyclopedia", "entry-dictionary"}
 _RECORD_START = re.compile(r"^TY  -", re.MULTILINE)
 _WOS_RECORD_START = re.compile(r"^PT ", re.MULTILINE)
 
@@ -61,7 +60,7 @@ def _from_ris(position, entry):
         title = first(entry.get("short_title"))
         notes.append("no title: the short title (ST) was used")
     editors = list(unknown.get("ED", []))
-    if reference_type in _EDITED:  # A2 is a book's editor, but a journal's A2 is not
+    if reference_type in EDITED:  # A2 is a book's editor, but a journal's A2 is not
         editors = [*entry.get("secondary_authors", []), *editors]
     return ReferenceRecord(
         position=position,

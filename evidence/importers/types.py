@@ -79,6 +79,33 @@ _RIS_NAMES = {
     "magazine article": "article-magazine",
 }
 
+# BibTeX entry type → CSL type (biblatex's names included).
+BIBTEX_TO_CSL = {
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "booklet": "pamphlet",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "proceedings": "book",
+    "collection": "book",
+    "manual": "report",
+    "techreport": "report",
+    "report": "report",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "unpublished": "manuscript",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "dataset": "dataset",
+    "software": "software",
+    "patent": "patent",
+    "misc": "document",
+}
 CSL_TO_BIBTEX = {
     "article-journal": "article",
     "article-magazine": "article",
@@ -110,6 +137,10 @@ _KIND_TO_CSL = {
 CONTAINED = {"article-journal", "article-magazine", "article-newspaper", "article", "review",
              "chapter", "paper-conference", "entry-encyclopedia", "entry-dictionary",
              "post-weblog", "webpage"}
+
+
+# Works whose secondary authors (RIS A2) are editors.
+EDITED = {"book", "chapter", "paper-conference", "entry-encyclopedia", "entry-dictionary"}
 
 
 def csl_from_ris(code):
