@@ -1,5 +1,6 @@
 """The import's decisions on every surface: possible duplicates ticked in the browser preview,
-`import_positions` and `encoding` over the API, `--import-positions` and `--encoding` in the command."""
+`import_positions` and `encoding` over the API, `--import-positions` and `--encoding` in the
+command."""
 
 import io
 
