@@ -65,7 +65,7 @@ def import_sources_job(job):
             report = import_sources(
                 review=review, data=data, filename=params["filename"], kind=params["kind"],
                 user=job.job.owner, dry_run=params["dry_run"],
-                skip_invalid=params["skip_invalid"],
+                skip_invalid=params["skip_invalid"], encoding=params.get("encoding", ""),
             )
             job.advance(1)
     except ImportRefused as refusal:
