@@ -117,9 +117,16 @@ _BIBTEX_CONTAINER = {"incollection": "booktitle", "inproceedings": "booktitle"}
 _BIBTEX_PUBLISHER = {"techreport": "institution", "phdthesis": "school"}
 
 
+_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=')(?=')|(?<=`)(?=`)|(?<=[!?])(?=`)")
+
+
 def latex_escaped(text):
-    """Text that a LaTeX decoder reads back unchanged: '5% & $3' → '5\\% \\& \\$3'."""
-    return _LATEX_SPECIAL.sub(lambda match: _LATEX_SPECIALS[match.group()], text)
+    """Text that a LaTeX decoder reads back unchanged: '5% & $3' → '5\\% \\& \\$3'.
+
+    `--`, `''` and friends are ligatures (– ”) to LaTeX: an empty group keeps them apart.
+    """
+    escaped = _LATEX_SPECIAL.sub(lambda match: _LATEX_SPECIALS[match.group()], text)
+    return _LIGATURE.sub("{}", escaped)
 
 
 def _bibtex_names(names):
