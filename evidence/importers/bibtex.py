@@ -129,7 +129,7 @@ def _from_block(position, block, strings):
             error=f"The record starting on line {line} is malformed BibTeX ({block.error}).",
         )
     try:
-        return _record(position, block, notes)
+        return _record(position, block, notes, strings)
     except RecursionError:  # pylatexenc recurses once per brace or macro level
         return ReferenceRecord(
             position=position,
@@ -137,7 +137,7 @@ def _from_block(position, block, strings):
         )
 
 
-def _record(position, block, notes):
+def _record(position, block, notes, strings):
     fields = {}
     for field in block.fields:  # the first of a repeated field wins
         value = field.value
