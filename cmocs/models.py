@@ -285,16 +285,20 @@ class EvidenceLinkQuerySet(models.QuerySet):
 
     def shown_with_cmocs(self):
         """Links as the CMOCs' review shows them: its own excerpts, or public reviews'."""
+        # Column comparisons and a subquery, not joins to the review table: joining it
+        # twice made PostgreSQL pick a nested loop that read every link for each one.
+        public = Review.objects.filter(visibility=Review.Visibility.PUBLIC).values("pk")
         return self.filter(
-            Q(excerpt__source__review=models.F("cmoc__review"))
-            | Q(excerpt__source__review__visibility=Review.Visibility.PUBLIC)
+            Q(excerpt__source__review_id=models.F("cmoc__review_id"))
+            | Q(excerpt__source__review_id__in=public)
         )
 
     def shown_with_excerpts(self):
         """Links as the excerpts' review shows them: its own CMOCs, or public reviews'."""
+        public = Review.objects.filter(visibility=Review.Visibility.PUBLIC).values("pk")
         return self.filter(
-            Q(cmoc__review=models.F("excerpt__source__review"))
-            | Q(cmoc__review__visibility=Review.Visibility.PUBLIC)
+            Q(cmoc__review_id=models.F("excerpt__source__review_id"))
+            | Q(cmoc__review_id__in=public)
         )
 
 
