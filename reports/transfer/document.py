@@ -83,6 +83,7 @@ class StreamedDocument:
         last = -1
         for prefix, event, value in self._events:
             if prefix == "sections" and event == "end_map":
+                self._read_to_the_end()
                 return
             if event != "map_key":
                 continue
@@ -97,6 +98,23 @@ class StreamedDocument:
                 )
             last = position
             yield value, self._rows(value)
+
+    def _read_to_the_end(self):
+        """Past any later keys to the document's closing brace, and nothing after it.
+
+        Every row may be in and the file still cut off in transit (its closing
+        braces lost) or followed by something else: either way it is not the
+        document that was exported, so it is refused rather than restored.
+        """
+        for prefix, event, value in self._events:
+            if prefix == "" and event == "end_map":
+                break
+            if event == "map_key":
+                self._value(value)
+        else:
+            raise DocumentError("The document ends after its sections: the file was cut off.")
+        for _ in self._events:  # ijson raises on trailing bytes once asked for more
+            raise DocumentError("The document goes on after its end.")
 
     def _rows(self, name):
         _, event, _ = next(self._events, (None, None, None))

@@ -422,3 +422,25 @@ def test_it_reads_rows_without_reading_the_rest_of_the_file(review):
 
     assert (name, first["citation_key"]) == ("sources", "k0")
     assert stream.furthest < len(data) / 10  # the other 4,999 rows are still unread
+
+
+@pytest.mark.parametrize("kept", ["]", "]}", "]}\n  "])
+def test_it_refuses_a_document_cut_off_after_its_last_section_and_writes_nothing(review, kept):
+    """Every row is there, but the closing braces are not: the file was cut off in transit."""
+    SourceDocument.objects.create(review=review, citation_key="a2020", title="A", year=2020)
+    text = export_review_text(review).replace('"test-review"', '"cut-at-end"', 1)
+    cut = text[: text.rindex("]")] + kept
+
+    with pytest.raises(TransferRefused, match="not JSON|ends"):
+        import_review(document=parse_document(cut.encode()))
+
+    assert not Review.objects.filter(slug="cut-at-end").exists()
+
+
+def test_it_refuses_anything_after_the_document_and_writes_nothing(review):
+    text = export_review_text(review).replace('"test-review"', '"tail-copy"', 1)
+
+    with pytest.raises(TransferRefused):
+        import_review(document=parse_document((text + '{"more": 1}').encode()))
+
+    assert not Review.objects.filter(slug="tail-copy").exists()
