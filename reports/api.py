@@ -5,6 +5,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -18,16 +19,41 @@ from ichub.models import Review
 from ichub.permissions import get_review_for_user
 from reports.downloads import DOWNLOADS
 from reports.responses import download_response, export_response
-from reports.tasks import import_review_job
+from reports.tasks import build_review_file_job, export_review_job, import_review_job
 from reports.transfer import TransferRefused, parse_document
 
 
+def _job_accepted(job, request):
+    return Response(
+        JobSerializer(job, context={"request": request}).data,
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": reverse("api:job-detail", args=[job.pk])},
+    )
+
+
+def _start_file_job(request, slug, task, params=None):
+    """Anyone who may read the review may have its file made; the job is theirs."""
+    if not request.user.is_authenticated:
+        raise NotAuthenticated("Sign in to start a job: its file is kept for whoever started it.")
+    review = get_review_for_user(request.user, slug)
+    job = start_job(task=task, owner=request.user, review=review, params=params or {})
+    return _job_accepted(job, request)
+
+
 class ReviewExportView(APIView):
-    """GET the whole review as one JSON document (natural keys; re-imports to the same data)."""
+    """GET the whole review as one JSON document (natural keys; re-imports to the same data).
+
+    POST makes the same document as a job (202): a large review's export then
+    never runs inside a request; the job's `file_url` serves it to its starter.
+    """
 
     @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request, slug):
         return export_response(get_review_for_user(request.user, slug), reader=request.user)
+
+    @extend_schema(request=None, responses={202: JobSerializer})
+    def post(self, request, slug):
+        return _start_file_job(request, slug, export_review_job)
 
 
 class ReviewImportSerializer(serializers.Serializer):
@@ -65,11 +91,7 @@ class ReviewImportView(APIView):
         job = start_job(
             task=import_review_job, owner=request.user, params={"upload": save_upload(upload)}
         )
-        return Response(
-            JobSerializer(job).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": reverse("api:job-detail", args=[job.pk])},
-        )
+        return _job_accepted(job, request)
 
 
 def _refuse_before_queueing(upload):
@@ -101,4 +123,14 @@ class ReviewDownloadView(APIView):
             raise Http404("No such download.")
         review = get_review_for_user(request.user, slug)
         return download_response(review, name, download)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(DOWNLOADS))],
+        request=None, responses={202: JobSerializer},
+    )
+    def post(self, request, slug, name):
+        """Make the file as a job (202), for a review large enough that GET would time out."""
+        if name not in DOWNLOADS:
+            raise Http404("No such download.")
+        return _start_file_job(request, slug, build_review_file_job, {"name": name})
 

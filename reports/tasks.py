@@ -1,15 +1,24 @@
-"""Whole-review import as a job: the document is read from storage as it goes.
+"""Whole-review import and export, and the review's heavy files, as jobs.
 
-The review is written in one transaction (`import_review`), so a worker that
-dies midway leaves nothing and a retry starts from the same empty slate.
-Progress is the share of the file read so far.
+Import: the document is read from storage as it goes and the review written
+in one transaction (`import_review`), so a worker that dies midway leaves
+nothing and a retry starts from the same empty slate. Progress is the share
+of the file read so far.
+
+Export and files (the RAMESES report in Word, ...): built by the worker into a
+file in storage that the job's owner downloads from the job's page, so a
+large review's export never runs inside a request a load balancer would cut.
 """
 
 from django.urls import reverse
 
 from ichub.jobs import JobFailed, job_task
-from ichub.jobs.files import delete_upload, open_upload
+from ichub.jobs.files import delete_upload, open_upload, save_result
+from ichub.models import Review
+from reports.downloads import DOWNLOADS
 from reports.transfer import TransferRefused, import_review, parse_document
+from reports.transfer.export import export_review_chunks
+from reports.transfer.sections import SECTIONS
 
 
 @job_task("review.import")
@@ -39,4 +48,47 @@ def import_review_job(job):
     return {
         "result": report.as_dict(),
         "result_url": reverse("hub:dashboard", args=[report.review.slug]),
+    }
+
+
+def _review(job):
+    review = job.job.review
+    if review is None:  # deleted since the job was started (the job cascades, but a race)
+        raise JobFailed("The review no longer exists.")
+    return Review.objects.get(pk=review.pk)
+
+
+@job_task("review.export")
+def export_review_job(job):
+    """The whole review as its JSON document, as its owner (the job's starter) may see it."""
+    review = _review(job)
+    job.set_total(len(SECTIONS))
+    chunks = export_review_chunks(review, reader=job.job.owner, on_section=job.advance)
+    filename = f"{review.slug}.json"
+    stored, size = save_result(filename, chunks)
+    return _file_outcome(job, stored, filename, "application/json; charset=utf-8", size)
+
+
+@job_task("review.file")
+def build_review_file_job(job):
+    """One of the review's downloads (reports.downloads.DOWNLOADS), e.g. the Word report."""
+    review = _review(job)
+    name = job.params["name"]
+    download = DOWNLOADS.get(name)
+    if download is None:
+        raise JobFailed(f"There is no file called {name!r}.")
+    job.set_total(1)
+    data = download.build(review)
+    filename = f"{review.slug}-{name}"
+    stored, size = save_result(filename, [data])
+    job.advance(1)
+    return _file_outcome(job, stored, filename, download.content_type, size)
+
+
+def _file_outcome(job, stored, filename, content_type, size):
+    return {
+        "result": {"filename": filename, "content_type": content_type, "bytes": size,
+                   "summary": f"{filename}, {size:,} bytes, is ready to download"},
+        "result_url": reverse("jobs:file", args=[job.job.pk]),
+        "result_file": stored,
     }

@@ -1,10 +1,13 @@
 """Report pages: the RAMESES report, the evidence matrix, downloads and the whole-review export."""
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from ichub.jobs.services import start_job
 from ichub.models import QualityRating, Review
 from ichub.permissions import EDITOR, get_review_for_user, has_role
 from reports.downloads import DOWNLOADS, MATRIX_OPTIONS, XLSX, matrix_table, to_csv, to_xlsx
@@ -12,6 +15,11 @@ from reports.matrix import evidence_matrix
 from reports.quality import save_self_assessment, self_assessment
 from reports.rameses import rameses_report
 from reports.responses import attachment, download_response, export_response
+from reports.tasks import build_review_file_job, export_review_job
+
+# Files made by a worker (a progress page, then a download link) rather than in
+# the request: the ones whose cost grows with the review beyond a few seconds.
+JOB_FILES = {"rameses-report.docx", "project.qdpx"}
 
 
 def _get_review_for_user(request, slug):
@@ -23,7 +31,8 @@ def rameses_page(request, slug):
     return render(
         request,
         "reports/rameses.html",
-        {"review": review, "report": rameses_report(review), "downloads": DOWNLOADS},
+        {"review": review, "report": rameses_report(review), "downloads": DOWNLOADS,
+         "job_files": JOB_FILES},
     )
 
 
@@ -71,6 +80,27 @@ def download(request, slug, name):
 
 def export(request, slug):
     return export_response(_get_review_for_user(request, slug), reader=request.user)
+
+
+@login_required
+@require_POST
+def export_job(request, slug):
+    """Start the whole-review export as a job; its page shows progress, then the download."""
+    review = _get_review_for_user(request, slug)
+    job = start_job(task=export_review_job, owner=request.user, review=review)
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def file_job(request, slug, name):
+    """Start making one of the review's files (the Word report...) as a job."""
+    if name not in DOWNLOADS:
+        raise Http404("No such download.")
+    review = _get_review_for_user(request, slug)
+    job = start_job(task=build_review_file_job, owner=request.user, review=review,
+                    params={"name": name})
+    return redirect("jobs:detail", pk=job.pk)
 
 
 def _matrix_options(request):

@@ -5,7 +5,9 @@ cancelled and retried by whoever started them and the review's editors and
 owners (Job.can_control). Anyone else gets 404, as for a private review.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,8 +15,10 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from ichub.drf import ID_REGEX
+from ichub.jobs.files import result_response
 from ichub.jobs.models import Job
 from ichub.jobs.services import JobStateConflict, cancel_job, retry_job
 from ichub.permissions import get_review_for_user
@@ -39,15 +43,23 @@ class JobSerializer(serializers.ModelSerializer):
     result = serializers.JSONField(read_only=True, allow_null=True)
     can_cancel = serializers.BooleanField(read_only=True)
     can_retry = serializers.BooleanField(read_only=True)
+    file_url = serializers.SerializerMethodField(
+        help_text="Where the job's owner downloads the file it made (an export), once made."
+    )
 
     class Meta:
         model = Job
         fields = [
             "id", "kind", "status", "review", "owner", "progress", "messages", "result",
-            "result_url", "error", "attempts", "can_cancel", "can_retry",
+            "result_url", "file_url", "error", "attempts", "can_cancel", "can_retry",
             "created_at", "started_at", "finished_at",
         ]
         read_only_fields = fields
+
+    def get_file_url(self, job) -> str | None:
+        if not job.result_file:
+            return None
+        return reverse("api:job-file", args=[job.pk], request=self.context.get("request"))
 
 
 def _get_job_for_user(user, pk, *, control=False):
@@ -72,6 +84,15 @@ class JobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gene
 
     def get_object(self):
         return _get_job_for_user(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def file(self, request, pk=None):
+        """Download the file the job made; only whoever started it may (404 for others)."""
+        job = _get_job_for_user(request.user, pk)
+        if not job.can_download(request.user):
+            raise Http404("No file for you here: whoever started the job downloads it.")
+        return result_response(job)
 
     @extend_schema(request=None, responses={202: JobSerializer})
     @action(detail=True, methods=["post"])

@@ -9,22 +9,43 @@ server received.
 """
 
 import os
+import tempfile
 import uuid
 
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
 
 UPLOAD_FOLDER = "job-uploads"
+RESULT_FOLDER = "job-results"
+
+
+def _unguessable(folder, filename):
+    try:
+        safe = get_valid_filename(os.path.basename(filename or ""))[-100:]
+    except SuspiciousFileOperation:  # a name with nothing usable in it
+        safe = "upload"
+    return f"{folder}/{uuid.uuid4().hex}-{safe}"
 
 
 def save_upload(upload):
     """Store an uploaded file under a name nobody can guess; return the storage name."""
-    try:
-        safe = get_valid_filename(os.path.basename(upload.name or ""))[-100:]
-    except SuspiciousFileOperation:  # a name with nothing usable in it
-        safe = "upload"
-    return default_storage.save(f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}-{safe}", upload)
+    return default_storage.save(_unguessable(UPLOAD_FOLDER, upload.name), upload)
+
+
+def save_result(filename, chunks):
+    """Store a job's output, written chunk by chunk (str or bytes); (storage name, bytes).
+
+    The chunks go to a temporary file first, so an export of any size is never
+    held in memory, and storage (possibly remote) receives one finished file.
+    """
+    with tempfile.TemporaryFile() as spool:
+        for chunk in chunks:
+            spool.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        size = spool.tell()
+        spool.seek(0)
+        return default_storage.save(_unguessable(RESULT_FOLDER, filename), File(spool)), size
 
 
 def open_upload(name):
@@ -33,3 +54,18 @@ def open_upload(name):
 
 def delete_upload(name):
     default_storage.delete(name)
+
+
+def result_response(job):
+    """The file a job made, as an attachment under the name it was made for."""
+    from django.http import FileResponse, Http404
+
+    result = job.result or {}
+    try:
+        stream = default_storage.open(job.result_file, "rb")
+    except FileNotFoundError as gone:
+        raise Http404("The file has been cleared away; run the job again.") from gone
+    return FileResponse(
+        stream, as_attachment=True, filename=result.get("filename") or "download",
+        content_type=result.get("content_type") or "application/octet-stream",
+    )

@@ -60,6 +60,10 @@ class Job(models.Model):
     messages = models.JSONField(default=list, blank=True)
     result = models.JSONField(null=True, blank=True, help_text="The task's report.")
     result_url = models.CharField(max_length=500, blank=True)
+    result_file = models.CharField(
+        max_length=300, blank=True,
+        help_text="Storage name of the file the job made (an export), served to its owner.",
+    )
     error = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
     attempts = models.PositiveIntegerField(default=0)
@@ -116,6 +120,16 @@ class Job(models.Model):
         if user.is_staff or (self.owner_id is not None and self.owner_id == user.pk):
             return True
         return self.review is not None and has_role(user, self.review, EDITOR)
+
+    def can_download(self, user):
+        """Only whoever started the job gets its file (and staff).
+
+        An export holds what its reader may see of *other* reviews, which a
+        co-reviewer who sees the job may not: they start their own.
+        """
+        if user is None or not user.is_authenticated or not self.result_file:
+            return False
+        return user.is_staff or (self.owner_id is not None and self.owner_id == user.pk)
 
     @property
     def percent(self):

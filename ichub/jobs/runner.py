@@ -59,7 +59,9 @@ def job_task(kind, **task_options):
     """Declare a job task: `@job_task("review.import")` over `def run(job): ...`.
 
     The function gets a `JobRun` and returns a dict that may hold "result"
-    (stored as the job's report) and "result_url" (where the result is).
+    (stored as the job's report), "result_url" (where the result is) and
+    "result_file" (the storage name of a file it made, from
+    `files.save_result`; its owner downloads it from /jobs/{id}/file).
     Start it with `ichub.jobs.services.start_job(task=run, ...)`.
     """
 
@@ -105,6 +107,7 @@ def _run(function, job_id, attempt):
         Job.Status.SUCCEEDED,
         result=outcome.get("result"),
         result_url=outcome.get("result_url", ""),
+        result_file=outcome.get("result_file", ""),
     )
     return {"job": job_id, "status": Job.Status.SUCCEEDED}
 
@@ -164,7 +167,8 @@ class JobRun:
                     self._side = None
 
     # -- bookkeeping ------------------------------------------------------------
-    def finish(self, status, *, error="", result=None, result_url="", message=None):
+    def finish(self, status, *, error="", result=None, result_url="", result_file="",
+               message=None):
         if message:
             self._pending_messages.append(message)
         fields = {
@@ -172,6 +176,7 @@ class JobRun:
             "error": error,
             "result": result,
             "result_url": result_url,
+            "result_file": result_file,
             "finished_at": timezone.now(),
             "messages": self._messages(),
         }

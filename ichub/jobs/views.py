@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from ichub.jobs.files import result_response
 from ichub.jobs.models import Job
 from ichub.jobs.services import JobStateConflict, cancel_job
 from ichub.permissions import get_review_for_user
@@ -32,10 +33,20 @@ def job_detail(request, pk):
     job = _get_job_for_user(request.user, pk)
     context = {
         "job": job, "poll_seconds": POLL_SECONDS, "can_control": job.can_control(request.user),
+        "can_download": job.can_download(request.user),
     }
     if request.htmx:
         return render(request, "jobs/_progress.html", context)
     return render(request, "jobs/detail.html", context)
+
+
+@login_required
+@require_safe
+def job_file(request, pk):
+    job = _get_job_for_user(request.user, pk)
+    if not job.can_download(request.user):
+        raise Http404("No file for you here: whoever started the job downloads it.")
+    return result_response(job)
 
 
 @login_required

@@ -132,13 +132,14 @@ def _many_values(section, name, ref, queryset, crossing=None, visible=None):
     return by_row
 
 
-def export_review_chunks(review, *, reader=_OPERATOR):
+def export_review_chunks(review, *, reader=_OPERATOR, on_section=None):
     """The document as text chunks: the header, then each section as it is read.
 
     For a `reader` (a request's user, anonymous included), references to other
     reviews that the reader may not see are left out, with the rows that hold
     them: a public review's export must not show a private review's slug, codes,
     notes or excerpts (issue 17). The operator's command exports everything.
+    `on_section`, if given, is called after each section (a job's progress).
     """
     visible = None
     if reader is not _OPERATOR:
@@ -156,6 +157,8 @@ def export_review_chunks(review, *, reader=_OPERATOR):
                 f"\n{line}" for line in lines[start : start + _CHUNK_ROWS]
             )
         yield "\n]" if lines else "]"
+        if on_section is not None:
+            on_section()
     yield "\n}\n}\n"
 
 
