@@ -254,14 +254,23 @@ def run_on_commit(django_capture_on_commit_callbacks, immediate_tasks):
     """Run what a block schedules on commit (a test's transaction never commits), tasks too."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
 @pytest.fixture
-def run_worker(monkeypatch):
-    """Run the database backend's real worker in this process until the queue is empty.
+def run_worker(monkeypatch, settings):
+    """Run the configured backend's real worker in this process until the queue is empty.
 
-    The worker closes "obsolete" connections between tasks, and a connection
-    inside the test's transaction looks obsolete (autocommit is off): on
-    PostgreSQL that would end the test's transaction. In-process, the test's
-    connection is the worker's, so that housekeeping is left out.
+    Database backend: django-tasks-db's db_worker. It closes "obsolete"
+    connections between tasks, and a connection inside the test's transaction
+    looks obsolete (autocommit is off): on PostgreSQL that would end the test's
+    transaction. In-process, the test's connection is the worker's, so that
+    housekeeping is left out.
+
+    RQ (REDIS_URL set, as in .ci/run's RQ pass): RQ enqueues on commit, which a
+    test's transaction never reaches, so the pending enqueues run first; then an
+    RQ SimpleWorker (the job in this process, on the test's connection) works
+    the queue in burst mode, with django-tasks-rq's job class as `manage.py
+    worker` runs it.
     """
+    if settings.TASK_BACKEND == "rq":
+        return _rq_worker()
     monkeypatch.setattr(
         "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
     )
@@ -270,5 +279,32 @@ def run_worker(monkeypatch):
         call_command(
             "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
         )
+
+    return run
+
+
+def _rq_worker():
+    import signal
+
+    import django_rq
+    from django.db import connection
+    from django_tasks_rq import Job as TaskJob
+    from rq import SimpleWorker
+
+    queue = django_rq.get_queue("default", job_class=TaskJob)
+    queue.empty()  # what earlier tests left (their rows were rolled back)
+
+    def run():
+        pending, connection.run_on_commit = connection.run_on_commit, []
+        for _, enqueue, _ in pending:
+            enqueue()
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            SimpleWorker([queue], connection=queue.connection, job_class=TaskJob).work(
+                burst=True, with_scheduler=False, logging_level="WARNING"
+            )
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
 
     return run
