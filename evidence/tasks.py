@@ -57,17 +57,23 @@ def import_sources_job(job):
             data = stream.read()
     except FileNotFoundError as missing:
         raise JobFailed("The uploaded file is no longer there; upload it again.") from missing
-    job.set_total(1)
     job.say(f"Read {len(data):,} bytes of {params['filename']}.")
     review = job.job.review
+
+    def progress(done, total):
+        # Units: each valid record once matched, once saved (import_sources says so).
+        if job.job.progress_total != total:
+            job.set_total(total)
+        job.advance(done - job.job.progress_done)
+
     try:
         with job.atomic():
             report = import_sources(
                 review=review, data=data, filename=params["filename"], kind=params["kind"],
                 user=job.job.owner, dry_run=params["dry_run"],
                 skip_invalid=params["skip_invalid"], encoding=params.get("encoding", ""),
+                on_progress=progress,
             )
-            job.advance(1)
     except ImportRefused as refusal:
         delete_upload(params["upload"])  # the same file would be refused again
         raise JobFailed(refusal.message) from refusal

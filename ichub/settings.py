@@ -432,6 +432,8 @@ QDPX_MAX_UNPACKED_BYTES = env_int("ICHUB_QDPX_MAX_UNPACKED_BYTES", 500 * 1024 * 
 # the default storage, not held in memory, and may be far larger than an ordinary
 # request body (MAX_REQUEST_BODY_BYTES); these URL names accept up to this size.
 JOB_UPLOAD_MAX_BYTES = env_int("ICHUB_JOB_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
-JOB_UPLOAD_URL_NAMES = {"api:review-import", "api:source-import", "sources_import:import"}
+JOB_UPLOAD_URL_NAMES = {
+    "api:review-import", "api:source-import", "sources_import:import", "review_import:import",
+}
 # A reference file larger than this is imported as a job instead of inside the request.
 REFERENCE_IMPORT_JOB_BYTES = env_int("ICHUB_REFERENCE_IMPORT_JOB_BYTES", 1024 * 1024)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     path("reviews/<slug:slug>/members/", include(member_urlpatterns)),
+    path("reviews/import/", include("reports.import_urls")),
     path("reviews/", include("ichub.review_urls")),
     path("", include("ichub.web_urls")),
     path("", include("ichub.jobs.urls")),

@@ -13,14 +13,13 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from ichub.jobs.api import JobSerializer
-from ichub.jobs.files import save_upload
 from ichub.jobs.services import start_job
-from ichub.models import Review
 from ichub.permissions import get_review_for_user
 from reports.downloads import DOWNLOADS
 from reports.responses import download_response, export_response
-from reports.tasks import build_review_file_job, export_review_job, import_review_job
-from reports.transfer import TransferRefused, parse_document
+from reports.services import start_review_import
+from reports.tasks import build_review_file_job, export_review_job
+from reports.transfer import TransferRefused
 
 
 def _job_accepted(job, request):
@@ -84,30 +83,11 @@ class ReviewImportView(APIView):
                 {"file": [f"The file is over the {settings.JOB_UPLOAD_MAX_BYTES:,}-byte limit."]},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        refusal = _refuse_before_queueing(upload)
-        if refusal is not None:
+        try:
+            job = start_review_import(upload=upload, user=request.user)
+        except TransferRefused as refusal:
             return Response({"file": [refusal.message]}, status=refusal.status)
-        upload.seek(0)
-        job = start_job(
-            task=import_review_job, owner=request.user, params={"upload": save_upload(upload)}
-        )
         return _job_accepted(job, request)
-
-
-def _refuse_before_queueing(upload):
-    """What can be told from the document's header now rather than minutes later."""
-    try:
-        slug = parse_document(upload).review.get("slug")
-    except TransferRefused as refusal:
-        return refusal
-    except AttributeError:  # a header whose review is not an object
-        return TransferRefused("The document's review is not an object.")
-    if isinstance(slug, str) and Review.objects.filter(slug__iexact=slug).exists():
-        return TransferRefused(
-            f"A review with slug '{slug}' already exists; delete it before restoring it.",
-            status=409,
-        )
-    return None
 
 
 class ReviewDownloadView(APIView):

@@ -11,11 +11,14 @@ from ichub.jobs.services import start_job
 from ichub.models import QualityRating, Review
 from ichub.permissions import EDITOR, get_review_for_user, has_role
 from reports.downloads import DOWNLOADS, MATRIX_OPTIONS, XLSX, matrix_table, to_csv, to_xlsx
+from reports.forms import ReviewImportForm
 from reports.matrix import evidence_matrix
 from reports.quality import save_self_assessment, self_assessment
 from reports.rameses import rameses_report
 from reports.responses import attachment, download_response, export_response
+from reports.services import start_review_import
 from reports.tasks import build_review_file_job, export_review_job
+from reports.transfer import TransferRefused
 
 # Files made by a worker (a progress page, then a download link) rather than in
 # the request: the ones whose cost grows with the review beyond a few seconds.
@@ -101,6 +104,24 @@ def file_job(request, slug, name):
     job = start_job(task=build_review_file_job, owner=request.user, review=review,
                     params={"name": name})
     return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+def review_import(request):
+    """Upload a whole-review export; it is restored as a job, then its page links the review."""
+    form = ReviewImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                job = start_review_import(upload=form.cleaned_data["file"], user=request.user)
+            except TransferRefused as refusal:
+                form.add_error("file", refusal.message)
+                status = refusal.status
+            else:
+                return redirect("jobs:detail", pk=job.pk)
+    return render(request, "reports/review_import.html", {"form": form}, status=status)
 
 
 def _matrix_options(request):

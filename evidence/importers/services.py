@@ -153,6 +153,7 @@ def import_sources(
     kinds: dict[int, str] | None = None,
     encoding: str = "",
     import_positions=(),
+    on_progress=None,
 ) -> ImportReport:
     """Parse a reference file and add its new references to the review's sources.
 
@@ -164,13 +165,16 @@ def import_sources(
     review's sources and bulk inserts write the new ones with their history,
     so the query count does not grow with the number of records. `kinds`
     overrides `kind` for the records at those positions (chosen row by row in
-    a preview).
+    a preview). `on_progress(done, total)`, if given, is called after each
+    batch of PROGRESS_BATCH records matched and each batch inserted (a job's
+    progress bar): total counts every valid record twice, matched then saved.
     """
     try:
         return _import_sources(
             review=review, data=data, filename=filename, kind=kind, user=user,
             dry_run=dry_run, skip_invalid=skip_invalid, kinds=kinds or {},
             encoding=encoding, import_positions=import_positions,
+            on_progress=on_progress or (lambda done, total: None),
         )
     except BudgetExceeded as exceeded:
         raise ImportRefused(
@@ -181,8 +185,12 @@ def import_sources(
         ) from exceeded
 
 
+# Records matched, or rows inserted, between two progress reports (and per insert batch).
+PROGRESS_BATCH = 2000
+
+
 def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid, kinds,
-                    encoding, import_positions):
+                    encoding, import_positions, on_progress):
     for chosen in {kind, *kinds.values()}:
         if chosen not in SourceDocument.Kind.values:
             raise ImportRefused(
@@ -209,7 +217,12 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
     wanted = {int(position) for position in import_positions}
     matcher = _Matcher(review)
     new_sources = []
-    for record in (r for r in records if not r.error):
+    valid = [r for r in records if not r.error]
+    total = 2 * len(valid)
+    on_progress(0, total)
+    for done, record in enumerate(valid, start=1):
+        if done % PROGRESS_BATCH == 0:
+            on_progress(done, total)
         spend()
         key = record.title_key()
         target, how, differ = matcher.match(record, key)
@@ -230,8 +243,13 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
         )
         chosen = kinds.get(record.position, kind)
         new_sources.append(_row(review, record, citation_key, chosen, user))
+    on_progress(len(valid), total)
     if new_sources and not dry_run:
-        _insert_with_history(new_sources, user, report)
+        for start in range(0, len(new_sources), PROGRESS_BATCH):
+            batch = slice(start, start + PROGRESS_BATCH)
+            _insert_with_history(new_sources[batch], user, report.created[batch])
+            on_progress(len(valid) + start + len(new_sources[batch]), total)
+    on_progress(total, total)
     return report
 
 
@@ -272,11 +290,11 @@ def _row(review, record, citation_key, kind, user):
     }
 
 
-def _insert_with_history(sources, user, report):
+def _insert_with_history(sources, user, created):
     """Insert the new sources (ids reserved for them first) and record their creation."""
     ids = insert_rows(SourceDocument, sources, assign_ids=True)
     insert_creation_history(
         SourceDocument, ids, user=user, change_reason="Imported from a reference file"
     )
-    for entry, source_id in zip(report.created, ids, strict=True):
+    for entry, source_id in zip(created, ids, strict=True):
         entry["source_id"] = source_id

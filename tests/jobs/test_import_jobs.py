@@ -8,6 +8,7 @@ from django.test import RequestFactory
 
 from evidence.models import SourceDocument
 from ichub.jobs.models import Job
+from ichub.jobs.runner import JobRun
 from ichub.models import Review
 from ichub.security import RequestBodyLimitMiddleware
 from reports.transfer import export_review_text
@@ -96,6 +97,45 @@ def test_it_imports_a_large_reference_file_as_a_job(
     assert body["status"] == "succeeded" and body["result"]["counts"]["created"] == 2
     assert body["result_url"] == f"/reviews/{review.slug}/sources/"
     assert SourceDocument.objects.filter(review=review).count() == 2
+
+
+def _ris(count):
+    return "".join(
+        f"TY  - JOUR\nTI  - Study number {n} of ward leadership\nAU  - Author{n}, A.\n"
+        f"PY  - {1990 + n % 30}\nER  - \n\n"
+        for n in range(count)
+    ).encode()
+
+
+def test_it_advances_a_reference_import_jobs_progress_batch_by_batch(
+    review, editor, token_client, run_worker, settings, monkeypatch
+):
+    """11 records in batches of 3: the bar moves as records are matched, then saved."""
+    settings.REFERENCE_IMPORT_JOB_BYTES = 100
+    monkeypatch.setattr("evidence.importers.services.PROGRESS_BATCH", 3)
+    seen = []
+    write = JobRun._write
+
+    def watched(run, force=False):
+        write(run, force)
+        seen.append((run.job.progress_done, run.job.progress_total))
+
+    monkeypatch.setattr(JobRun, "_write", watched)
+    client = token_client(editor)
+    response = client.post(
+        "/api/sources/import/",
+        {"file": SimpleUploadedFile("many.ris", _ris(11)), "review": review.slug},
+        format="multipart",
+    )
+    assert response.status_code == 202, response.content
+    run_worker()
+
+    body = client.get(f"/api/jobs/{response.json()['id']}/").json()
+    assert body["status"] == "succeeded" and body["result"]["counts"]["created"] == 11
+    assert body["progress"] == {"done": 22, "total": 22, "percent": 100}
+    done = [d for d, total in seen if total == 22]
+    assert done == sorted(done) and done[-1] == 22  # it only goes forward
+    assert {3, 6, 9, 11, 14, 17, 20} <= set(done)  # matched in threes, then saved in threes
 
 
 def test_it_refuses_a_large_reference_import_to_a_viewer_before_storing_it(
