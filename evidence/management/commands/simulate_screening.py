@@ -51,6 +51,7 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
+        trainings = report.pop("trainings")
         if options["json"]:
             self.stdout.write(json.dumps(report))
             return
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             f"WSS@95  {_show(report['wss@95'])}\n"
             f"RRF@10  {_show(report['rrf@10'])}\n"
             f"ATD     {_show(report['atd'])} records\n"
-            f"time    {report['seconds']} s"
+            f"time    {report['seconds']} s ({trainings} trainings of the model)"
         )
 
 

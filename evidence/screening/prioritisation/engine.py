@@ -8,6 +8,7 @@ Nothing here touches the database, so the queue and the simulation share
 one code path.
 """
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -32,6 +33,7 @@ class Settings:
     sublinear_tf: bool = True
     exploration: float = 0.0  # share of queue slots given to the exploration rule
     exploration_mode: str = "random"  # random | uncertain
+    retrain_share: float = 0.02  # retrain once this share of the labels is new (at least 1)
 
     def as_dict(self):
         return asdict(self)
@@ -122,6 +124,19 @@ class Model:
                  if pull[i] > 0]
             )
         return reasons
+
+
+def retrain_due(n_labelled, n_changed, settings):
+    """Whether a ranking learnt before the last `n_changed` of `n_labelled` labels is stale.
+
+    While labels are few each one moves the model, so every decision
+    retrains; later a ranking is kept until `retrain_share` of the labels
+    (2% by default: 20 decisions at 1,000 labels) are new, so screening N
+    records costs about 1/retrain_share * ln(N) trainings, not N. The
+    reviewer meanwhile screens down the last ranking, as the queue does
+    while a retrain runs.
+    """
+    return n_changed >= max(1, math.floor(n_labelled * settings.retrain_share))
 
 
 def step_rng(seed, n_labelled):

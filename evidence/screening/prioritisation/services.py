@@ -32,6 +32,7 @@ from .engine import (
     can_train,
     features,
     queue_order,
+    retrain_due,
     step_rng,
     text_of,
 )
@@ -125,6 +126,10 @@ def train(ranking):
     if not can_train(labels.values()):
         ranking.delete()  # nothing to learn from yet: the queue keeps its plain order
         return None
+    if not _stale(Ranking.objects.latest_ready(ranking.review, ranking.reviewer), sources,
+                  labels, settings):
+        ranking.delete()  # the last ranking still holds (engine.retrain_due): serve it
+        return None
     ids = np.array([s.pk for s in sources])
     matrix, vocabulary = features([text_of(s.title, s.abstract) for s in sources], settings)
     is_labelled = np.array([pk in labels for pk in ids])
@@ -149,6 +154,20 @@ def train(ranking):
     ranking.seconds = round(time.perf_counter() - started, 3)
     ranking.save()
     return ranking
+
+
+def _stale(last, sources, labels, settings):
+    """Whether the reviewer's last ranking must be replaced: the simulation's rule, plus
+    any change of settings or of the sources themselves (added ones are not in its order)."""
+    if last is None or last.settings != settings.as_dict():
+        return True
+    trained_on = dict(last.trained_on)
+    known = set(trained_on) | set(last.order)
+    if any(source.pk not in known for source in sources):
+        return True
+    changed = sum(trained_on.get(pk) != label for pk, label in labels.items())
+    changed += sum(pk not in labels for pk in trained_on)
+    return retrain_due(len(labels), changed, settings)
 
 
 @dataclass

@@ -3,7 +3,8 @@
 The simulated reviewer starts from prior knowledge (some includes and
 excludes drawn with the seed, as `asreview simulate --prior-seed` draws
 them), then screens whatever the queue offers first, one record at a time,
-the model retrained after each decision, until every relevant record is found.
+the model retrained as the queue retrains it (engine.retrain_due: after each
+decision at first, then after every few), until every relevant record is found.
 """
 
 import csv
@@ -13,7 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import metrics
-from .engine import Model, Settings, can_train, features, queue_order, step_rng, text_of
+from .engine import (
+    Model,
+    Settings,
+    can_train,
+    features,
+    queue_order,
+    retrain_due,
+    step_rng,
+    text_of,
+)
 
 REQUIRED_COLUMNS = ("title", "abstract", "label_included")
 
@@ -65,21 +75,21 @@ def draw_priors(labels, prior_included, prior_excluded, seed):
     return [int(i) for i in priors]
 
 
-def next_record(matrix, labels, labelled, pool, settings, seed):
-    """Which pool row the queue offers first, given the labelled rows so far.
+def ranked_pool(matrix, labels, labelled, pool, settings, seed):
+    """The pool rows in the order the queue offers them, given the labelled rows so far.
 
     Before there is at least one include and one exclude there is no model:
-    the queue keeps its plain order (here: file order).
+    the queue keeps its plain order (here: file order); None says so.
     """
     if not can_train(labels[labelled]):
-        return int(pool[0])
+        return None
     model = Model(settings, seed).fit(matrix[labelled], labels[labelled])
     rng = step_rng(seed, len(labelled))
-    return int(pool[queue_order(model.scores(matrix[pool]), settings, rng)[0]])
+    return pool[queue_order(model.scores(matrix[pool]), settings, rng)]
 
 
 def simulate(dataset, *, prior_included=1, prior_excluded=1, seed=0, settings=None):
-    """Screen the dataset as the queue would; the screening order and the metrics."""
+    """Screen the dataset as the queue would; the metrics, and how many trainings it took."""
     settings = settings or Settings()
     started = time.perf_counter()
     labels = dataset.labels
@@ -89,13 +99,25 @@ def simulate(dataset, *, prior_included=1, prior_excluded=1, seed=0, settings=No
     unlabelled[priors] = False
     labelled, order = list(priors), []
     to_find = int(labels[unlabelled].sum())
+    ranking, trained_at, cursor, trainings = None, None, 0, 0
     while to_find:
-        pick = next_record(matrix, labels, labelled, np.flatnonzero(unlabelled), settings, seed)
+        stale = ranking is None or retrain_due(len(labelled), len(labelled) - trained_at,
+                                               settings)
+        if stale and can_train(labels[labelled]):
+            ranking = ranked_pool(matrix, labels, labelled, np.flatnonzero(unlabelled),
+                                  settings, seed)
+            trained_at, cursor, trainings = len(labelled), 0, trainings + 1
+        if ranking is None:
+            pick = int(np.flatnonzero(unlabelled)[0])
+        else:  # the last ranking's next record: everything before it has been screened
+            pick, cursor = int(ranking[cursor]), cursor + 1
         unlabelled[pick] = False
         labelled.append(pick)
         order.append(pick)
         to_find -= labels[pick]
-    return result(labels, priors, order, time.perf_counter() - started)
+    report = result(labels, priors, order, time.perf_counter() - started)
+    report["trainings"] = trainings
+    return report
 
 
 def result(labels, priors, order, seconds):

@@ -9,6 +9,7 @@ from evidence.screening.prioritisation.engine import (
     can_train,
     features,
     queue_order,
+    retrain_due,
 )
 from evidence.screening.prioritisation.simulation import Dataset, draw_priors, simulate
 
@@ -114,3 +115,27 @@ def test_it_screens_in_file_order_until_it_can_train():
     # No priors: the first records (all irrelevant here) come in file order until an include.
     report = simulate(_dataset(), prior_included=0, prior_excluded=0, seed=0)
     assert report["atd"] >= 6  # the first relevant record is the 6th in the file
+
+
+def test_it_retrains_after_every_decision_at_first_then_after_a_share_of_new_labels():
+    settings = Settings(retrain_share=0.02)
+    assert retrain_due(10, 1, settings) and retrain_due(99, 1, settings)
+    assert not retrain_due(100, 1, settings) and retrain_due(100, 2, settings)
+    assert not retrain_due(1000, 19, settings) and retrain_due(1000, 20, settings)
+    assert retrain_due(1000, 1, Settings(retrain_share=0.0)), "0: after every decision"
+
+
+def test_it_bounds_the_trainings_of_a_long_simulation():
+    # Labels the text cannot predict, so the simulated reviewer screens nearly everything.
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(300)]
+    n = 1000
+    texts = [" ".join(rng.choice(words, 12)) for _ in range(n)]
+    labels = np.zeros(n, dtype=int)
+    labels[rng.choice(n, 30, replace=False)] = 1
+    data = Dataset(texts, labels)
+    report = simulate(data, seed=0)
+    assert report["atd"] > 200, "the relevant records are found late: most records screened"
+    # Every decision up to 100 labels, then one per 2% new labels (rounded down):
+    # about 220 trainings for 1,000 records, where one per decision would be ~1,000.
+    assert report["trainings"] <= 230

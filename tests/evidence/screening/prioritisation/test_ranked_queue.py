@@ -71,18 +71,33 @@ def test_it_serves_the_last_ranking_while_a_retrain_runs(
 
 
 def test_it_leaves_a_burst_of_decisions_to_the_newest_request(
-        run_on_commit, editor, ranking_corpus, prioritised):
+        editor, ranking_corpus, prioritised):
     from evidence.screening.prioritisation.services import schedule_retrain, train
 
-    with run_on_commit():
-        record_decision(user=editor, source=ranking_corpus[0], stage=TA, decision="exclude")
-    with run_on_commit():
-        record_decision(user=editor, source=relevant(ranking_corpus)[0], stage=TA,
-                        decision="include")
+    # Recorded without running their retrains (as when the worker is behind).
+    record_decision(user=editor, source=ranking_corpus[0], stage=TA, decision="exclude")
+    record_decision(user=editor, source=relevant(ranking_corpus)[0], stage=TA,
+                    decision="include")
     older = schedule_retrain(review=ranking_corpus[0].review, reviewer=editor)
     newer = schedule_retrain(review=ranking_corpus[0].review, reviewer=editor)
     assert train(older) is None and not Ranking.objects.filter(pk=older.pk).exists()
     assert train(newer).status == Ranking.Status.READY
+
+
+def test_it_trains_nothing_when_nothing_changed_since_the_last_ranking(
+        run_on_commit, editor, ranking_corpus, prioritised):
+    from evidence.screening.prioritisation.services import schedule_retrain, train
+
+    decide(run_on_commit, editor, ranking_corpus[0], "exclude")
+    decide(run_on_commit, editor, relevant(ranking_corpus)[0], "include")
+    assert Ranking.objects.filter(status=Ranking.Status.READY).count() == 1
+    again = schedule_retrain(review=ranking_corpus[0].review, reviewer=editor)
+    assert train(again) is None, "the last ranking still holds"
+    assert Ranking.objects.count() == 1
+    # A change of settings makes it stale at once.
+    PrioritisationSettings.objects.filter(pk=prioritised.pk).update(exploration_percent=10)
+    changed = schedule_retrain(review=ranking_corpus[0].review, reviewer=editor)
+    assert train(changed).settings["exploration"] == 0.1
 
 
 def test_it_restores_the_plain_order_when_turned_off(
