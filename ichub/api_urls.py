@@ -30,6 +30,12 @@ from evidence.screening.api import (
     ExclusionReasonViewSet,
     ScreeningDecisionViewSet,
 )
+from evidence.screening.prioritisation.api import (
+    PrioritisationHistoryView,
+    PrioritisationView,
+    RankingDetailView,
+    RankingListView,
+)
 from ichub.api import ReviewViewSet
 from ichub.jobs.api import JobViewSet, ReviewJobListView
 from programme_theories.api import ProgrammeTheoryViewSet
@@ -77,5 +83,12 @@ urlpatterns = [
     path("reviews/<slug:slug>/conflicts/", ConflictsView.as_view(), name="review-conflicts"),
     path("reviews/<slug:slug>/jobs/", ReviewJobListView.as_view(), name="review-jobs"),
     path("reviews/<slug:slug>/agreement/", AgreementView.as_view(), name="review-agreement"),
+    path("reviews/<slug:slug>/prioritisation/", PrioritisationView.as_view(),
+         name="review-prioritisation"),
+    path("reviews/<slug:slug>/prioritisation/history/", PrioritisationHistoryView.as_view(),
+         name="review-prioritisation-history"),
+    path("reviews/<slug:slug>/rankings/", RankingListView.as_view(), name="review-rankings"),
+    path("reviews/<slug:slug>/rankings/<int:pk>/", RankingDetailView.as_view(),
+         name="review-ranking"),
     *router.urls,
 ]

@@ -268,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "ProvenanceEnum": "cmocs.models.Provenance",
         "CMOCStatusEnum": "cmocs.models.CMOC.Status",
         "JobStatusEnum": "ichub.jobs.models.Job.Status",
+        "RankingStatusEnum": "evidence.models.prioritisation.Ranking.Status",
         "FullTextStatusEnum": "evidence.models.fulltexts.FullText.Status",
     },
 }

@@ -35,6 +35,14 @@ class PrioritisationSettings(models.Model):
     exploration_mode = models.CharField(
         max_length=10, choices=ExplorationMode.choices, default=ExplorationMode.RANDOM
     )
+    version = models.PositiveIntegerField(
+        default=0, editable=False,
+        help_text="Bumped by every change of the settings: the API's ETag (0: never set).",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     last_simulation = models.JSONField(
         null=True, blank=True,
         help_text="The owners' last simulation on this review's settled decisions.",

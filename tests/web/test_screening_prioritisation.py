@@ -69,6 +69,24 @@ def test_it_lets_owners_turn_prioritisation_on_and_keeps_the_change(
     assert ranking.settings["exploration_mode"] == "uncertain"
 
 
+def test_it_refuses_a_save_over_someone_elses_newer_settings(client, owner, review):
+    client.force_login(owner)
+    assert 'name="version" value="0"' in client.get(url("prioritisation")).content.decode()
+    data = {"enabled": "on", "exploration_percent": "10", "exploration_mode": "random",
+            "version": "0"}
+    assert client.post(url("prioritisation"), data).status_code == 302
+    # A second tab still holding version 0.
+    response = client.post(url("prioritisation"), {**data, "exploration_percent": "30"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone changed these settings" in html and 'name="version" value="1"' in html
+    assert PrioritisationSettings.objects.get().exploration_percent == 10
+    response = client.post(url("prioritisation"), {**data, "exploration_percent": "30",
+                                                   "version": "1"})
+    assert response.status_code == 302
+    assert PrioritisationSettings.objects.get().exploration_percent == 30
+
+
 def test_it_refuses_an_exploration_share_out_of_range(client, owner, ranking_corpus):
     client.force_login(owner)
     response = client.post(url("prioritisation"), {

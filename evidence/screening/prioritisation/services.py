@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from evidence.models import (
@@ -24,6 +24,7 @@ from evidence.models import (
     SourceDocument,
 )
 from ichub.models import Membership
+from ichub.versioning import StaleVersion
 
 from .engine import (
     MODEL_NAME,
@@ -248,20 +249,32 @@ def simulate_review(review, *, seed=SEED):
 
 
 @transaction.atomic
-def configure_prioritisation(*, review, enabled, exploration_percent, exploration_mode):
-    """Turn ranking on or off and set the exploration slice (owners, checked by the view).
+def configure_prioritisation(*, review, enabled, exploration_percent, exploration_mode,
+                             user=None, expected_version=None):
+    """Turn ranking on or off and set the exploration slice (owners, checked by the caller).
 
-    Turning it on ranks at once the queues of everyone who screens.
+    `expected_version` is the version the caller edited (the API's If-Match):
+    if someone saved since, StaleVersion and nothing changes. The check and
+    the bump are one conditional UPDATE, so of two concurrent edits exactly
+    one wins. Turning it on ranks at once the queues of everyone who screens.
     """
     if not 0 <= exploration_percent <= 50:
         raise ValidationError({"exploration_percent": "Choose a share between 0 and 50%."})
     if exploration_mode not in PrioritisationSettings.ExplorationMode.values:
         raise ValidationError({"exploration_mode": f"Unknown mode {exploration_mode!r}."})
-    settings = (PrioritisationSettings.objects.select_for_update().filter(review=review).first()
-                or PrioritisationSettings(review=review))
+    # A row at version 0 (the defaults) to lock; bulk_create writes no history entry.
+    PrioritisationSettings.objects.bulk_create([PrioritisationSettings(review=review)],
+                                               ignore_conflicts=True)
+    settings = PrioritisationSettings.objects.select_for_update().get(review=review)
+    expected = settings.version if expected_version is None else expected_version
+    if not PrioritisationSettings.objects.filter(pk=settings.pk, version=expected).update(
+            version=F("version") + 1):
+        raise StaleVersion(settings.version)
+    settings.version = expected + 1
     settings.enabled = enabled
     settings.exploration_percent = exploration_percent
     settings.exploration_mode = exploration_mode
+    settings.updated_by = user if user is not None and user.is_authenticated else None
     settings.save()
     if enabled:
         schedule_for_screeners(review)

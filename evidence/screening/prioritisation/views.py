@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from evidence.models import PrioritisationSettings, Ranking
 from ichub.permissions import OWNER, get_review_for_user, has_role
+from ichub.versioning import StaleVersion
 
 from .services import configure_prioritisation, request_simulation
 
@@ -28,6 +29,8 @@ class PrioritisationForm(forms.Form):
         help_text="Share of the queue offered by the rule below instead of by relevance.")
     exploration_mode = forms.ChoiceField(
         choices=PrioritisationSettings.ExplorationMode.choices, widget=forms.RadioSelect)
+    # The version the owner edited: a save over someone else's newer one is refused.
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 def settings_page(request, slug):
@@ -40,17 +43,30 @@ def settings_page(request, slug):
         "enabled": current.enabled,
         "exploration_percent": current.exploration_percent,
         "exploration_mode": current.exploration_mode,
+        "version": current.version,
     })
     if request.method == "POST" and request.POST.get("action") == "simulate":
         request_simulation(review=review)
         messages.success(request, "Simulation requested; its result appears below when done.")
         return redirect("screening:prioritisation", slug=review.slug)
+    stale = False
     if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
         try:
-            configure_prioritisation(review=review, **form.cleaned_data)
+            configure_prioritisation(review=review, user=request.user,
+                                     expected_version=values.pop("version"), **values)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
+        except StaleVersion:
+            stale = True
+            data = request.POST.copy()
+            data["version"] = current.version  # saving again is now a choice over theirs
+            form = PrioritisationForm(data)
+            form.is_valid()
+            form.add_error(None, "Someone changed these settings since you opened the page "
+                                 "(now: " + _described(current) + "). Save again to replace "
+                                 "them with yours.")
         else:
             messages.success(request, "Prioritisation settings saved.")
             return redirect("screening:prioritisation", slug=review.slug)
@@ -60,7 +76,12 @@ def settings_page(request, slug):
     context = {"review": review, "crumb": "Prioritisation", "form": form,
                "simulation": simulation}
     return render(request, "screening/prioritisation.html", context,
-                  status=400 if form.errors else 200)
+                  status=409 if stale else 400 if form.errors else 200)
+
+
+def _described(settings):
+    state = "on" if settings.enabled else "off"
+    return f"{state}, {settings.exploration_percent}% {settings.exploration_mode}"
 
 
 def _rankings_for_user(request, review):

@@ -1,0 +1,116 @@
+"""Tune the queue's model on labelled datasets the benchmark does NOT evaluate on.
+
+    python bench/screening_tuning.py [--seeds 1,2]
+
+The evaluation datasets of bench/screening.py (Bannach-Brown_2019,
+Kitchenham_2010) are never read here. The tuning datasets (six Cohen et al.
+2006 drug reviews and Nagtegaal 2019; source and licence in
+bench/datasets/README.md) are read from $ICHUB_SCREENING_TUNING_DATASETS,
+else shared/screening-tuning-datasets/ beside the checkout. Every candidate
+setting screens every tuning dataset from the same priors (1 include + 1
+exclude per seed) with the simulation the queue uses; the setting with the
+highest mean WSS@95 over all datasets and seeds wins (ties: RRF@10).
+Writes bench/results/screening_tuning.json and prints the table
+BENCHMARKS.md shows. It is a script, not a test.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evidence.screening.prioritisation.engine import Settings  # noqa: E402
+from evidence.screening.prioritisation.simulation import (  # noqa: E402
+    read_labelled_csv,
+    simulate,
+)
+
+DATASETS = [
+    "Cohen_2006_ADHD", "Cohen_2006_Antihistamines", "Cohen_2006_Estrogens",
+    "Cohen_2006_NSAIDS", "Cohen_2006_Triptans", "Cohen_2006_UrinaryIncontinence",
+    "Nagtegaal_2019",
+]
+
+
+def candidates():
+    """The grid: each classifier over its regularisation and the includes' weight.
+
+    Kept small (11 settings) so the sweep runs in minutes on a shared 2-core machine.
+    """
+    base = Settings()
+    for c, w in ((0.03, 1.0), (0.03, 9.8), (0.11, 1.0), (0.11, 9.8), (0.11, 30.0),
+                 (0.5, 1.0), (0.5, 9.8)):
+        yield replace(base, classifier="svm", c=c, include_weight=w)
+    for c in (2.0, 10.0):
+        yield replace(base, classifier="logistic", c=c, include_weight=9.8)
+    for alpha in (1.0, 3.8):
+        yield replace(base, classifier="nb", alpha=alpha, include_weight=9.8)
+
+
+def label(settings):
+    knob = (f"alpha {settings.alpha}" if settings.classifier == "nb" else f"C {settings.c}")
+    return f"{settings.classifier}, {knob}, includes x{settings.include_weight:g}"
+
+
+def load(folder, name):
+    with (folder / f"{name}.csv").open(newline="", encoding="utf-8-sig") as f:
+        return read_labelled_csv(f)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", default="1,2")
+    parser.add_argument("--out", type=Path,
+                        default=ROOT / "bench" / "results" / "screening_tuning.json")
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    folder = Path(os.environ.get("ICHUB_SCREENING_TUNING_DATASETS")
+                  or ROOT.parent / "shared" / "screening-tuning-datasets")
+    missing = [n for n in DATASETS if not (folder / f"{n}.csv").is_file()]
+    if missing:
+        raise SystemExit(f"{folder} lacks {', '.join(missing)}: see bench/datasets/README.md")
+    data = {name: load(folder, name) for name in DATASETS}
+    started = time.perf_counter()
+    rows = []
+    for settings in candidates():
+        runs = [dict(simulate(data[name], seed=seed, settings=settings), dataset=name, seed=seed)
+                for name in DATASETS for seed in seeds]
+        per_dataset = {name: round(statistics.fmean(r["wss@95"] for r in runs
+                                                    if r["dataset"] == name), 4)
+                       for name in DATASETS}
+        rows.append({
+            "setting": label(settings), "settings": settings.as_dict(),
+            "wss@95": round(statistics.fmean(r["wss@95"] for r in runs), 4),
+            "rrf@10": round(statistics.fmean(r["rrf@10"] for r in runs), 4),
+            "wss@95 by dataset": per_dataset,
+            "trainings": sum(r["trainings"] for r in runs),
+            "cpu_seconds": round(sum(r["seconds"] for r in runs), 1), "runs": runs,
+        })
+        print(f"{rows[-1]['setting']}: WSS@95 {rows[-1]['wss@95']:.3f} "
+              f"RRF@10 {rows[-1]['rrf@10']:.3f}", flush=True)
+    rows.sort(key=lambda r: (-r["wss@95"], -r["rrf@10"]))
+    result = {"seeds": seeds, "datasets": {n: {"records": len(d.labels),
+                                               "relevant": int(d.labels.sum())}
+                                           for n, d in data.items()},
+              "chosen": rows[0]["settings"], "candidates": rows,
+              "wall_seconds": round(time.perf_counter() - started, 1)}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+    short = [n.replace("Cohen_2006_", "") for n in DATASETS]
+    print("\n| setting | mean WSS@95 | mean RRF@10 | " + " | ".join(short) + " |")
+    print("| --- | --- | --- | " + " | ".join("---" for _ in short) + " |")
+    for r in rows:
+        cells = " | ".join(f"{r['wss@95 by dataset'][n]:.3f}" for n in DATASETS)
+        print(f"| {r['setting']} | {r['wss@95']:.3f} | {r['rrf@10']:.3f} | {cells} |")
+    print(f"\nChosen: {rows[0]['setting']}; {result['wall_seconds']} s wall")
+
+
+if __name__ == "__main__":
+    main()
