@@ -55,7 +55,7 @@ class SourceSerializer(serializers.ModelSerializer):
         fields = [
             "id", "review", "citation_key", "citation", "kind", "reference_type", "authors",
             "editors", "year", "title", "container", "publisher", "volume", "issue", "pages",
-            "doi", "url", "abstract", "phase",
+            "doi", "url", "abstract", "keywords", "phase",
             "inclusion_status", "excluded_at_stage", "exclusion_reason", "notes",
             "created_by", "created_at", "updated_at",
         ]
@@ -67,6 +67,8 @@ class SourceSerializer(serializers.ModelSerializer):
             "editors": {"max_length": MAX_TEXT},
             "title": {"max_length": MAX_TEXT},
             "abstract": {"max_length": MAX_TEXT * 5},
+            "keywords": {"max_length": MAX_TEXT,
+                         "help_text": "The record's keywords or subject headings, one a line."},
             "exclusion_reason": {"max_length": MAX_TEXT},
             "notes": {"max_length": MAX_TEXT},
         }

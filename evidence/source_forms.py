@@ -12,10 +12,11 @@ class SourceForm(forms.ModelForm):
     class Meta:
         model = SourceDocument
         fields = ["kind", "title", "authors", "year", "container", "volume", "issue", "pages",
-                  "doi", "url", "abstract", "phase", "citation_key", "notes"]
+                  "doi", "url", "abstract", "keywords", "phase", "citation_key", "notes"]
         widgets = {"title": forms.Textarea(attrs={"rows": 2}),
                    "authors": forms.Textarea(attrs={"rows": 2}),
                    "abstract": forms.Textarea(attrs={"rows": 5}),
+                   "keywords": forms.Textarea(attrs={"rows": 3}),
                    "notes": forms.Textarea(attrs={"rows": 3})}
         labels = {"container": "Journal or publisher"}
 

@@ -27,7 +27,7 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 from pylatexenc.latex2text import get_default_latex_context_db as text_context_db
 from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
-from evidence.importers.records import ReferenceRecord, first, year_from
+from evidence.importers.records import ReferenceRecord, first, split_keywords, year_from
 from evidence.importers.types import BIBTEX_TO_CSL
 
 # pylatexenc rebuilds its macro database on every call unless given one; building it
@@ -165,6 +165,7 @@ def _record(position, block, notes, strings):
         doi=fields.get("doi", ""),
         url=first(fields.get("url", "").split()),
         abstract=fields.get("abstract", ""),
+        keywords=split_keywords(fields.get("keywords", "")),
         notes=notes,
     )
 

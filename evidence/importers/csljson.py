@@ -3,7 +3,7 @@
 import orjson
 
 from evidence.importers.errors import ImportRefused
-from evidence.importers.records import ReferenceRecord, year_from
+from evidence.importers.records import ReferenceRecord, split_keywords, year_from
 from evidence.importers.types import CSL_TYPES
 
 
@@ -43,6 +43,7 @@ def _from_item(position, item):
         doi=_text(item.get("DOI")),
         url=_text(item.get("URL")),
         abstract=_text(item.get("abstract")),
+        keywords=split_keywords(_text(item.get("keyword"))),
         notes=notes,
     )
 

@@ -18,6 +18,8 @@ _MEDLINE_TAGS = {
     "TI": "title",
     "BTI": "book_title",
     "AB": "abstract",
+    "MH": "mesh_terms",
+    "OT": "other_terms",
     "FAU": "full_authors",
     "AU": "authors",
     "DP": "date",
@@ -40,7 +42,8 @@ class MedlineParser(rispy.RisParser):
     START_TAG = "PMID"
     END_TAG = "END"  # stands for the blank line that ends a MEDLINE record
     DEFAULT_MAPPING = _MEDLINE_TAGS
-    DEFAULT_LIST_TAGS: ClassVar[list[str]] = ["FAU", "AU", "FED", "ED", "LID", "AID", "PT"]
+    DEFAULT_LIST_TAGS: ClassVar[list[str]] = [
+        "FAU", "AU", "FED", "ED", "LID", "AID", "PT", "MH", "OT"]
     DEFAULT_DELIMITER_MAPPING: ClassVar[dict] = {}
 
     def parse(self, text):
@@ -88,4 +91,6 @@ def _from_medline(position, entry):
         doi=doi,
         url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid.isdigit() else "",
         abstract=first(entry.get("abstract")),
+        # MeSH headings keep their subheadings ("Leadership/organization & administration").
+        keywords=[*entry.get("mesh_terms", []), *entry.get("other_terms", [])],
     )

@@ -54,6 +54,7 @@ class ReferenceRecord:
     doi: str = ""
     url: str = ""
     abstract: str = ""
+    keywords: list = field(default_factory=list)
     error: str = ""
     notes: list = field(default_factory=list)
 
@@ -66,6 +67,9 @@ class ReferenceRecord:
         self.container = " ".join(self.container.split())
         self.publisher = " ".join(self.publisher.split())
         self.doi = normalise_doi(self.doi)
+        # One a line in the database: a keyword never holds a line break.
+        self.keywords = list(dict.fromkeys(
+            " ".join(k.split()) for k in self.keywords if k and k.strip()))
         if not self.error:
             self.error = self._problem()
 
@@ -147,6 +151,17 @@ def first(value):
     if isinstance(value, list | tuple):
         return next((str(v).strip() for v in value if str(v).strip()), "")
     return str(value or "").strip()
+
+
+def split_keywords(value):
+    """A keywords field written as one text: split on ';' if it has any, else on ','.
+
+    BibTeX and CSL-JSON hold keywords in one field; tools separate them with
+    either, and a keyword may itself hold a comma only when ';' separates.
+    """
+    value = first(value)
+    separator = ";" if ";" in value else ","
+    return [k.strip() for k in value.split(separator) if k.strip()]
 
 
 def join_pages(start, end):

@@ -90,6 +90,7 @@ def _from_ris(position, entry):
         doi=doi,
         url=web_urls[0] if web_urls else "",
         abstract=first(entry.get("abstract")) or first(entry.get("notes_abstract")),
+        keywords=entry.get("keywords") or [],
         notes=notes,
     )
 

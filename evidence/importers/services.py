@@ -286,6 +286,7 @@ def _row(review, record, citation_key, kind, user):
         "doi": record.doi,
         "url": record.url,
         "abstract": record.abstract,
+        "keywords": "\n".join(record.keywords),
         "created_by_id": user.pk if user is not None else None,
     }
 

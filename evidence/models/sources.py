@@ -130,6 +130,10 @@ class SourceDocument(models.Model):
     doi = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=500, blank=True)
     abstract = models.TextField(blank=True)
+    keywords = models.TextField(
+        blank=True,
+        help_text="The record's own keywords or subject headings, one a line (from its import).",
+    )
     phase = models.CharField(max_length=20, choices=Phase.choices, blank=True)
     inclusion_status = models.CharField(
         max_length=10, choices=Inclusion.choices, default=Inclusion.PENDING

@@ -164,6 +164,7 @@ SECTIONS = [
             "doi",
             "url",
             "abstract",
+            "keywords",
             "phase",
             "inclusion_status",
             "excluded_at_stage",
@@ -173,7 +174,7 @@ SECTIONS = [
         refs={"created_by": USER},
         sort=("citation_key",),
         timestamps=("created_at", "updated_at"),
-        added=("reference_type", "editors", "publisher"),
+        added=("reference_type", "editors", "publisher", "keywords"),
     ),
     Section(
         "frameworks",

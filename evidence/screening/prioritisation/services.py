@@ -54,7 +54,7 @@ def engine_settings(prioritisation):
 def _title_abstract_sources(review):
     return (
         SourceDocument.objects.filter(review=review)
-        .only("id", "review_id", "title", "abstract", "inclusion_status")
+        .only("id", "review_id", "title", "abstract", "keywords", "inclusion_status")
         .order_by("id")
         .prefetch_related(
             Prefetch("screening_decisions", queryset=ScreeningDecision.objects.current()),
@@ -132,7 +132,8 @@ def train(ranking):
         ranking.delete()  # the last ranking still holds (engine.retrain_due): serve it
         return None
     ids = np.array([s.pk for s in sources])
-    matrix, vocabulary = features([text_of(s.title, s.abstract) for s in sources], settings)
+    matrix, vocabulary = features([text_of(s.title, s.abstract, s.keywords) for s in sources],
+                                  settings)
     is_labelled = np.array([pk in labels for pk in ids])
     y = np.array([labels[pk] for pk in ids[is_labelled]])
     model = Model(settings, SEED).fit(matrix[is_labelled], y)
@@ -240,7 +241,7 @@ def simulate_review(review, *, seed=SEED):
         return {"error": "The simulation needs at least two settled includes and two settled "
                          "excludes at title/abstract screening.",
                 "records": len(values), "relevant": sum(values)}
-    dataset = Dataset([text_of(s.title, s.abstract) for s in labelled],
+    dataset = Dataset([text_of(s.title, s.abstract, s.keywords) for s in labelled],
                       np.array(values, dtype=int))
     report = simulate(dataset, prior_included=1, prior_excluded=1, seed=seed, settings=settings)
     report.update(seed=seed, settings=settings.as_dict(), model=MODEL_NAME,

@@ -163,3 +163,16 @@ def test_it_never_decides_anything_by_itself(
             pk__in=[irrelevant(ranking_corpus)[0].pk, relevant(ranking_corpus)[0].pk])}
     assert statuses == {"pending"}
     assert queue_for(ranking_corpus[0].review, TA, editor).left == 28
+
+
+def test_it_learns_from_the_sources_keywords_too(run_on_commit, editor, ranking_corpus,
+                                                 prioritised):
+    # An off-topic title and abstract, but the record's keywords are the review's topic.
+    tagged = irrelevant(ranking_corpus)[-1]
+    tagged.keywords = "leadership\nintegrated care\nsystem leaders\npartnership"
+    tagged.save()
+    decide(run_on_commit, editor, ranking_corpus[0], "exclude")
+    decide(run_on_commit, editor, relevant(ranking_corpus)[0], "include")
+    order = Ranking.objects.get(status=Ranking.Status.READY).order
+    others = [order.index(s.pk) for s in irrelevant(ranking_corpus)[1:-1]]
+    assert order.index(tagged.pk) < min(others)
