@@ -47,6 +47,7 @@ from evidence.screening.prioritisation.simulation import (  # noqa: E402
 
 DATASETS = ["Bannach-Brown_2019", "Kitchenham_2010"]
 METRICS = ["wss@95", "rrf@10", "atd", "seconds", "cpu_seconds"]
+WALL_GOAL = 60  # seconds for a simulation of about 2,000 records (Bannach-Brown: 1,993)
 
 
 def dataset_path(name):
@@ -93,7 +94,7 @@ def run_asreview(python, name, dataset, seed, priors):
 
 def summary(runs):
     out = {}
-    for metric in METRICS:
+    for metric in METRICS + (["trainings"] if "trainings" in runs[0] else []):
         values = [r[metric] for r in runs if r[metric] is not None]
         out[metric] = {
             "mean": round(statistics.fmean(values), 4),
@@ -146,6 +147,28 @@ def table(results):
     return "\n".join(lines)
 
 
+def goals(results):
+    """Ratios and goals from this run's figures alone: ichub's mean WSS@95 against ASReview's,
+    and the wall time of ichub's ~2,000-record simulation."""
+    lines = ["| dataset | WSS@95 ichub - ASReview (mean) | wall time ichub / ASReview "
+             "(mean) | CPU ichub / ASReview | ichub trainings per simulation |",
+             "| --- | --- | --- | --- | --- |"]
+    checks = {}
+    for name, tools in results["datasets"].items():
+        mine, theirs = tools["ichub"]["summary"], tools["asreview"]["summary"]
+        gap = mine["wss@95"]["mean"] - theirs["wss@95"]["mean"]
+        lines.append(
+            f"| {name} | {gap:+.3f} | {mine['seconds']['mean'] / theirs['seconds']['mean']:.2f}"
+            f" | {mine['cpu_seconds']['mean'] / theirs['cpu_seconds']['mean']:.2f}"
+            f" | {mine['trainings']['mean']:.0f} |")
+        checks[f"{name}: mean WSS@95 at least ASReview's"] = gap >= 0
+        if tools["records"] >= 1900:
+            slowest = mine["seconds"]["max"]
+            checks[f"{name}: every simulation under {WALL_GOAL} s wall "
+                   f"(slowest {slowest:.1f} s)"] = slowest < WALL_GOAL
+    return "\n".join(lines), checks
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--asreview", required=True, help="Python of a virtualenv with asreview")
@@ -159,7 +182,9 @@ def main():
         [args.asreview, "-c", "import asreview; print(asreview.__version__)"],
         check=True, capture_output=True, text=True).stdout.strip()
     results = {
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "load_at_start": os.getloadavg()},
+        "command": " ".join(sys.argv), "settings": Settings().as_dict(),
         "asreview": asreview_version, "seeds": seeds, "priors": {"included": 1, "excluded": 1},
         "datasets": {},
     }
@@ -176,15 +201,23 @@ def main():
             **{tool: {"runs": r, "summary": summary(r)} for tool, r in runs.items()},
         }
     results["training_10k"] = training_time()
+    results["machine"]["load_at_end"] = os.getloadavg()
+    ratios, checks = goals(results)
+    results["goals"] = checks
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
     print()
     print(table(results))
-    print(f"\nMachine load while measuring: {os.getloadavg()} (wall seconds include waiting "
-          "for the CPU; CPU seconds do not)")
+    print()
+    print(ratios)
+    print(f"\nMachine load average at start {results['machine']['load_at_start']}, at end "
+          f"{results['machine']['load_at_end']} (wall seconds include waiting for the CPU; "
+          "CPU seconds do not)")
     print(f"\nTraining one ranking on {results['training_10k']['records']:,} records "
           f"({results['training_10k']['labelled']:,} labelled): "
           f"{results['training_10k']['seconds']} s")
+    for check, met in checks.items():
+        print(f"{'met' if met else 'NOT met'}: {check}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 """The model and query strategy that rank the title/abstract queue.
 
 TF-IDF over words and word pairs of title, abstract and keywords, and a
-class-weighted linear support vector machine from scikit-learn, retrained on
-every decision. Relevant records are rare (often 1-5%), so excludes weigh
-less than includes; without that the model learns mostly "exclude".
+class-weighted linear support vector machine from scikit-learn, retrained as
+decisions come in (retrain_due). Relevant records are rare (often 1-5%), so
+the excludes are weighed down until both classes weigh the same in total;
+without that the model learns mostly "exclude". The defaults (C 0.03, both
+classes alike) won a grid on datasets the benchmark does not evaluate on
+(bench/screening_tuning.py; BENCHMARKS.md says how).
 Nothing here touches the database, so the queue and the simulation share
 one code path.
 """
@@ -17,7 +20,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
-MODEL_NAME = "tfidf-1-2grams+class-weighted-linear-svm"
+CLASSIFIER_NAMES = {"svm": "linear-svm", "logistic": "logistic-regression",
+                    "nb": "multinomial-naive-bayes"}
 EXPLORATION_MODES = ("random", "uncertain")
 
 
@@ -26,9 +30,9 @@ class Settings:
     """Everything that decides a ranking, stored with each served ranking."""
 
     classifier: str = "svm"  # svm | logistic | nb
-    c: float = 0.11  # inverse regularisation (svm, logistic)
+    c: float = 0.03  # inverse regularisation (svm, logistic)
     alpha: float = 3.8  # smoothing (nb)
-    include_weight: float = 9.8  # how much more the includes weigh in total than the excludes
+    include_weight: float = 1.0  # how much more the includes weigh in total than the excludes
     max_df: float = 0.95
     sublinear_tf: bool = True
     exploration: float = 0.0  # share of queue slots given to the exploration rule
@@ -37,6 +41,11 @@ class Settings:
 
     def as_dict(self):
         return asdict(self)
+
+    @property
+    def model_name(self):
+        """What the ranking log calls the model these settings train."""
+        return f"tfidf-1-2grams+class-weighted-{CLASSIFIER_NAMES[self.classifier]}"
 
 
 def text_of(title, abstract, keywords=""):

@@ -27,7 +27,6 @@ from ichub.models import Membership
 from ichub.versioning import StaleVersion
 
 from .engine import (
-    MODEL_NAME,
     Model,
     Settings,
     can_train,
@@ -142,7 +141,7 @@ def train(ranking):
     order = pool[queue_order(scores, settings, step_rng(SEED, len(y)))]
     top = order[:EXPLAINED]
     reasons = model.explain(matrix, top, vocabulary)
-    ranking.model = MODEL_NAME
+    ranking.model = settings.model_name
     ranking.settings = settings.as_dict()
     ranking.seed = SEED
     ranking.trained_on = [[int(pk), labels[pk]] for pk in ids[is_labelled]]
@@ -244,7 +243,7 @@ def simulate_review(review, *, seed=SEED):
     dataset = Dataset([text_of(s.title, s.abstract, s.keywords) for s in labelled],
                       np.array(values, dtype=int))
     report = simulate(dataset, prior_included=1, prior_excluded=1, seed=seed, settings=settings)
-    report.update(seed=seed, settings=settings.as_dict(), model=MODEL_NAME,
+    report.update(seed=seed, settings=settings.as_dict(), model=settings.model_name,
                   simulated_at=timezone.now().isoformat())
     return report
 
