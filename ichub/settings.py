@@ -398,6 +398,9 @@ JOB_TIMEOUT_SECONDS = env_int("ICHUB_JOB_TIMEOUT", 3 * 3600)
 # A running job whose progress has not moved for this long is presumed dead
 # (its worker was killed) and may be retried.
 JOB_STALE_SECONDS = env_int("ICHUB_JOB_STALE_SECONDS", 300)
+# Uploads of failed, cancelled or dead jobs (kept so a retry can read them) and the
+# files jobs made (exports) are deleted this long after (`manage.py sweep_job_files`).
+JOB_FILE_KEEP_SECONDS = env_int("ICHUB_JOB_FILE_KEEP_SECONDS", 7 * 24 * 3600)
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
 if TASK_BACKEND == "rq":
     if not REDIS_URL:

@@ -69,3 +69,50 @@ def result_response(job):
         stream, as_attachment=True, filename=result.get("filename") or "download",
         content_type=result.get("content_type") or "application/octet-stream",
     )
+
+
+def sweep(*, keep_seconds, limit):
+    """Delete job files nobody will read again; at most `limit` a call. Returns the names.
+
+    A job's upload is kept while it may still be retried, for `keep_seconds`
+    after the job failed, was cancelled or went silent (its worker died); a
+    job's result file for `keep_seconds` after it was made. Files no job names
+    (a superseded attempt's output) go once they are that old too.
+    """
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from ichub.jobs.models import Job
+
+    cutoff = timezone.now() - timedelta(seconds=keep_seconds)
+    jobs = Job.objects.filter(
+        Q(status__in=[Job.Status.FAILED, Job.Status.CANCELLED, Job.Status.SUCCEEDED],
+          finished_at__lt=cutoff)
+        | Q(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff)
+    )
+    done_with = set()
+    for params, result_file in jobs.values_list("params", "result_file").iterator():
+        done_with.update(name for name in (params.get("upload"), result_file) if name)
+    named = set()
+    for params, result_file in Job.objects.exclude(pk__in=jobs.values("pk")).values_list(
+        "params", "result_file"
+    ).iterator():
+        named.update(name for name in (params.get("upload"), result_file) if name)
+    swept = []
+    for folder in (UPLOAD_FOLDER, RESULT_FOLDER):
+        try:
+            _, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        for filename in sorted(files):
+            if len(swept) >= limit:
+                return swept
+            name = f"{folder}/{filename}"
+            if name in named:
+                continue
+            if name in done_with or default_storage.get_modified_time(name) < cutoff:
+                default_storage.delete(name)
+                swept.append(name)
+    return swept

@@ -8,6 +8,10 @@ on retry. Parameters steer it: `fail_at` raises a JobFailed at that element,
 step (into SEEN_BY_POLLER).
 """
 
+import os
+import time
+from pathlib import Path
+
 from django.db import connections
 
 from ichub.jobs import JobFailed, job_task
@@ -62,3 +66,28 @@ def _cancel_from_outside(job):
             )
     finally:
         canceller.close()
+
+
+@job_task("test.define_and_hold")
+def define_and_hold(job):
+    """Writes one element, says so with a marker file, then waits to be killed (attempt 1).
+
+    For the worker-restart test: the marker tells the test the job is inside its
+    transaction with a row written; a later attempt runs straight through.
+    """
+    elements = job.params["elements"]
+    job.set_total(len(elements))
+    with job.atomic():
+        for index, element in enumerate(elements):
+            OperationalDefinition.objects.update_or_create(
+                review=job.job.review, element=element, defaults={"text": f"{element} text"}
+            )
+            job.advance(1)
+            if index == 0 and job.attempt == 1:
+                marker = Path(job.params["marker"])  # written whole, then renamed into place
+                marker.with_suffix(".tmp").write_text(str(os.getpid()))
+                marker.with_suffix(".tmp").replace(marker)
+                for _ in range(600):  # bounded: the test kills this worker long before
+                    time.sleep(0.1)
+                raise RuntimeError("the test did not kill the worker")
+    return {"result": {"defined": len(elements)}}

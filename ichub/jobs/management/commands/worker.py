@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from ichub.jobs.files import sweep
+
 
 class Command(BaseCommand):
     help = "Run background tasks: the database worker by default, an RQ worker with REDIS_URL."
@@ -19,6 +21,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, burst, verbosity, **options):
+        # One bounded sweep of job files nobody will read again (a daily run does the rest).
+        sweep(keep_seconds=settings.JOB_FILE_KEEP_SECONDS, limit=1000)
         backend = settings.TASK_BACKEND
         if backend == "database":
             call_command(
