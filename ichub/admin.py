@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ichub.models import (
     Membership,
     MethodStatement,
+    NotApplicableItem,
     OperationalDefinition,
     QualityRating,
     Review,
@@ -36,6 +37,15 @@ class QualityRatingInline(admin.TabularInline):
     raw_id_fields = ["rated_by"]
 
 
+class NotApplicableItemInline(admin.TabularInline):
+    """Checklist items the team says do not apply to the review, with why."""
+
+    model = NotApplicableItem
+    extra = 0
+    fields = ["checklist", "item", "reason", "set_by"]
+    raw_id_fields = ["set_by"]
+
+
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "method", "visibility", "year", "doi"]
@@ -44,7 +54,8 @@ class ReviewAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tests_theories_of"]
     inlines = [
-        OperationalDefinitionInline, MethodStatementInline, QualityRatingInline, MembershipInline
+        OperationalDefinitionInline, MethodStatementInline, QualityRatingInline,
+        NotApplicableItemInline, MembershipInline,
     ]
 
 
@@ -68,3 +79,11 @@ class MethodStatementAdmin(SimpleHistoryAdmin):
     list_display = ["review", "aspect", "order", "quoted", "location"]
     list_filter = ["aspect", "quoted", "review"]
     search_fields = ["text", "location", "review__title"]
+
+
+@admin.register(NotApplicableItem)
+class NotApplicableItemAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "checklist", "item", "reason"]
+    list_filter = ["checklist", "review"]
+    search_fields = ["reason", "review__title", "review__slug"]
+    raw_id_fields = ["set_by"]

@@ -40,6 +40,11 @@ from ichub.api import ReviewViewSet
 from ichub.jobs.api import JobViewSet, ReviewJobListView
 from programme_theories.api import ProgrammeTheoryViewSet
 from reports.api import ReviewDownloadView, ReviewExportView, ReviewImportView
+from reports.statements_api import (
+    MethodStatementViewSet,
+    NotApplicableItemViewSet,
+    QualityRatingViewSet,
+)
 
 app_name = "api"
 
@@ -59,6 +64,10 @@ router.register(
 router.register("appraisals", AppraisalViewSet, basename="appraisal")
 router.register("jobs", JobViewSet, basename="job")
 router.register("exclusion-reasons", ExclusionReasonViewSet, basename="exclusionreason")
+router.register("method-statements", MethodStatementViewSet, basename="methodstatement")
+router.register("quality-ratings", QualityRatingViewSet, basename="qualityrating")
+router.register("checklist-not-applicable", NotApplicableItemViewSet,
+                basename="notapplicableitem")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),

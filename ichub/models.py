@@ -252,6 +252,8 @@ class MethodStatement(models.Model):
     location = models.CharField(
         max_length=300, blank=True, help_text="Where in the paper, e.g. 'Methods: Search'"
     )
+    # Bumped by every edit so two editors' changes cannot overwrite each other (412).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = MethodStatementManager()
@@ -299,6 +301,7 @@ class QualityRating(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = QualityRatingManager()
@@ -314,5 +317,56 @@ class QualityRating(models.Model):
 
     def natural_key(self):
         return (self.review.slug, self.standard)
+
+    natural_key.dependencies = ["ichub.review"]
+
+
+class NotApplicableItemManager(models.Manager):
+    def get_by_natural_key(self, review_slug, checklist, item):
+        return self.get(review__slug=review_slug, checklist=checklist, item=item)
+
+
+class NotApplicableItem(models.Model):
+    """A RAMESES checklist item the review team says does not apply to their review, and why.
+
+    Without it a checklist can only say "no" for an item a review has no
+    reason to report (ethics for a review of published papers, say), which
+    reads as a fault. The reason is required, so "not applicable" is always a
+    stated judgement and never a silent gap; removing the row makes the item
+    count again, and history keeps both. `checklist` is a key of
+    `reports.rameses_standards.CHECKLISTS`.
+    """
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="not_applicable_items"
+    )
+    checklist = models.CharField(max_length=40)
+    item = models.PositiveSmallIntegerField()
+    reason = models.TextField(help_text="Why the item does not apply to this review")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = NotApplicableItemManager()
+
+    class Meta:
+        ordering = ["review", "checklist", "item"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "checklist", "item"], name="not_applicable_item_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="not_applicable_item_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.checklist} item {self.item} not applicable ({self.review.slug})"
+
+    def natural_key(self):
+        return (self.review.slug, self.checklist, self.item)
 
     natural_key.dependencies = ["ichub.review"]

@@ -51,11 +51,19 @@ class VersionedRecord(models.Model):
         caller then writes its change (and its history entry) inside the same
         transaction.
         """
-        manager = type(self)._base_manager
-        claimed = manager.filter(pk=self.pk, version=expected_version).update(
-            version=F("version") + 1, updated_by=user
-        )
-        if not claimed:
-            raise StaleVersion(
-                manager.filter(pk=self.pk).values_list("version", flat=True).first()
-            )
+        claim_next_version(self, expected_version, updated_by=user)
+
+
+def claim_next_version(record, expected_version, **updates):
+    """Bump `record`'s version if it is still `expected_version` (one conditional UPDATE).
+
+    Also for small records with a `version` column but no VersionedRecord base
+    (method statements, quality ratings): `updates` are written in the same
+    UPDATE. Raises StaleVersion with the stored version (None if the row is gone).
+    """
+    manager = type(record)._base_manager
+    claimed = manager.filter(pk=record.pk, version=expected_version).update(
+        version=F("version") + 1, **updates
+    )
+    if not claimed:
+        raise StaleVersion(manager.filter(pk=record.pk).values_list("version", flat=True).first())

@@ -1,177 +1,32 @@
-"""The RAMESES reporting checklists, and how far a review's data reports each item.
+"""How far a review's data reports each item of its RAMESES checklist.
 
-Two standards: the RAMESES publication standards for realist syntheses (Wong
-et al. 2013, BMC Medicine 11:21; 19 items) and the RAMESES II reporting
-standards for realist evaluations (Wong et al. 2016, BMC Medicine 14:96; 20
-items). Item numbers and names are the publications' own; what each item asks
-is summarised here in ichub's words.
+The items themselves, and how far ichub could check their names and wording
+against the publications, are in `reports.rameses_standards`.
 
 An item is *reported* when the authors' own text for it is held (a
 `MethodStatement`) or, for items about data (the flow, the documents, the
 findings), when the data is there; *partly* when only part of what it asks is
-held; *no* when nothing is. The assessment names the generated report's section
-for every item, because the report follows the checklist's order.
+held; *no* when nothing is; *not applicable* when the review team said so, with
+their reason (`NotApplicableItem`). The assessment names the generated
+report's section for every item, because the report follows the checklist's
+order.
 """
 
 from dataclasses import dataclass
 
 from cmocs.models import CMOC, LineageEvent
 from evidence.models import Appraisal, ScreeningCount, SearchRecord, SourceDocument
-from ichub.models import MethodStatement, Review
+from ichub.models import MethodStatement, NotApplicableItem, Review
 from programme_theories.models import Framework, ProgrammeTheory
+from reports.rameses_standards import (  # noqa: F401 (the checklists are read from here too)
+    CHECKLISTS,
+    EVALUATION,
+    SYNTHESIS,
+    Checklist,
+    Item,
+)
 
 Aspect = MethodStatement.Aspect
-
-
-@dataclass(frozen=True)
-class Item:
-    number: int
-    part: str  # the standard's heading: TITLE, ABSTRACT, INTRODUCTION, METHODS, ...
-    name: str
-    asks: str
-    # What reports the item: ("aspect", Aspect) for the authors' text, or a data probe name.
-    primary: tuple
-    # What else the item asks for, each a probe; missing ones make the item "partly".
-    supporting: tuple = ()
-
-
-@dataclass(frozen=True)
-class Checklist:
-    key: str
-    title: str
-    citation: str
-    items: tuple
-
-
-def _aspect(aspect):
-    return ("aspect", aspect)
-
-
-SYNTHESIS = Checklist(
-    key="rameses-synthesis",
-    title="RAMESES publication standards: realist syntheses",
-    citation="Wong G, Greenhalgh T, Westhorp G, Buckingham J, Pawson R. RAMESES publication "
-    "standards: realist syntheses. BMC Medicine 2013;11:21. doi:10.1186/1741-7015-11-21",
-    items=(
-        Item(1, "Title", "Title", "Identify the document as a realist synthesis or review.",
-             ("realist_title",)),
-        Item(2, "Abstract", "Abstract", "A summary of the review's question, method, findings "
-             "and conclusions.", ("summary",)),
-        Item(3, "Introduction", "Rationale for review",
-             "Explain why the review is needed and what it is likely to contribute.",
-             _aspect(Aspect.RATIONALE)),
-        Item(4, "Introduction", "Objectives and focus of review",
-             "State the review's objectives and question(s), and its focus.", ("question",)),
-        Item(5, "Methods", "Changes in the review process",
-             "Describe any changes to the review process and why they were made.",
-             _aspect(Aspect.CHANGES), ("lineage",)),
-        Item(6, "Methods", "Rationale for using realist synthesis",
-             "Explain why a realist approach was chosen and, if relevant, adapted.",
-             _aspect(Aspect.REALIST_RATIONALE)),
-        Item(7, "Methods", "Scoping the literature",
-             "Describe and justify the initial process of exploratory scoping.",
-             _aspect(Aspect.SCOPING), ("frameworks",)),
-        Item(8, "Methods", "Searching processes",
-             "State and justify the sources searched, the search terms and dates, and how "
-             "searching evolved.", _aspect(Aspect.SEARCH), ("search_records",)),
-        Item(9, "Methods", "Selection and appraisal of documents",
-             "Explain how judgements were made about including and excluding documents, and "
-             "why.", _aspect(Aspect.SELECTION_APPRAISAL), ("appraisals",)),
-        Item(10, "Methods", "Data extraction",
-             "Describe which data were extracted and how.", _aspect(Aspect.DATA_EXTRACTION)),
-        Item(11, "Methods", "Analysis and synthesis processes",
-             "Describe the analysis and synthesis, and how programme theory was refined.",
-             _aspect(Aspect.ANALYSIS_SYNTHESIS)),
-        Item(12, "Results", "Document flow diagram",
-             "The number of documents at each stage, with reasons for exclusion.",
-             ("flow",), ("flow_complete",)),
-        Item(13, "Results", "Document characteristics",
-             "The characteristics of the documents included.", ("included_sources",)),
-        Item(14, "Results", "Main findings",
-             "The main findings, with the programme theory and its CMOCs.", ("refined_cmocs",)),
-        Item(15, "Discussion", "Summary of findings",
-             "Summarise the main findings in relation to the review's objectives.",
-             _aspect(Aspect.SUMMARY)),
-        Item(16, "Discussion", "Strengths, limitations and future research directions",
-             "The review's strengths and limitations, and directions for future research.",
-             _aspect(Aspect.STRENGTHS_LIMITATIONS)),
-        Item(17, "Discussion", "Comparison with existing literature",
-             "Compare and contrast the findings with the existing literature.",
-             _aspect(Aspect.COMPARISON)),
-        Item(18, "Discussion", "Conclusion and recommendations",
-             "The conclusions, and recommendations for policy, practice or research.",
-             _aspect(Aspect.CONCLUSIONS)),
-        Item(19, "Discussion", "Funding",
-             "The funding of the review, the funder's role and any conflicts of interest.",
-             _aspect(Aspect.FUNDING)),
-    ),
-)
-
-EVALUATION = Checklist(
-    key="rameses-ii",
-    title="RAMESES II reporting standards for realist evaluations",
-    citation="Wong G, Westhorp G, Manzano A, Greenhalgh J, Jagosh J, Greenhalgh T. RAMESES II "
-    "reporting standards for realist evaluations. BMC Medicine 2016;14:96. "
-    "doi:10.1186/s12916-016-0643-1",
-    items=(
-        Item(1, "Title", "Title", "Identify the document as a realist evaluation.",
-             ("realist_title",)),
-        Item(2, "Summary or abstract", "Summary or abstract",
-             "The programme, setting, purpose, questions, strategy, methods, findings and "
-             "conclusions, in brief.", ("summary",)),
-        Item(3, "Introduction", "Rationale for evaluation",
-             "The purpose of the evaluation and what it implies for its focus and design.",
-             _aspect(Aspect.RATIONALE)),
-        Item(4, "Introduction", "Programme theory",
-             "The initial programme theory (or theories) underpinning the programme.",
-             ("initial_theories",)),
-        Item(5, "Introduction", "Evaluation questions, objectives and focus",
-             "The evaluation question(s) and objectives, and how programme theory set the "
-             "scope.", ("question",)),
-        Item(6, "Introduction", "Ethical approval",
-             "Whether ethical approval was needed and obtained.", _aspect(Aspect.ETHICS)),
-        Item(7, "Methods", "Rationale for using realist evaluation",
-             "Why a realist evaluation approach was chosen and, if relevant, adapted.",
-             _aspect(Aspect.REALIST_RATIONALE)),
-        Item(8, "Methods", "Environment surrounding the evaluation",
-             "The environment in which the evaluation took place.", _aspect(Aspect.SETTING)),
-        Item(9, "Methods", "Describe the programme policy, initiative or product evaluated",
-             "The programme evaluated: its parts, resources and how it was meant to work.",
-             _aspect(Aspect.PROGRAMME)),
-        Item(10, "Methods", "Describe and justify the evaluation design",
-             "The evaluation design and why it was chosen.", _aspect(Aspect.DESIGN)),
-        Item(11, "Methods", "Data collection methods",
-             "The methods used to collect data, and why.", _aspect(Aspect.DATA_COLLECTION)),
-        Item(12, "Methods", "Recruitment process and sampling strategy",
-             "How participants were recruited and sampled, and why.",
-             _aspect(Aspect.RECRUITMENT)),
-        Item(13, "Methods", "Data analysis",
-             "How the data were analysed to build and refine programme theory.",
-             _aspect(Aspect.ANALYSIS_SYNTHESIS)),
-        Item(14, "Results", "Details of participants",
-             "Who took part, as relevant to the programme theory.",
-             _aspect(Aspect.PARTICIPANTS)),
-        Item(15, "Results", "Main findings",
-             "The main findings, with the refined programme theory and its CMOCs.",
-             ("refined_cmocs",)),
-        Item(16, "Discussion", "Summary of findings",
-             "Summarise the main findings in relation to the evaluation's questions.",
-             _aspect(Aspect.SUMMARY)),
-        Item(17, "Discussion", "Comparison with existing literature",
-             "Compare and contrast the findings with the existing literature.",
-             _aspect(Aspect.COMPARISON)),
-        Item(18, "Discussion", "Strengths and limitations",
-             "The evaluation's strengths and limitations.",
-             _aspect(Aspect.STRENGTHS_LIMITATIONS)),
-        Item(19, "Discussion", "Recommendations",
-             "Recommendations for policy, practice or further research.",
-             _aspect(Aspect.CONCLUSIONS)),
-        Item(20, "Discussion", "Funding and conflict of interest",
-             "The funding source and any conflict of interest.", _aspect(Aspect.FUNDING)),
-    ),
-)
-
-CHECKLISTS = {checklist.key: checklist for checklist in (SYNTHESIS, EVALUATION)}
 
 
 def checklist_for(review):
@@ -189,13 +44,14 @@ def report_location(item):
 @dataclass
 class Assessment:
     item: Item
-    status: str  # yes | partly | no
+    status: str  # yes | partly | no | not applicable
     where: str
     missing: list
     statements: list  # the authors' own text reporting it (MethodStatements)
+    not_applicable: NotApplicableItem | None = None  # the team's reason, when it does not apply
 
 
-YES, PARTLY, NO = "yes", "partly", "no"
+YES, PARTLY, NO, NOT_APPLICABLE = "yes", "partly", "no", "not applicable"
 
 _PROBE_LABELS = {
     "realist_title": "a title naming the review as realist",
@@ -244,46 +100,64 @@ def _facts(review):
     }
 
 
+def not_applicable_items(review, checklist):
+    """{item number: NotApplicableItem} the team marked for this checklist."""
+    return {
+        row.item: row
+        for row in NotApplicableItem.objects.filter(review=review, checklist=checklist.key)
+    }
+
+
+def _status(item, facts, statements):
+    """(status, missing) of one item from what the review holds."""
+    if item.aspect:
+        primary = bool(statements)
+        primary_label = f"the authors' text on {Aspect(item.aspect).label.lower()}"
+    else:
+        primary, primary_label = facts[item.primary[0]], _PROBE_LABELS[item.primary[0]]
+    missing = [] if primary else [primary_label]
+    missing += [_PROBE_LABELS[probe] for probe in item.supporting if not facts[probe]]
+    if primary and not missing:
+        return YES, missing
+    if primary or any(facts[probe] for probe in item.supporting):
+        return PARTLY, missing
+    return NO, missing
+
+
 def assess(review, checklist=None):
-    """Each item of the review's checklist: reported (yes/partly/no), where, what is missing."""
+    """Each item of the review's checklist: reported (yes/partly/no/not applicable), where,
+    what is missing."""
     checklist = checklist or checklist_for(review)
     facts = _facts(review)
     by_aspect = {}
     for statement in MethodStatement.objects.filter(review=review).order_by("aspect", "order"):
         by_aspect.setdefault(statement.aspect, []).append(statement)
+    skipped = not_applicable_items(review, checklist)
     assessments = []
     for item in checklist.items:
-        kind, *rest = item.primary
-        if kind == "aspect":
-            statements = by_aspect.get(rest[0], [])
-            primary = bool(statements)
-            primary_label = f"the authors' text on {Aspect(rest[0]).label.lower()}"
-        else:
-            statements, primary, primary_label = [], facts[kind], _PROBE_LABELS[kind]
-        missing = [] if primary else [primary_label]
-        missing += [_PROBE_LABELS[probe] for probe in item.supporting if not facts[probe]]
-        held_supporting = any(facts[probe] for probe in item.supporting)
-        if primary and not missing:
-            status = YES
-        elif primary or held_supporting:
-            status = PARTLY
-        else:
-            status = NO
-        assessments.append(
-            Assessment(item, status, report_location(item), missing, statements)
-        )
+        statements = by_aspect.get(item.aspect, []) if item.aspect else []
+        status, missing = _status(item, facts, statements)
+        if item.number in skipped:
+            status, missing = NOT_APPLICABLE, []
+        assessments.append(Assessment(
+            item, status, report_location(item), missing, statements, skipped.get(item.number)
+        ))
     return assessments
 
 
-CHECKLIST_HEADER = ["Item", "Section", "Topic", "Reported", "Where in the report", "Missing"]
+CHECKLIST_HEADER = [
+    "Item", "Section", "Topic", "Reported", "Where in the report", "Missing",
+    "Not applicable because", "Item name checked",
+]
 
 
 def checklist_rows(review):
     """The checklist as a table: one row per item, in the standard's order."""
     return [
         [
-            a.item.number, a.item.part, a.item.name, a.status, a.where,
-            "; ".join(a.missing),
+            a.item.number, a.item.part, a.item.name, a.status, a.where, "; ".join(a.missing),
+            a.not_applicable.reason if a.not_applicable else "",
+            f"{a.item.check}: {a.item.check_note}",
         ]
         for a in assess(review)
     ]
@@ -296,12 +170,19 @@ def checklist_markdown(review):
         "",
         f"_{checklist.citation}_",
         "",
-        "Reported: yes / partly / no, from what ichub holds for this review. Where: the section "
-        "of ichub's generated RAMESES report that holds it.",
+        "Reported: yes / partly / no from what ichub holds for this review, or not applicable "
+        "where the review team said so (with their reason). Where: the section of ichub's "
+        "generated RAMESES report that holds it. Item name checked: whether ichub could read "
+        "the item's name and wording in the publication; 'not checked' names are ichub's, "
+        "from memory, and may differ from the standard's.",
         "",
         "| " + " | ".join(CHECKLIST_HEADER) + " |",
         "|" + "---|" * len(CHECKLIST_HEADER),
     ]
     for row in checklist_rows(review):
-        lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |")
+        lines.append("| " + " | ".join(_md_cell(cell) for cell in row) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _md_cell(value):
+    return " ".join(str(value).split()).replace("|", "\\|")

@@ -1,11 +1,17 @@
 """The RAMESES quality standards, as a self-assessment a review team fills in.
 
-For realist syntheses, the quality standards of the RAMESES project (Wong,
-Greenhalgh, Westhorp and Pawson; RAMESES training materials, 2014); for
-realist evaluations, the RAMESES II quality standards (Wong et al., 2017,
-Health Services and Delivery Research 5(28)). Each standard is rated
-inadequate / adequate / good / excellent by the team, with a note: ichub
+For realist syntheses, "Quality standards for realist syntheses and
+meta-narrative reviews" (Wong, Greenhalgh, Westhorp and Pawson, RAMESES
+project); for realist evaluations, the RAMESES II quality standards (Wong et
+al., 2017, Health Services and Delivery Research 5(28)). Each standard is
+rated inadequate / adequate / good / excellent by the team, with a note: ichub
 stores and prints the team's judgement and makes none of its own.
+
+Only the first synthesis standard's name ("The research problem") could be
+read in a copy of the document with the project's search tool
+(pdfslide.us/documents/quality-standards-for-realist-syntheses-and-meta-narrative-
+quality-standards.html, 2026-11-30); every other name is ichub's, from memory,
+and is marked `not checked` wherever it is shown.
 """
 
 from dataclasses import dataclass
@@ -14,6 +20,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ichub.models import QualityRating, Review
+from ichub.versioning import StaleVersion
+from reports.rameses_standards import CHECKED, NOT_CHECKED, NOT_FOUND
+
+SYNTHESIS_QUALITY_COPY = (
+    "a copy of Wong et al., 'Quality standards for realist syntheses and meta-narrative "
+    "reviews' (pdfslide.us)"
+)
 
 
 @dataclass(frozen=True)
@@ -21,39 +34,51 @@ class Standard:
     key: str
     number: int
     name: str
+    check: str = NOT_CHECKED
+    check_note: str = NOT_FOUND
+
+    @property
+    def checked_label(self):
+        return f"{self.check}: {self.check_note}"
 
 
-SYNTHESIS_STANDARDS = tuple(
-    Standard(f"synthesis-{n}", n, name)
-    for n, name in enumerate(
-        (
-            "The research problem",
-            "Understanding and applying the underpinning principles of realist reviews",
-            "Focusing the review",
-            "Constructing and refining a realist programme theory",
-            "Developing a search strategy",
-            "Selection and appraisal of documents",
-            "Data extraction",
-            "Reporting",
-        ),
-        start=1,
+_CHECKED_NAMES = {"synthesis-1": f"name read in {SYNTHESIS_QUALITY_COPY}"}
+
+
+def _standards(prefix, names):
+    return tuple(
+        Standard(key, n, name, CHECKED, _CHECKED_NAMES[key]) if key in _CHECKED_NAMES
+        else Standard(key, n, name)
+        for n, name in enumerate(names, start=1)
+        for key in [f"{prefix}-{n}"]
     )
+
+
+SYNTHESIS_STANDARDS = _standards(
+    "synthesis",
+    (
+        "The research problem",
+        "Understanding and applying the underpinning principles of realist reviews",
+        "Focusing the review",
+        "Constructing and refining a realist programme theory",
+        "Developing a search strategy",
+        "Selection and appraisal of documents",
+        "Data extraction",
+        "Reporting",
+    ),
 )
-EVALUATION_STANDARDS = tuple(
-    Standard(f"evaluation-{n}", n, name)
-    for n, name in enumerate(
-        (
-            "The evaluation purpose",
-            "Understanding and applying a realist principle of generative causality",
-            "Constructing and refining a realist programme theory",
-            "Evaluation design",
-            "Data collection methods",
-            "Sample recruitment strategies",
-            "Data analysis",
-            "Reporting",
-        ),
-        start=1,
-    )
+EVALUATION_STANDARDS = _standards(
+    "evaluation",
+    (
+        "The evaluation purpose",
+        "Understanding and applying a realist principle of generative causality",
+        "Constructing and refining a realist programme theory",
+        "Evaluation design",
+        "Data collection methods",
+        "Sample recruitment strategies",
+        "Data analysis",
+        "Reporting",
+    ),
 )
 STANDARDS = {s.key: s for s in SYNTHESIS_STANDARDS + EVALUATION_STANDARDS}
 
@@ -71,11 +96,14 @@ def self_assessment(review):
 
 
 @transaction.atomic
-def save_self_assessment(*, review, user, ratings):
+def save_self_assessment(*, review, user, ratings, versions=None):
     """Store the team's ratings: {standard key: (rating, note)}, all or nothing.
 
     A rating outside the four levels, or a standard that does not apply to the
-    review's method, is refused before anything is written.
+    review's method, is refused before anything is written. `versions`
+    ({standard key: version the editor saw, 0 if unrated}) guards against a
+    lost update: if anyone saved a rating since, StaleVersion and nothing is
+    written. Unchanged ratings are not rewritten, so history holds real changes only.
     """
     applicable = {s.key for s in standards_for(review)}
     valid = set(QualityRating.Rating.values) | {""}
@@ -87,20 +115,33 @@ def save_self_assessment(*, review, user, ratings):
             errors[key] = f"Rate it {', '.join(QualityRating.Rating.values)}, or leave it blank."
     if errors:
         raise ValidationError(errors)
+    stored = {
+        row.standard: row
+        for row in QualityRating.objects.select_for_update().filter(review=review)
+    }
+    for key, seen in (versions or {}).items():
+        current = stored[key].version if key in stored else 0
+        if key in ratings and seen != current:
+            raise StaleVersion(current)
     for key, (rating, note) in ratings.items():
-        QualityRating.objects.update_or_create(
-            review=review,
-            standard=key,
-            defaults={"rating": rating, "note": note.strip(), "rated_by": user},
-        )
+        row, note = stored.get(key), note.strip()
+        if row is None and (rating or note):
+            row = QualityRating(review=review, standard=key)
+        elif row is None or (row.rating, row.note) == (rating, note):
+            continue
+        else:
+            row.version += 1
+        row.rating, row.note, row.rated_by = rating, note, user
+        row._history_user = user
+        row.save()
 
 
-QUALITY_HEADER = ["Standard", "Name", "Rating", "Note"]
+QUALITY_HEADER = ["Standard", "Name", "Rating", "Note", "Name checked"]
 
 
 def quality_rows(review):
     return [
         [standard.number, standard.name, rating.get_rating_display() if rating else "",
-         rating.note if rating else ""]
+         rating.note if rating else "", standard.checked_label]
         for standard, rating in self_assessment(review)
     ]

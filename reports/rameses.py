@@ -24,7 +24,7 @@ from evidence.screening.flow import screening_flow
 from ichub.fields import natural_sort_key
 from ichub.models import MethodStatement
 from programme_theories.models import Framework, ProgrammeTheory
-from reports.checklists import checklist_for
+from reports.checklists import checklist_for, not_applicable_items
 
 
 @dataclass
@@ -69,10 +69,15 @@ def rameses_report(review):
     """The report for one review, in a fixed number of queries."""
     checklist = checklist_for(review)
     context = _Context(review)
+    skipped = not_applicable_items(review, checklist)
     sections, part = [], None
     for item in checklist.items:
         section = Section(item.name, rameses_item=str(item.number))
-        _BUILDERS.get(item.name, _authors_text_only)(context, item, section)
+        if item.number in skipped:
+            section.add("paragraph", text="Not applicable to this review. The review team's "
+                        f"reason: {skipped[item.number].reason}")
+        else:
+            _BUILDERS.get(item.name, _authors_text_only)(context, item, section)
         if item.part == item.name:
             sections.append(section)
             part = None
@@ -123,40 +128,8 @@ class _Context:
         return bool(statements)
 
 
-_ASPECT_OF = {
-    "Rationale for review": MethodStatement.Aspect.RATIONALE,
-    "Rationale for evaluation": MethodStatement.Aspect.RATIONALE,
-    "Changes in the review process": MethodStatement.Aspect.CHANGES,
-    "Rationale for using realist synthesis": MethodStatement.Aspect.REALIST_RATIONALE,
-    "Rationale for using realist evaluation": MethodStatement.Aspect.REALIST_RATIONALE,
-    "Scoping the literature": MethodStatement.Aspect.SCOPING,
-    "Searching processes": MethodStatement.Aspect.SEARCH,
-    "Selection and appraisal of documents": MethodStatement.Aspect.SELECTION_APPRAISAL,
-    "Data extraction": MethodStatement.Aspect.DATA_EXTRACTION,
-    "Analysis and synthesis processes": MethodStatement.Aspect.ANALYSIS_SYNTHESIS,
-    "Data analysis": MethodStatement.Aspect.ANALYSIS_SYNTHESIS,
-    "Ethical approval": MethodStatement.Aspect.ETHICS,
-    "Environment surrounding the evaluation": MethodStatement.Aspect.SETTING,
-    "Describe the programme policy, initiative or product evaluated":
-        MethodStatement.Aspect.PROGRAMME,
-    "Describe and justify the evaluation design": MethodStatement.Aspect.DESIGN,
-    "Data collection methods": MethodStatement.Aspect.DATA_COLLECTION,
-    "Recruitment process and sampling strategy": MethodStatement.Aspect.RECRUITMENT,
-    "Details of participants": MethodStatement.Aspect.PARTICIPANTS,
-    "Summary of findings": MethodStatement.Aspect.SUMMARY,
-    "Strengths, limitations and future research directions":
-        MethodStatement.Aspect.STRENGTHS_LIMITATIONS,
-    "Strengths and limitations": MethodStatement.Aspect.STRENGTHS_LIMITATIONS,
-    "Comparison with existing literature": MethodStatement.Aspect.COMPARISON,
-    "Conclusion and recommendations": MethodStatement.Aspect.CONCLUSIONS,
-    "Recommendations": MethodStatement.Aspect.CONCLUSIONS,
-    "Funding": MethodStatement.Aspect.FUNDING,
-    "Funding and conflict of interest": MethodStatement.Aspect.FUNDING,
-}
-
-
 def _authors_text_only(context, item, section):
-    context.quote(section, _ASPECT_OF[item.name], placeholder=item.asks.rstrip(".").lower())
+    context.quote(section, item.aspect, placeholder=item.asks.rstrip(".").lower())
 
 
 def _title(context, item, section):

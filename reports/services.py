@@ -1,8 +1,22 @@
-"""Starting a whole-review restore: what the API and the browser's import page share."""
+"""Writes to a review's report data, shared by the API and the browser.
+
+Starting a whole-review restore; and what the reports read that the team
+writes: the authors' method text, the team's quality ratings and the
+checklist items the team marks not applicable. Each of those edits names the
+version it started from and is refused (StaleVersion; 412 over the API, a
+conflict message in the browser) if someone saved in between; history keeps
+every version (simple_history on each model), with the user who made it.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from ichub.jobs.files import save_upload
 from ichub.jobs.services import start_job
-from ichub.models import Review
+from ichub.models import MethodStatement, NotApplicableItem, QualityRating, Review
+from ichub.versioning import StaleVersion, claim_next_version
+from reports.checklists import checklist_for
+from reports.quality import STANDARDS, standards_for
 from reports.tasks import import_review_job
 from reports.transfer import TransferRefused, parse_document
 
@@ -25,3 +39,115 @@ def start_review_import(*, upload, user):
         )
     upload.seek(0)
     return start_job(task=import_review_job, owner=user, params={"upload": save_upload(upload)})
+
+
+def _save(record, user):
+    record._history_user = user
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def create_method_statement(*, review, user, **fields):
+    return _save(MethodStatement(review=review, **fields), user)
+
+
+@transaction.atomic
+def update_method_statement(*, statement, user, expected_version, **fields):
+    claim_next_version(statement, expected_version)
+    statement.refresh_from_db()
+    for name, value in fields.items():
+        setattr(statement, name, value)
+    return _save(statement, user)
+
+
+@transaction.atomic
+def delete_record(*, record, user, expected_version):
+    """Delete a method statement, rating or not-applicable mark nobody changed meanwhile."""
+    claim_next_version(record, expected_version)
+    record.refresh_from_db()
+    record._history_user = user
+    record.delete()
+
+
+def _check_standard(review, standard):
+    if standard not in STANDARDS:
+        raise ValidationError({"standard": f"No RAMESES quality standard {standard!r}."})
+    if standard not in {s.key for s in standards_for(review)}:
+        raise ValidationError({"standard": "This standard does not apply to this review's method."})
+
+
+@transaction.atomic
+def create_quality_rating(*, review, user, standard, rating="", note=""):
+    _check_standard(review, standard)
+    if QualityRating.objects.filter(review=review, standard=standard).exists():
+        raise ValidationError({"standard": "This standard is already rated: edit that rating."})
+    return _save(QualityRating(review=review, standard=standard, rating=rating,
+                               note=note.strip(), rated_by=user), user)
+
+
+@transaction.atomic
+def update_quality_rating(*, rating, user, expected_version, **fields):
+    claim_next_version(rating, expected_version)
+    rating.refresh_from_db()
+    for name, value in fields.items():
+        setattr(rating, name, value.strip() if name == "note" else value)
+    rating.rated_by = user
+    return _save(rating, user)
+
+
+@transaction.atomic
+def save_not_applicable(*, review, user, choices):
+    """Mark checklist items not applicable (with a reason) or applicable again, all or nothing.
+
+    `choices` is {item number: (not_applicable, reason, version)}, where
+    version is the one the editor saw (0 if the item was applicable then).
+    A mark without a reason, an item the review's checklist does not have,
+    or an item someone changed meanwhile (StaleVersion) writes nothing.
+    """
+    checklist = checklist_for(review)
+    numbers = {item.number for item in checklist.items}
+    marks = {
+        row.item: row
+        for row in NotApplicableItem.objects.select_for_update().filter(
+            review=review, checklist=checklist.key
+        )
+    }
+    errors = {}
+    for number, (off, reason, _version) in choices.items():
+        if number not in numbers:
+            errors[f"item-{number}"] = f"{checklist.title} has no item {number}."
+        elif off and not reason.strip():
+            errors[f"item-{number}"] = "Say why the item does not apply to this review."
+    if errors:
+        raise ValidationError(errors)
+    for number, (off, reason, version) in sorted(choices.items()):
+        mark = marks.get(number)
+        if (mark.version if mark else 0) != version:
+            raise StaleVersion(mark.version if mark else 0)
+        if mark and not off:
+            delete_record(record=mark, user=user, expected_version=version)
+        elif off and mark is None:
+            create_not_applicable(review=review, user=user, item=number, reason=reason)
+        elif off and mark.reason != reason.strip():
+            update_not_applicable(mark=mark, user=user, expected_version=version, reason=reason)
+
+
+@transaction.atomic
+def create_not_applicable(*, review, user, item, reason):
+    """Mark one item of the review's checklist not applicable (refused if it is already)."""
+    checklist = checklist_for(review)
+    if NotApplicableItem.objects.filter(review=review, checklist=checklist.key,
+                                        item=item).exists():
+        raise ValidationError({"item": "This item is already marked: edit that mark."})
+    return _save(NotApplicableItem(review=review, checklist=checklist.key, item=item,
+                                   reason=reason.strip(), set_by=user), user)
+
+
+@transaction.atomic
+def update_not_applicable(*, mark, user, expected_version, reason):
+    claim_next_version(mark, expected_version)
+    mark.refresh_from_db()
+    mark.reason, mark.set_by = reason.strip(), user
+    return _save(mark, user)

@@ -9,6 +9,7 @@ app_name = "reports"
 urlpatterns = [
     path("reports/rameses/", views.rameses_page, name="rameses"),
     path("reports/quality/", views.quality, name="quality"),
+    path("reports/checklist/", views.checklist, name="checklist"),
     path("reports/downloads/<str:name>", views.download, name="download"),
     path("reports/export.json", views.export, name="export"),
     path("reports/export/", views.export_job, name="export_job"),

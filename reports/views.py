@@ -10,13 +10,15 @@ from django.views.decorators.http import require_POST
 from ichub.jobs.services import start_job
 from ichub.models import QualityRating, Review
 from ichub.permissions import EDITOR, get_review_for_user, has_role
+from ichub.versioning import StaleVersion
+from reports.checklists import assess, checklist_for
 from reports.downloads import DOWNLOADS, MATRIX_OPTIONS, XLSX, matrix_table, to_csv, to_xlsx
 from reports.forms import ReviewImportForm
 from reports.matrix import evidence_matrix
 from reports.quality import save_self_assessment, self_assessment
 from reports.rameses import rameses_report
 from reports.responses import attachment, download_response, export_response
-from reports.services import start_review_import
+from reports.services import save_not_applicable, start_review_import
 from reports.tasks import build_review_file_job, export_review_job
 from reports.transfer import TransferRefused
 
@@ -47,17 +49,20 @@ def quality(request, slug):
     review = get_review_for_user(request.user, slug, role=EDITOR if writing else None)
     errors = {}
     if writing:
+        keys = [standard.key for standard, _ in self_assessment(review)]
         ratings = {
-            standard.key: (
-                request.POST.get(f"rating-{standard.key}", ""),
-                request.POST.get(f"note-{standard.key}", ""),
-            )
-            for standard, _ in self_assessment(review)
+            key: (request.POST.get(f"rating-{key}", ""), request.POST.get(f"note-{key}", ""))
+            for key in keys
         }
+        versions = {key: _int(request.POST.get(f"version-{key}")) for key in keys
+                    if f"version-{key}" in request.POST}
         try:
-            save_self_assessment(review=review, user=request.user, ratings=ratings)
+            save_self_assessment(review=review, user=request.user, ratings=ratings,
+                                 versions=versions)
         except ValidationError as exc:
             errors = exc.message_dict
+        except StaleVersion:
+            errors = {"conflict": [CONFLICT]}
         else:
             return redirect("reports:quality", slug=review.slug)
     return render(
@@ -70,8 +75,71 @@ def quality(request, slug):
             "ratings": QualityRating.Rating.choices,
             "errors": errors,
         },
-        status=400 if errors else 200,
+        status=(412 if "conflict" in errors else 400) if errors else 200,
     )
+
+
+CONFLICT = ("Someone saved changes here since you opened this page. Nothing of yours was "
+            "saved: this page now shows their version; redo your change on it.")
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # matches no version: the save is refused as a conflict
+
+
+def checklist(request, slug):
+    """The review's RAMESES checklist; editors mark items not applicable, with a reason."""
+    writing = request.method == "POST"
+    if writing and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    review = get_review_for_user(request.user, slug, role=EDITOR if writing else None)
+    errors = {}
+    if writing:
+        # Every item the form sent (by its version field): the service refuses unknown ones.
+        choices = {
+            int(n): (request.POST.get(f"na-{n}") == "on", request.POST.get(f"reason-{n}", ""),
+                     _int(request.POST.get(f"version-{n}")))
+            for n in (key.removeprefix("version-") for key in request.POST)
+            if n.isdigit() and len(n) < 4
+        }
+        try:
+            save_not_applicable(review=review, user=request.user, choices=choices)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        except StaleVersion:
+            errors = {"conflict": [CONFLICT]}
+        else:
+            return redirect("reports:checklist", slug=review.slug)
+    return render(
+        request,
+        "reports/checklist.html",
+        {
+            "review": review,
+            "checklist": checklist_for(review),
+            "rows": _checklist_rows(assess(review), request.POST if errors and
+                                    "conflict" not in errors else None),
+            "can_edit": has_role(request.user, review, EDITOR),
+            "errors": errors,
+        },
+        status=(412 if "conflict" in errors else 400) if errors else 200,
+    )
+
+
+def _checklist_rows(assessments, posted):
+    """(assessment, marked, reason, version) per item: the stored marks, or what the editor
+    typed when their save was refused for a fault of its own (so no typing is lost)."""
+    rows = []
+    for a in assessments:
+        mark, n = a.not_applicable, a.item.number
+        stored = (bool(mark), mark.reason if mark else "", mark.version if mark else 0)
+        if posted is not None and f"version-{n}" in posted:
+            stored = (posted.get(f"na-{n}") == "on", posted.get(f"reason-{n}", ""),
+                      posted.get(f"version-{n}"))
+        rows.append((a, *stored))
+    return rows
 
 
 def download(request, slug, name):

@@ -27,7 +27,12 @@ from evidence.models import (
     SearchRecord,
     SourceDocument,
 )
-from ichub.models import MethodStatement, OperationalDefinition, QualityRating
+from ichub.models import (
+    MethodStatement,
+    NotApplicableItem,
+    OperationalDefinition,
+    QualityRating,
+)
 from programme_theories.models import Framework, ProgrammeTheory, Theme
 
 
@@ -115,6 +120,15 @@ SECTIONS = [
         fields=("standard", "rating", "note"),
         refs={"rated_by": USER},
         sort=("standard",),
+        timestamps=("updated_at",),
+    ),
+    Section(
+        "not_applicable_items",
+        NotApplicableItem,
+        _in_review(),
+        fields=("checklist", "item", "reason"),
+        refs={"set_by": USER},
+        sort=("checklist", "item"),
         timestamps=("updated_at",),
     ),
     Section(

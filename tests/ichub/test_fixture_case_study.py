@@ -13,7 +13,7 @@ from evidence.models import Excerpt, SourceDocument
 from ichub.models import Review
 from programme_theories.models import Framework, Theme
 from tests.conftest import CASE_STUDY_SLUG, ICS_SLUG
-from tests.seeds import CASE_STUDY_2025, PAPER_2024, seed_text
+from tests.seeds import CASE_STUDY_2025, PAPER_2024, SCIE_2018, seed_text
 
 SCIE_SLUG = "scie-2018-leadership-in-integrated-care-systems"
 SCIE_FRAMEWORK = "Systems Leadership Development Framework (SCIE 2018)"
@@ -138,7 +138,7 @@ def test_it_attaches_the_scie_framework_to_a_record_of_the_report_not_the_2024_r
     assert framework.review.method == Review.Method.OTHER
     assert framework.kind == Framework.Kind.OTHER
     assert framework.source.natural_key() == (SCIE_SLUG, "scie2018")
-    assert "Selection rule" in framework.description and "53 items" in framework.description
+    assert "53 items" in framework.description and "ichub's reading" in framework.description
     # The report stays a grey-literature source the 2024 review cites.
     cited = SourceDocument.objects.get_by_natural_key(ICS_SLUG, "scie2018")
     assert cited.kind == SourceDocument.Kind.GREY_LITERATURE
@@ -154,18 +154,40 @@ def test_it_attaches_the_scie_framework_to_a_record_of_the_report_not_the_2024_r
     assert "distributed leadership model" in domains[2].description
 
 
-def test_it_ships_the_selected_scie_enablers_and_barriers_on_the_reports_record(shipped):
+# Items per column of each domain's enablers-and-barriers table, counted in the seed text.
+SCIE_COLUMNS = {
+    "Innovation and improvement": (9, 9),
+    "Relationships and connectivity": (5, 6),
+    "Individual effectiveness": (6, 8),
+    "Learning and capacity-building": (5, 5),
+}
+
+
+def _flat(text):
+    """The seed's bullets are wrapped over lines and begin with a replacement character."""
+    return " ".join(text.replace("\ufffd", " ").split())
+
+
+def test_it_ships_all_53_scie_enablers_and_barriers_word_for_word(shipped):
+    seed = _flat(seed_text(SCIE_2018))
     excerpts = Excerpt.objects.filter(
         source__review__slug=SCIE_SLUG, source__citation_key="scie2018"
     )
-    enablers = [e for e in excerpts if e.key.startswith("enabler-")]
-    barriers = [e for e in excerpts if e.key.startswith("barrier-")]
-    assert len(enablers) == 5 and len(barriers) == 5
-    assert all(e.section.startswith("Enablers and barriers") for e in enablers + barriers)
+    assert excerpts.count() == 53
+    for domain, (n_enablers, n_barriers) in SCIE_COLUMNS.items():
+        for kind, count in (("enabler", n_enablers), ("barrier", n_barriers)):
+            column = [e for e in excerpts if e.section.endswith(f": {domain} ({kind}s)")]
+            assert len(column) == count, (domain, kind)
+            assert all(e.key.startswith(f"{kind}-") for e in column)
+    for excerpt in excerpts:
+        assert excerpt.text in seed, excerpt.key
     assert excerpts.get(key="barrier-innovation-austerity").text == (
         "Coping with austerity and a system under stress – funding pressures dwarfing "
         "attempts to introduce innovation."
     )
+    # The same words under two domains are two excerpts, as in the report.
+    staff = "Staff ‘ownership’ of clinical and social care models."
+    assert excerpts.filter(text=staff).count() == 2
     assert not EvidenceLink.objects.filter(excerpt__in=excerpts).exists()
 
 

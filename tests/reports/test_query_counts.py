@@ -29,7 +29,8 @@ def test_it_builds_the_report_and_tables_in_a_fixed_number_of_queries(shipped):
     report = count_queries(rameses_report, shipped)
     table = count_queries(exports.cmoc_table, shipped)
 
-    assert report <= 20, report  # screening_flow's share is the screening engineer's
+    # screening_flow's share is the screening engineer's; one is the team's not-applicable items.
+    assert report <= 21, report
     assert table == 2  # CMOCs with their elements; links with their sources
 
 

@@ -10,6 +10,7 @@ from reports.checklists import (
     assess,
     checklist_for,
     checklist_markdown,
+    checklist_rows,
 )
 from reports.rameses import rameses_report, to_markdown
 from tests.conftest import ICS_SLUG
@@ -118,3 +119,21 @@ def test_it_links_the_checklist_from_the_report_page(shipped_module, client):
     assert 'class="authors-words"' in page
     markdown = checklist_markdown(shipped_module)
     assert "| 19 | Discussion | Funding | no |" in markdown
+
+
+def test_it_says_how_each_items_name_was_checked_and_prints_it(review):
+    checks = {(c.key, item.number): item.check for c in (SYNTHESIS, EVALUATION)
+              for item in c.items}
+    assert set(checks.values()) == {"checked", "partly checked", "not checked"}
+    assert [n for (key, n), check in checks.items()
+            if key == "rameses-ii" and check == "checked"] == [1, 2, 3, 4, 5, 6, 7]
+    for checklist in (SYNTHESIS, EVALUATION):
+        for item in checklist.items:
+            assert item.check_note
+            # The standard's own words are held only where ichub read them.
+            if item.check == "not checked":
+                assert not item.wording
+    assert EVALUATION.items[5].wording.startswith("State whether the realist evaluation required")
+    rows = checklist_rows(review)
+    assert rows[0][-1].startswith("not checked: not found with the search tool")
+    assert rows[8][-1].startswith("partly checked: name and wording quoted in Berg & Nanavati")

@@ -60,7 +60,7 @@ def test_it_renders_every_registered_models_changelist_and_a_change_page(
         assert model._meta.app_label not in REVIEW_APPS or model._meta.model_name in (
             "membership", "screeningprotocol", "exclusionreason", "searchrecord",
             "screeningdecision", "screeningresolution", "prioritisationsettings", "ranking",
-            "fulltext", "fulltextpage", "excerptanchor", "importedcode",
+            "fulltext", "fulltextpage", "excerptanchor", "importedcode", "notapplicableitem",
         )
         request = rf.get("/")
         request.user = staff

@@ -62,3 +62,25 @@ def test_it_downloads_the_teams_ratings_beside_the_report(client_for, review, ed
     assert "8,Reporting,Adequate,Follows the checklist." in body
     page = client.get(_url(review)).content.decode()
     assert "Follows the checklist." in page
+
+
+def test_it_refuses_a_stale_rating_and_keeps_the_first_editors_words(client_for, review, editor,
+                                                                    owner):
+    first, second = client_for(editor), client_for(owner)
+    versions = {f"version-{s.key}": "0" for s in SYNTHESIS_STANDARDS}
+    assert post(first, _url(review), {**_ratings(s1=("good", "First.")), **versions}
+                ).status_code == 302
+    # The owner's page was opened before that save: every version it holds is 0.
+    response = post(second, _url(review), {**_ratings(s1=("adequate", "Second.")), **versions})
+    assert response.status_code == 412
+    assert "Someone saved changes here" in response.content.decode()
+    rating = QualityRating.objects.get(review=review, standard="synthesis-1")
+    assert (rating.rating, rating.note, rating.version) == ("good", "First.", 1)
+    assert rating.history.count() == 1
+
+
+def test_it_marks_the_standard_names_it_could_not_check(client_for, review, viewer):
+    checked = [s.key for s in SYNTHESIS_STANDARDS + EVALUATION_STANDARDS if s.check == "checked"]
+    assert checked == ["synthesis-1"]
+    page = client_for(viewer).get(_url(review)).content.decode()
+    assert page.count("Name not checked against the publication") == 7
