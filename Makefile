@@ -60,6 +60,11 @@ restore: install
 loadtest: install
 	scripts/with_postgres.sh loadtest/run.sh $(or $(USERS),50) $(or $(DURATION),60)
 
+# Scale-out on one machine (BENCHMARKS.md): PostgreSQL, Redis, two gunicorn app servers,
+# one RQ worker; a bounded mixed load across both servers, then reconcile the database.
+scaletest: install
+	scripts/with_redis.sh scripts/with_postgres.sh scripts/scaletest.sh
+
 # Benchmarks (BENCHMARKS.md): PostgreSQL at scale 10 with the gunicorn + wrk load run,
 # then SQLite at scale 1; then merge both into bench/results/latest.json.
 bench: install
