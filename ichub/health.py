@@ -2,14 +2,18 @@
 
 A load balancer takes a server out of rotation on a non-200 answer and puts
 it back once it answers 200 again, so the check must not cache its result and
-must open a fresh connection each time: a dead pooled connection is closed so
-the next check (or request) reconnects without restarting the process.
+must not trust a pooled connection: on PostgreSQL it opens a fresh connection
+of its own with a short connect and statement timeout (DB_HEALTHZ_TIMEOUT), so
+a database that accepts TCP but does not answer (stalled, swapped out, stuck on
+I/O) is reported down within about that many seconds instead of hanging.
 """
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -17,21 +21,52 @@ UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 logger = logging.getLogger("ichub.health")
 
 
-def _database_answers(alias="default"):
+def _probe_connection(alias):
+    """A connection used for this one check: fresh, with the check's own timeouts."""
     connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return connection, False  # SQLite is a file in this process: nothing to stall
+    probe = connection.copy()
+    seconds = settings.HEALTHZ_DB_TIMEOUT
+    options = probe.settings_dict.setdefault("OPTIONS", {})
+    options["connect_timeout"] = seconds
+    options["options"] = f"{options.get('options', '')} -c statement_timeout={seconds * 1000}"
+    return probe, True
+
+
+def _database_answers(alias="default"):
+    connection, fresh = _probe_connection(alias)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        connection.close()  # never hand the broken connection to the next request
+        connection.close()  # never hand a broken connection to the next request
         return False
+    finally:
+        if fresh:
+            connection.close()
     return True
 
 
-def _unavailable(detail):
-    response = JsonResponse({"status": "unavailable", "database": "down", "detail": detail},
-                            status=503)
+def _wants_html(request):
+    if request.path.startswith("/api/"):
+        return False
+    return request.accepts("text/html") and not request.headers.get("Accept", "").startswith(
+        "application/json"
+    )
+
+
+def _unavailable(request, detail):
+    if request is not None and _wants_html(request):
+        body = render_to_string(
+            "503.html", {"detail": detail, "retry_after": UNAVAILABLE_RETRY_AFTER_SECONDS}
+        )
+        response = HttpResponse(body, status=503)
+    else:
+        response = JsonResponse(
+            {"status": "unavailable", "database": "down", "detail": detail}, status=503
+        )
     response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
     return response
 
@@ -40,16 +75,19 @@ def _unavailable(detail):
 @require_safe
 def healthz(request):
     if not _database_answers():
-        return _unavailable("The database does not answer.")
+        return _unavailable(None, "The database does not answer.")
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
 class DatabaseUnavailableMiddleware:
-    """Answer 503 with Retry-After, not 500, when the database is unreachable mid-request.
+    """Answer 503 with Retry-After, not 500, when the database is unreachable or too slow.
 
     An outage is not a bug in the request: clients and load balancers should
-    retry. Every multi-row write runs in a service's atomic block, which has
-    already rolled back by the time the error reaches here: nothing partial is left.
+    retry. The same goes for a statement cancelled by DB_STATEMENT_TIMEOUT or a
+    lock wait cut by DB_LOCK_TIMEOUT (both OperationalErrors on PostgreSQL):
+    the database is too busy to answer in time. Every multi-row write runs in a
+    service's atomic block, which has already rolled back by the time the error
+    reaches here: nothing partial is left. Browsers get a page, the API JSON.
     """
 
     def __init__(self, get_response):
@@ -65,5 +103,6 @@ class DatabaseUnavailableMiddleware:
             # Logged in full: on SQLite a missing table is an OperationalError too.
             logger.error("Database unavailable during %s %s", request.method, request.path,
                          exc_info=exception)
-            return _unavailable("The database is unavailable; try again shortly.")
+            return _unavailable(request, "The database is unavailable or too busy to answer "
+                                "in time; try again shortly.")
         return None

@@ -195,10 +195,17 @@ class ThrottleWindow(models.Model):
     than a conditional GET itself. One row per caller and scope, bumped by a
     single upsert (ichub.throttling), gives the same protection in one statement
     and lives in the shared database, so every app server sees the same count.
+
+    Rows of callers who stopped calling would pile up forever, so a database
+    trigger (migration 0009) deletes up to 100 rows whose window has ended each
+    time a caller starts a new window: no extra statement on any request.
     """
 
     key = models.CharField(max_length=200, primary_key=True)
     started = models.BigIntegerField(help_text="Start of the current window, in epoch seconds.")
+    expires = models.BigIntegerField(
+        default=0, db_index=True, help_text="End of the current window, in epoch seconds."
+    )
     hits = models.PositiveIntegerField()
 
     def __str__(self):

@@ -151,8 +151,21 @@ if IS_POSTGRES:
     # costs more than it saves on ichub's short reads (a page, a count capped at 1,001)
     # and takes cores from concurrent requests: on 2 cores it doubled a search's p95
     # (BENCHMARKS.md, scenario 3). Raise it on a large server that runs long reports.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c max_parallel_workers_per_gather={env_int('DB_MAX_PARALLEL_WORKERS', 0)}"
+    #
+    # Fail fast when the database is slow (README "Settings"): a request that cannot
+    # connect, or whose statement or lock wait runs too long, gets 503 + Retry-After
+    # (ichub.health) instead of holding a server thread until the proxy gives up.
+    # manage.py sets both waits to 0 (none) for commands: migrate, imports and the
+    # task worker run as long as their work needs.
+    DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 30)
+    DB_LOCK_TIMEOUT = env_int("DB_LOCK_TIMEOUT", 10)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=env_int("DB_CONNECT_TIMEOUT", 5),
+        options=(
+            f"-c max_parallel_workers_per_gather={env_int('DB_MAX_PARALLEL_WORKERS', 0)}"
+            f" -c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+            f" -c lock_timeout={DB_LOCK_TIMEOUT * 1000}"
+        ),
     )
 else:
     # Write-ahead logging lets pages read while a write commits, and in WAL mode
@@ -162,6 +175,10 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
     )
+
+# /healthz gives up on the database after this many seconds (503), on a fresh
+# connection of its own, so a load balancer sees a stalled database as down.
+HEALTHZ_DB_TIMEOUT = env_int("DB_HEALTHZ_TIMEOUT", 2)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -211,6 +228,15 @@ else:
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Proxies (load balancer, TLS terminator) between clients and the app: each
+# appends one X-Forwarded-For entry, so the client's address is the entry this
+# many from the right. 0 (no proxy) uses the connection's address and ignores
+# the header, which a client can write freely.
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"DJANGO_PROXY_COUNT must be 0 or more, got {PROXY_COUNT}")
+
 REST_FRAMEWORK = {
     # Token first, so an anonymous write gets 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -243,6 +269,10 @@ REST_FRAMEWORK = {
         "anon": env_rate("DJANGO_THROTTLE_ANON", "120/minute"),
         "user": env_rate("DJANGO_THROTTLE_USER", "1200/minute"),
     },
+    # The caller's address for throttling: REMOTE_ADDR with no proxy, else the
+    # X-Forwarded-For entry our own proxy appended. DRF's default (None) trusted the
+    # whole client-supplied header, so a forged one bought a fresh allowance.
+    "NUM_PROXIES": PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -292,11 +322,12 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Only trust X-Forwarded-Proto when a proxy we run sets it (and strips the client's).
-if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PROXY_COUNT:
     # The client address for login lock-outs is the one our proxy appended.
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1)
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
     AXES_IPWARE_PROXY_ORDER = "right-most"
 
 # No inline script or style anywhere: templates load static files only.
@@ -324,24 +355,46 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads spool to a temp file, not memory
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
-# Sessions and cache live in the database, never in process memory, so any
-# number of app servers can run side by side behind a load balancer (the
-# cache table is made by `manage.py createcachetable`, run by make run/serve).
+# Sessions and cache live in the database (or Redis), never in process memory,
+# so any number of app servers can run side by side behind a load balancer.
+# `migrate` makes the cache tables (ichub/migrations/0008_cache_tables.py).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "ichub_cache",
-    },
-    # Rendered theory details keyed by their content ETag (programme_theories.api):
-    # a body is reused only while the aggregate behind the ETag is unchanged.
-    "representations": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "ichub_representation_cache",
-        "TIMEOUT": 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 500},
-    },
-}
+if REDIS_URL:
+    # Django's own Redis backend; Redis expires and evicts entries itself.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ichub",
+        },
+        "representations": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ichub-representation",
+            "TIMEOUT": 24 * 3600,
+        },
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ichub_cache",
+        },
+        # Rendered theory details keyed by their content ETag (programme_theories.api):
+        # a body is reused only while the aggregate behind the ETag is unchanged.
+        "representations": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ichub_representation_cache",
+            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        },
+    }
+# The cache that counts API throttle windows; None counts them in the database
+# (ichub.throttling: one upsert a request, old windows purged by a trigger).
+THROTTLE_CACHE = "default" if REDIS_URL else None
 # Off only to measure the read path itself (bench/, scenario 1).
 CACHE_REPRESENTATIONS = env_bool("ICHUB_CACHE_REPRESENTATIONS", True)
 
@@ -379,9 +432,6 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # the queue in this database (django-tasks-db; `manage.py db_worker` runs it), so
 # one machine needs no other server; with REDIS_URL the same tasks go to RQ
 # workers (`manage.py rqworker --job-class django_tasks_rq.Job`) for scale-out.
-REDIS_URL = os.environ.get("REDIS_URL", "").strip()
-if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
-    raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "rq": "django_tasks_rq.RQBackend",

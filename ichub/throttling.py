@@ -1,4 +1,4 @@
-"""API throttles that cost one SQL statement a request.
+"""API throttles that cost one SQL statement (or one Redis round trip pair) a request.
 
 DRF's `AnonRateThrottle`/`UserRateThrottle` keep each caller's request times
 in the cache; with the shared database cache that is a read, a write and a
@@ -8,36 +8,71 @@ keys and 429 + Retry-After, but count in fixed windows: one upsert bumps the
 caller's row in `ichub_throttlewindow` (ichub.models.ThrottleWindow) and
 returns the count. A fixed window lets a caller reach at most twice the rate
 across a window boundary, an accepted price for one statement.
+
+With REDIS_URL set (settings.THROTTLE_CACHE names a Redis cache) the count is
+a Redis key per caller and window instead, which Redis expires by itself.
+
+The caller's address is DRF's: REMOTE_ADDR, or the entry of X-Forwarded-For
+that the last of DJANGO_PROXY_COUNT proxies appended (REST_FRAMEWORK's
+NUM_PROXIES). Anything there that is not an IP address is the client's own
+forgery passed through a misconfigured proxy count: it is ignored for
+REMOTE_ADDR, so it neither buys a fresh allowance nor overflows the key.
 """
 
+import ipaddress
+
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from ichub.models import ThrottleWindow
 
 
-def _count_hit(key, started):
-    """Count one request for `key` in the window starting at `started`; return the window's count.
+def _count_hit(key, started, expires):
+    """Count one request for `key` in the window [started, expires); return the window's count.
 
     One statement on both PostgreSQL and SQLite (3.35+): a new caller or a new
     window starts at 1, the same window adds 1. Row locking makes concurrent
     requests from one caller count exactly.
     """
-    table, key_, started_, hits = map(
-        connection.ops.quote_name, (ThrottleWindow._meta.db_table, "key", "started", "hits")
+    table, key_, started_, expires_, hits = map(
+        connection.ops.quote_name,
+        (ThrottleWindow._meta.db_table, "key", "started", "expires", "hits"),
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key_}, {started_}, {hits}) VALUES (%s, %s, 1) "
+            f"INSERT INTO {table} ({key_}, {started_}, {expires_}, {hits}) VALUES (%s, %s, %s, 1) "
             f"ON CONFLICT ({key_}) DO UPDATE SET {hits} = CASE "
             f"WHEN {table}.{started_} = excluded.{started_} THEN {table}.{hits} + 1 ELSE 1 END, "
-            f"{started_} = excluded.{started_} RETURNING {hits}",
-            [key, started],
+            f"{started_} = excluded.{started_}, {expires_} = excluded.{expires_} RETURNING {hits}",
+            [key, started, expires],
         )
         return cursor.fetchone()[0]
 
 
+def _count_hit_in_cache(cache, key, started, expires):
+    """The same count in a cache (Redis): one key per caller and window, gone when it ends."""
+    window_key = f"{key}:{started}"
+    # add() is SET NX: only the window's first request creates the key. The key
+    # outlives the window by a second so incr() never meets a key expiring under it.
+    cache.add(window_key, 0, timeout=expires - started + 1)
+    try:
+        return cache.incr(window_key)
+    except ValueError:  # evicted between the two calls: count afresh
+        cache.add(window_key, 1, timeout=expires - started + 1)
+        return 1
+
+
 class _FixedWindowMixin:
+    def get_ident(self, request):
+        ident = super().get_ident(request)
+        try:
+            ipaddress.ip_address(ident)
+        except ValueError:
+            return request.META.get("REMOTE_ADDR", "")
+        return ident
+
     def allow_request(self, request, view):
         if self.rate is None:
             return True
@@ -47,7 +82,13 @@ class _FixedWindowMixin:
         self.now = self.timer()
         started = int(self.now // self.duration * self.duration)
         self.window_ends = started + self.duration
-        return _count_hit(key, started) <= self.num_requests
+        if settings.THROTTLE_CACHE:
+            hits = _count_hit_in_cache(
+                caches[settings.THROTTLE_CACHE], key, started, self.window_ends
+            )
+        else:
+            hits = _count_hit(key, started, self.window_ends)
+        return hits <= self.num_requests
 
     def wait(self):
         """Seconds until the window, and so the caller's allowance, starts afresh."""

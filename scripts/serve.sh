@@ -19,7 +19,6 @@ if [ -z "${DJANGO_SECRET_KEY:-}" ]; then
 fi
 
 $PY manage.py migrate --noinput
-$PY manage.py createcachetable
 $PY manage.py collectstatic --noinput --verbosity 0
 if [ "${LOAD_SHIPPED_REVIEWS:-1}" = 1 ]; then
   $PY manage.py load_shipped_reviews
