@@ -74,9 +74,11 @@ def test_it_counts_api_throttle_windows_in_redis_not_the_database(
 
 def test_it_configures_redis_caches_and_throttles_when_redis_url_is_set():
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environment.update(REDIS_URL="redis://127.0.0.1:6379/0", DJANGO_SETTINGS_MODULE="ichub.settings")
+    environment.update(REDIS_URL="redis://127.0.0.1:6379/0",
+                       DJANGO_SETTINGS_MODULE="ichub.settings")
     code = ("from django.conf import settings; "
-            "print(sorted({c['BACKEND'] for c in settings.CACHES.values()}), settings.THROTTLE_CACHE)")
+            "print(sorted({c['BACKEND'] for c in settings.CACHES.values()}), "
+            "settings.THROTTLE_CACHE)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,
                             capture_output=True, text=True, timeout=60)
 

@@ -29,6 +29,9 @@ def run_check(**env):
         ({"ICHUB_TASK_BACKEND": "celery"}, "ICHUB_TASK_BACKEND must be one of"),
         ({"ICHUB_TASK_BACKEND": "rq"}, "ICHUB_TASK_BACKEND=rq needs REDIS_URL"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL must be a redis:// URL"),
+        ({"DJANGO_PROXY_COUNT": "two"}, "DJANGO_PROXY_COUNT must be an integer"),
+        ({"DATABASE_URL": "postgres://ichub@127.0.0.1:1/ichub", "DB_STATEMENT_TIMEOUT": "soon"},
+         "DB_STATEMENT_TIMEOUT must be an integer"),
     ],
 )
 def test_it_refuses_a_bad_value_naming_the_variable(env, message):

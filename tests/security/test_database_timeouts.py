@@ -112,7 +112,10 @@ def test_it_answers_healthz_503_while_postgresql_is_stalled_and_200_after(client
 
     # A stopped postmaster still completes TCP handshakes (the kernel does) but never
     # answers: exactly a database that hangs instead of refusing.
-    os.kill(postmaster, signal.SIGSTOP)
+    try:
+        os.kill(postmaster, signal.SIGSTOP)
+    except PermissionError:
+        pytest.skip("the PostgreSQL server belongs to another user (scripts/with_postgres.sh)")
     try:
         stalled = client.get("/healthz")
     finally:
