@@ -16,6 +16,8 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 logger = logging.getLogger("ichub.health")
@@ -80,7 +82,7 @@ def healthz(request):
 
 
 class DatabaseUnavailableMiddleware:
-    """Answer 503 with Retry-After, not 500, when the database is unreachable or too slow.
+    """Answer 503 with Retry-After, not 500, when the database (or Redis) is unreachable or slow.
 
     An outage is not a bug in the request: clients and load balancers should
     retry. The same goes for a statement cancelled by DB_STATEMENT_TIMEOUT or a
@@ -105,4 +107,9 @@ class DatabaseUnavailableMiddleware:
                          exc_info=exception)
             return _unavailable(request, "The database is unavailable or too busy to answer "
                                 "in time; try again shortly.")
+        if isinstance(exception, (RedisConnectionError, RedisTimeoutError)):
+            # With REDIS_URL the caches and throttle counts live in Redis: same outage.
+            logger.error("Redis unavailable during %s %s", request.method, request.path,
+                         exc_info=exception)
+            return _unavailable(request, "A shared service is unavailable; try again shortly.")
         return None

@@ -363,18 +363,25 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
-    # Django's own Redis backend; Redis expires and evicts entries itself.
+    # Django's own Redis backend; Redis expires and evicts entries itself. A Redis
+    # that does not answer within REDIS_TIMEOUT seconds fails the request with 503.
+    _REDIS_OPTIONS = {
+        "socket_connect_timeout": env_int("REDIS_TIMEOUT", 2),
+        "socket_timeout": env_int("REDIS_TIMEOUT", 2),
+    }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ichub",
+            "OPTIONS": _REDIS_OPTIONS,
         },
         "representations": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ichub-representation",
             "TIMEOUT": 24 * 3600,
+            "OPTIONS": _REDIS_OPTIONS,
         },
     }
 else:

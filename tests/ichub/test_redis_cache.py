@@ -5,6 +5,7 @@ else these tests skip. Each test uses its own key prefix and deletes its keys.
 """
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -70,6 +71,25 @@ def test_it_counts_api_throttle_windows_in_redis_not_the_database(
     [key] = server.scan_iter(f"{prefix}:*throttle_anon_127.0.0.1:*")
     assert int(server.get(key)) == 4
     assert 0 < server.ttl(key) <= 61  # Redis forgets the window once it is over
+
+
+def test_it_answers_503_not_500_while_redis_does_not_answer(settings, token_client, db,
+                                                            monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]  # nobody listens once the probe is closed
+    settings.CACHES = {
+        name: {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+               "LOCATION": f"redis://127.0.0.1:{closed}/0"}
+        for name in ("default", "representations")
+    }
+    settings.THROTTLE_CACHE = "default"
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": None})
+
+    response = token_client(None).get("/api/")
+
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    assert "unavailable" in response.json()["detail"]
 
 
 def test_it_configures_redis_caches_and_throttles_when_redis_url_is_set():
