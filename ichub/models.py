@@ -197,7 +197,7 @@ class ThrottleWindow(models.Model):
     and lives in the shared database, so every app server sees the same count.
 
     Rows of callers who stopped calling would pile up forever, so a database
-    trigger (migration 0009) deletes up to 100 rows whose window has ended each
+    trigger (migration 0010) deletes up to 100 rows whose window has ended each
     time a caller starts a new window: no extra statement on any request.
     """
 

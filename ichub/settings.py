@@ -357,7 +357,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # Sessions and cache live in the database (or Redis), never in process memory,
 # so any number of app servers can run side by side behind a load balancer.
-# `migrate` makes the cache tables (ichub/migrations/0008_cache_tables.py).
+# `migrate` makes the cache tables (ichub/migrations/0009_cache_tables.py).
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")

@@ -16,6 +16,7 @@ from programme_theories.models import ProgrammeTheory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CACHE_TABLES = {"ichub_cache", "ichub_representation_cache"}
+BEFORE_CACHE_TABLES = "0008_checklist_not_applicable_and_versions"
 
 
 def cache_tables():
@@ -28,7 +29,7 @@ def test_it_makes_the_cache_tables_in_migrate_and_the_theory_detail_reads_throug
     theory = ProgrammeTheory.objects.create(review=review, name="Being", stage="initial_rough",
                                             statement="s")
     try:
-        call_command("migrate", "ichub", "0007", verbosity=0)
+        call_command("migrate", "ichub", BEFORE_CACHE_TABLES, verbosity=0)
         removed = cache_tables()
         call_command("migrate", verbosity=0)
     finally:

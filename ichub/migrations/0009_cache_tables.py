@@ -28,7 +28,7 @@ def drop_tables(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("ichub", "0007_review_slug_unique_any_case"),
+        ("ichub", "0008_checklist_not_applicable_and_versions"),
     ]
 
     operations = [

@@ -68,7 +68,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("ichub", "0008_cache_tables"),
+        ("ichub", "0009_cache_tables"),
     ]
 
     operations = [
