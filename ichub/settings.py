@@ -252,11 +252,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     # ichub.parsers.JSONParser: deep nesting and 1e400 are a 400, not a 500 (issue 17).
-    "DEFAULT_PARSER_CLASSES": [
-        "ichub.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: the schema then declares one request body per write, which
+    # generated clients can express; upload views name MultiPartParser themselves.
+    "DEFAULT_PARSER_CLASSES": ["ichub.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "ichub.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "ichub.drf.exception_handler",
@@ -351,6 +350,9 @@ MAX_REQUEST_BODY_BYTES = env_int("DJANGO_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 # Seconds a request may spend reading an uploaded file (reference or whole-review
 # import) before it is refused with 413; the management commands have no limit.
 IMPORT_TIME_BUDGET_SECONDS = env_int("DJANGO_IMPORT_TIME_BUDGET", 30)
+# Seconds a background job may run (bigger files go to jobs, so a longer limit):
+# past it the job fails and keeps nothing, instead of holding a worker for hours.
+JOB_TIME_BUDGET_SECONDS = env_int("DJANGO_JOB_TIME_BUDGET", 1800)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads spool to a temp file, not memory
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000

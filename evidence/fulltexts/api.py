@@ -5,13 +5,14 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cmocs import services as cmoc_services
 from cmocs.models import CMOC, EvidenceLink
 from evidence.models import Excerpt, FullText, SourceDocument
+from ichub.parsers import JSONParser
 from ichub.permissions import EDITOR, get_review_for_user, require_role, scope_to_visible
 
 from . import services

@@ -178,8 +178,8 @@ def import_sources(
         )
     except BudgetExceeded as exceeded:
         raise ImportRefused(
-            f"Reading this file took over {exceeded.seconds:g} seconds, the limit for one "
-            "request, so nothing was imported: split the file, or ask an operator to run "
+            f"Reading this file took over {exceeded.seconds:g} seconds, its time limit, "
+            "so nothing was imported: split the file, or ask an operator to run "
             "`manage.py import_sources`.",
             status=413,
         ) from exceeded

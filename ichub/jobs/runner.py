@@ -14,12 +14,14 @@ import logging
 import time
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django_tasks import task
 
+from ichub.budget import BudgetExceeded, spend, time_budget
 from ichub.jobs.models import MAX_MESSAGES, Job
 
 logger = logging.getLogger("ichub.jobs")
@@ -88,7 +90,14 @@ def _run(function, job_id, attempt):
         return None
     run = JobRun(Job.objects.get(pk=job_id), attempt)
     try:
-        outcome = function(run) or {}
+        # A job reads user files too: past its budget it stops (at a progress
+        # report or a reader's checkpoint) and its transaction rolls back.
+        with time_budget(settings.JOB_TIME_BUDGET_SECONDS):
+            outcome = function(run) or {}
+    except BudgetExceeded as exceeded:
+        run.finish(Job.Status.FAILED, error=f"The job ran over its time limit of "
+                   f"{exceeded.seconds:g} seconds, so it stopped and kept nothing.")
+        return None
     except JobSuperseded:
         return None
     except JobCancelled:
@@ -129,7 +138,9 @@ class JobRun:
         self._write(force=True)
 
     def advance(self, amount=1, *, message=None):
-        """Count `amount` more units done; stop here if the job was cancelled or superseded."""
+        """Count `amount` more units done; stop here if the job was cancelled, superseded
+        or is over its time budget."""
+        spend()
         self.job.progress_done += amount
         if message:
             self._pending_messages.append(message)

@@ -128,8 +128,8 @@ def import_review(*, document, user=None, on_chunk=None):
         raise TransferRefused(error.message) from error
     except BudgetExceeded as exceeded:
         raise TransferRefused(
-            f"Restoring this review took over {exceeded.seconds:g} seconds, the limit for one "
-            "request, so nothing was restored: ask an operator to run "
+            f"Restoring this review took over {exceeded.seconds:g} seconds, its time limit, "
+            "so nothing was restored: ask an operator to run "
             "`manage.py import_review`.",
             status=413,
         ) from exceeded

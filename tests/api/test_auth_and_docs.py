@@ -9,10 +9,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_issues_a_token_for_good_credentials_only(world, client, editor):
-    good = client.post("/api/auth/token/", {"username": editor.username, "password": PASSWORD})
+    good = client.post("/api/auth/token/", {"username": editor.username, "password": PASSWORD},
+                       content_type="application/json")
     assert good.status_code == 200
     assert APIToken.objects.get(user=editor).key_hash == hash_key(good.json()["token"])
-    bad = client.post("/api/auth/token/", {"username": editor.username, "password": "nope"})
+    bad = client.post("/api/auth/token/", {"username": editor.username, "password": "nope"},
+                      content_type="application/json")
     assert bad.status_code == 400 and "token" not in bad.json()
 
 
