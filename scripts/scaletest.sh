@@ -22,7 +22,6 @@ export DJANGO_MEDIA_ROOT
 trap 'rm -rf "$DJANGO_MEDIA_ROOT"' EXIT
 
 $PY manage.py migrate --noinput --verbosity 0
-$PY manage.py createcachetable
 $PY manage.py collectstatic --noinput --verbosity 0
 $PY manage.py load_shipped_reviews --verbosity 0
 $PY scripts/scaletest.py
