@@ -53,9 +53,9 @@ class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = SourceDocument
         fields = [
-            "id", "review", "citation_key", "citation", "kind", "reference_type", "authors",
-            "editors", "year", "title", "container", "publisher", "volume", "issue", "pages",
-            "doi", "url", "abstract", "keywords", "phase",
+            "id", "review", "citation_key", "citation", "kind", "reference_type", "genre",
+            "authors", "editors", "year", "title", "container", "publisher", "volume", "issue",
+            "pages", "doi", "url", "abstract", "keywords", "phase",
             "inclusion_status", "excluded_at_stage", "exclusion_reason", "notes",
             "created_by", "created_at", "updated_at",
         ]

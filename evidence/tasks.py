@@ -73,6 +73,8 @@ def import_sources_job(job):
                 user=job.job.owner, dry_run=params["dry_run"],
                 skip_invalid=params["skip_invalid"], encoding=params.get("encoding", ""),
                 on_progress=progress,
+                import_positions=params.get("import_positions", ()),
+                import_all_possible=params.get("import_all_possible", False),
             )
     except ImportRefused as refusal:
         delete_upload(params["upload"])  # the same file would be refused again

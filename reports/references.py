@@ -15,29 +15,15 @@ import rispy
 from bibtexparser.model import Entry, Field
 
 from evidence.importers.types import (
+    BIBTEX_SUBTYPES,
     CONTAINED,
-    CSL_TO_BIBTEX,
-    CSL_TO_RIS,
     CSL_TYPES,
     EDITED,
+    bibtex_entry_type,
     csl_type_of,
+    ris_code,
 )
-
-_AUTHOR_SEPARATOR = re.compile(r"\s+and\s+|;")
-_AFTER_INITIALS = re.compile(r"(?<=\.),\s+(?=\w)")
-
-
-def split_authors(authors):
-    """'Aufegger, L., Alabi, M. and Darzi, A.' → ['Aufegger, L.', 'Alabi, M.', 'Darzi, A.'].
-
-    A comma after initials separates names only when every piece is then a
-    'Surname, Initials' name: 'de Last, Jr., First' stays one name.
-    """
-    names = []
-    for part in _AUTHOR_SEPARATOR.split(authors or ""):
-        pieces = [p.strip() for p in _AFTER_INITIALS.split(part) if p.strip()]
-        names += pieces if all("," in p for p in pieces) else [part.strip()]
-    return [name for name in names if name]
+from evidence.names import split_names
 
 
 def _where(source, reference_type):
@@ -80,10 +66,11 @@ def to_ris(sources):
         container, publisher = _where(source, reference_type)
         start, _, end = source.pages.partition("-")
         entry = {
-            "type_of_reference": CSL_TO_RIS.get(reference_type, "GEN"),
+            "type_of_reference": ris_code(reference_type, source.genre),
+            "type_of_work": source.genre,
             "id": source.citation_key,
-            "authors": split_authors(source.authors),
-            **_ris_editors(reference_type, split_authors(source.editors)),
+            "authors": split_names(source.authors),
+            **_ris_editors(reference_type, split_names(source.editors)),
             "title": source.title,
             "year": str(source.year) if source.year else "",
             "secondary_title": container,
@@ -114,7 +101,8 @@ _LATEX_SPECIALS = {
 }
 _LATEX_SPECIAL = re.compile("|".join(re.escape(ch) for ch in _LATEX_SPECIALS))
 _BIBTEX_CONTAINER = {"incollection": "booktitle", "inproceedings": "booktitle"}
-_BIBTEX_PUBLISHER = {"techreport": "institution", "phdthesis": "school"}
+_BIBTEX_PUBLISHER = {"techreport": "institution", "phdthesis": "school",
+                     "mastersthesis": "school"}
 
 
 _LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=')(?=')|(?<=`)(?=`)|(?<=[!?])(?=`)")
@@ -133,7 +121,7 @@ def _bibtex_names(names):
     """'Family, Given' as it is; a name without a comma is corporate: braced, never split."""
     return " and ".join(
         latex_escaped(name) if "," in name else "{" + latex_escaped(name) + "}"
-        for name in split_authors(names)
+        for name in split_names(names)
     )
 
 
@@ -141,7 +129,7 @@ def to_bibtex(sources):
     library = bibtexparser.Library()
     for source in sources:
         reference_type = csl_type_of(source)
-        entry_type = CSL_TO_BIBTEX.get(reference_type, "misc")
+        entry_type = bibtex_entry_type(reference_type, source.genre)
         container, publisher = _where(source, reference_type)
         text = {
             "title": source.title,
@@ -153,6 +141,8 @@ def to_bibtex(sources):
             "author": _bibtex_names(source.authors),
             "editor": _bibtex_names(source.editors),
             **{key: latex_escaped(value) for key, value in text.items()},
+            "type": latex_escaped(source.genre),
+            "entrysubtype": BIBTEX_SUBTYPES.get(reference_type, ""),
             "year": str(source.year) if source.year else "",
             "volume": _brace_safe(source.volume),
             "number": _brace_safe(source.issue),
@@ -188,9 +178,10 @@ def csl_items(sources):
         item = {
             "id": source.citation_key,
             "type": reference_type,
+            "genre": source.genre,
             "title": source.title,
-            "author": [_csl_name(name) for name in split_authors(source.authors)],
-            "editor": [_csl_name(name) for name in split_authors(source.editors)],
+            "author": [_csl_name(name) for name in split_names(source.authors)],
+            "editor": [_csl_name(name) for name in split_names(source.editors)],
             "issued": {"date-parts": [[source.year]]} if source.year else None,
             "container-title": container,
             "publisher": publisher,

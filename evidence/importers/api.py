@@ -46,6 +46,15 @@ class SourceImportSerializer(serializers.Serializer):
         help_text="Positions of possible duplicates (same title and year, published "
         "elsewhere) to import as new sources; others are held back",
     )
+    import_all_possible = serializers.BooleanField(
+        default=False, help_text="Import every possible duplicate as a new source (a file "
+        "imported as a job has no preview to pick them in)",
+    )
+
+
+# Every decision the request can make travels with the job.
+_JOB_OPTIONS = ("kind", "dry_run", "skip_invalid", "encoding", "import_positions",
+                "import_all_possible")
 
 
 class SourceImportView(APIView):
@@ -81,7 +90,7 @@ class SourceImportView(APIView):
             )
         if upload.size > settings.REFERENCE_IMPORT_JOB_BYTES:
             job = start_import_job(review=review, upload=upload, user=request.user, options={
-                key: data[key] for key in ("kind", "dry_run", "skip_invalid")
+                key: data[key] for key in _JOB_OPTIONS
             })
             return Response(
                 JobSerializer(job).data,
@@ -100,6 +109,7 @@ class SourceImportView(APIView):
                     skip_invalid=data["skip_invalid"],
                     encoding=data["encoding"],
                     import_positions=data["import_positions"],
+                    import_all_possible=data["import_all_possible"],
                 )
         except ImportRefused as refusal:
             body = {refusal.field: [refusal.message]}

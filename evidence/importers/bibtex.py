@@ -28,7 +28,7 @@ from pylatexenc.latex2text import get_default_latex_context_db as text_context_d
 from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 from evidence.importers.records import ReferenceRecord, first, split_keywords, year_from
-from evidence.importers.types import BIBTEX_TO_CSL
+from evidence.importers.types import bibtex_genre, csl_from_bibtex
 
 # pylatexenc rebuilds its macro database on every call unless given one; building it
 # once makes decoding 1,000 entries ~10x faster, and plain text skips the parser.
@@ -145,7 +145,7 @@ def _record(position, block, notes, strings):
             value = _concatenated(str(value), strings)
         fields.setdefault(field.key.lower(), _value(field.key.lower(), value))
     entry_type = block.entry_type.lower()
-    reference_type = BIBTEX_TO_CSL.get(entry_type, "document")
+    reference_type = csl_from_bibtex(entry_type, fields.get("entrysubtype", ""))
     container = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
     publisher = next((fields[f] for f in _PUBLISHER_FIELDS if fields.get(f)), "")
     if not container and reference_type not in ("book", "report", "thesis"):
@@ -153,6 +153,7 @@ def _record(position, block, notes, strings):
     return ReferenceRecord(
         position=position,
         reference_type=reference_type,
+        genre=bibtex_genre(entry_type, fields.get("type", "")),
         authors=_names(fields.get("author", "")),
         editors=_names(fields.get("editor", "")),
         year=year_from(fields.get("year") or fields.get("date")),

@@ -31,6 +31,7 @@ def _from_item(position, item):
     return ReferenceRecord(
         position=position,
         reference_type=reference_type,
+        genre=_text(item.get("genre")),
         authors=_names(item.get("author")),
         editors=_names(item.get("editor")),
         year=_year(item.get("issued")),

@@ -25,6 +25,13 @@ class SourceImportForm(forms.Form):
         help_text="Leave empty: ichub reads UTF-8 and UTF-16, and asks when it cannot tell "
         "another encoding for sure (for example gbk, cp1252, shift_jis).",
     )
+    import_all_possible = forms.BooleanField(
+        required=False,
+        label="Import possible duplicates too",
+        help_text="Records with the title and year of a source already here but published "
+        "elsewhere are held back for you to tick in the preview. A file imported in the "
+        "background has no preview: tick this to import them all as new sources.",
+    )
     skip_invalid = forms.BooleanField(
         required=False,
         label="Skip invalid records",

@@ -5,6 +5,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from evidence.models import SourceDocument, normalise_doi
+from evidence.names import join_names
 from ichub.budget import spend
 from ichub.drf import MAX_TEXT
 
@@ -18,7 +19,8 @@ _MINOR_WORDS = {"and", "for", "of", "the", "on", "in", "to", "a", "an", "&"}
 _MAX_LENGTHS = {
     field_name: SourceDocument._meta.get_field(field_name).max_length
     for field_name in (
-        "container", "publisher", "volume", "issue", "pages", "doi", "url", "reference_type"
+        "container", "publisher", "volume", "issue", "pages", "doi", "url", "reference_type",
+        "genre",
     )
 }
 # Text fields have no column limit, but the API's schema has one (evidence.serializers):
@@ -42,6 +44,7 @@ class ReferenceRecord:
 
     position: int
     reference_type: str = ""
+    genre: str = ""
     authors: list = field(default_factory=list)
     editors: list = field(default_factory=list)
     year: int | None = None
@@ -84,11 +87,11 @@ class ReferenceRecord:
     @property
     def authors_text(self):
         """Authors as the review cites them: 'Pearson, C. and Watson, N.'."""
-        return " and ".join(self.authors)
+        return join_names(self.authors)
 
     @property
     def editors_text(self):
-        return " and ".join(self.editors)
+        return join_names(self.editors)
 
     def citation_name(self):
         """The word a citation key starts with: the lead author's (or editor's) surname.

@@ -5,7 +5,7 @@ import re
 import rispy
 
 from evidence.importers.records import ReferenceRecord, first, join_pages, year_from
-from evidence.importers.types import EDITED, csl_from_ris
+from evidence.importers.types import EDITED, csl_from_ris, ris_genre
 
 _DOI_IN_URL = re.compile(r"^https?://(dx\.)?doi\.org/", re.IGNORECASE)
 _BARE_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -65,6 +65,7 @@ def _from_ris(position, entry):
     return ReferenceRecord(
         position=position,
         reference_type=reference_type,
+        genre=ris_genre(entry.get("type_of_reference"), first(entry.get("type_of_work"))),
         authors=[a.strip() for a in entry.get("authors") or entry.get("first_authors") or []],
         editors=editors,
         year=year_from(

@@ -153,6 +153,7 @@ def import_sources(
     kinds: dict[int, str] | None = None,
     encoding: str = "",
     import_positions=(),
+    import_all_possible: bool = False,
     on_progress=None,
 ) -> ImportReport:
     """Parse a reference file and add its new references to the review's sources.
@@ -160,9 +161,10 @@ def import_sources(
     All or nothing: a file with any bad record is refused whole (ImportRefused,
     carrying the report) unless `skip_invalid`. Possible duplicates (same
     title and year, another lead author, journal, volume or pages) are held
-    back unless their positions are in `import_positions`: the user decides,
-    having seen them side by side in the preview. One query reads the
-    review's sources and bulk inserts write the new ones with their history,
+    back unless their positions are in `import_positions` (or
+    `import_all_possible`): the user decides, having seen them side by side
+    in the preview, or before a background import, which has none. One query
+    reads the review's sources and bulk inserts write the new ones with their history,
     so the query count does not grow with the number of records. `kinds`
     overrides `kind` for the records at those positions (chosen row by row in
     a preview). `on_progress(done, total)`, if given, is called after each
@@ -174,6 +176,7 @@ def import_sources(
             review=review, data=data, filename=filename, kind=kind, user=user,
             dry_run=dry_run, skip_invalid=skip_invalid, kinds=kinds or {},
             encoding=encoding, import_positions=import_positions,
+            import_all_possible=import_all_possible,
             on_progress=on_progress or (lambda done, total: None),
         )
     except BudgetExceeded as exceeded:
@@ -190,7 +193,7 @@ PROGRESS_BATCH = 2000
 
 
 def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid, kinds,
-                    encoding, import_positions, on_progress):
+                    encoding, import_positions, import_all_possible, on_progress):
     for chosen in {kind, *kinds.values()}:
         if chosen not in SourceDocument.Kind.values:
             raise ImportRefused(
@@ -227,8 +230,9 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
         key = record.title_key()
         target, how, differ = matcher.match(record, key)
         if how == "possible":
-            report.possible_duplicates.append(_possible(record, target, differ, wanted))
-            if record.position not in wanted:
+            taken = import_all_possible or record.position in wanted
+            report.possible_duplicates.append(_possible(record, target, differ, taken))
+            if not taken:
                 continue
         elif target is not None:
             report.duplicates.append(
@@ -253,7 +257,7 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
     return report
 
 
-def _possible(record, target, differ, wanted):
+def _possible(record, target, differ, taken):
     return {
         "position": record.position,
         "title": record.title,
@@ -262,7 +266,7 @@ def _possible(record, target, differ, wanted):
         "volume": record.volume,
         "pages": record.pages,
         "differs_in": differ,
-        "imported": record.position in wanted,
+        "imported": taken,
         **target,
     }
 
@@ -280,6 +284,7 @@ def _row(review, record, citation_key, kind, user):
         "title": record.title,
         "container": record.container,
         "publisher": record.publisher,
+        "genre": record.genre,
         "volume": record.volume,
         "issue": record.issue,
         "pages": record.pages,

@@ -143,6 +143,55 @@ CONTAINED = {"article-journal", "article-magazine", "article-newspaper", "articl
 EDITED = {"book", "chapter", "paper-conference", "entry-encyclopedia", "entry-dictionary"}
 
 
+# Works whose sub-type (CSL genre) exports must keep: RIS writes it in M3
+# ("Type of work", also a DOI or "Article" in other databases' records, so it is
+# read only for these), BibTeX in `type` or as the entry type (@mastersthesis).
+GENRED = {"thesis", "report"}
+GOVERNMENT_DOCUMENT = "Government document"
+MASTERS_THESIS = "Master's thesis"
+# biblatex keeps magazines and newspapers apart from journals by @article's entrysubtype.
+BIBTEX_SUBTYPES = {"article-magazine": "magazine", "article-newspaper": "newspaper"}
+
+
+def ris_genre(code, type_of_work):
+    """A report's or thesis's genre from its RIS record: M3, or GOVDOC's own name."""
+    if csl_from_ris(code) not in GENRED:
+        return ""
+    if type_of_work:
+        return type_of_work
+    return GOVERNMENT_DOCUMENT if (code or "").strip().upper() == "GOVDOC" else ""
+
+
+def ris_code(reference_type, genre):
+    if reference_type == "report" and genre == GOVERNMENT_DOCUMENT:
+        return "GOVDOC"
+    return CSL_TO_RIS.get(reference_type, "GEN")
+
+
+def bibtex_entry_type(reference_type, genre):
+    if reference_type == "thesis" and "master" in genre.casefold():
+        return "mastersthesis"
+    return CSL_TO_BIBTEX.get(reference_type, "misc")
+
+
+def csl_from_bibtex(entry_type, entrysubtype):
+    """The CSL type of a BibTeX entry: @article with entrysubtype={magazine} is a magazine's."""
+    if entry_type == "article":
+        for csl_type, subtype in BIBTEX_SUBTYPES.items():
+            if entrysubtype.casefold() == subtype:
+                return csl_type
+    return BIBTEX_TO_CSL.get(entry_type, "document")
+
+
+def bibtex_genre(entry_type, type_field):
+    """A report's or thesis's genre: its `type` field, else what @mastersthesis says."""
+    if BIBTEX_TO_CSL.get(entry_type) not in GENRED:
+        return ""
+    if type_field:
+        return type_field
+    return MASTERS_THESIS if entry_type == "mastersthesis" else ""
+
+
 def csl_from_ris(code):
     code = (code or "").strip()
     return RIS_TO_CSL.get(code.upper()) or _RIS_NAMES.get(code.casefold(), "")

@@ -40,7 +40,8 @@ def source_import(request, slug):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        options = {key: form.cleaned_data[key] for key in ("kind", "skip_invalid", "encoding")}
+        options = {key: form.cleaned_data[key]
+                   for key in ("kind", "skip_invalid", "encoding", "import_all_possible")}
         if upload.size > settings.REFERENCE_IMPORT_JOB_BYTES:
             job = start_import_job(
                 review=review, upload=upload, user=request.user,
@@ -102,6 +103,7 @@ def _confirm(request, review):
                 import_positions=[
                     int(p) for p in request.POST.getlist("import_position") if p.isdigit()
                 ],
+                import_all_possible="import_all_possible" in request.POST,
                 user=request.user,
             )
     except ImportRefused as refusal:

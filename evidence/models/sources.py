@@ -27,7 +27,9 @@ def _surnames(authors: str) -> list[str]:
     comma-separated token that is only initials belongs to the name before it.
     """
     authors = re.sub(r"\bet al\.?", "", authors)
-    tokens = [t.strip() for part in re.split(r"\band\b|;|&", authors) for t in part.split(",")]
+    # A list with a semicolon is cut only there: its names may hold "and" (evidence.names).
+    groups = authors.split(";") if ";" in authors else re.split(r"\band\b|&", authors)
+    tokens = [t.strip() for part in groups for t in part.split(",")]
     return [t for t in tokens if t and not _INITIALS.match(t)]
 
 
@@ -114,7 +116,17 @@ class SourceDocument(models.Model):
         help_text="CSL type as imported ('article-journal', 'report', 'chapter'…); blank: "
         "exports derive it from the kind",
     )
-    authors = models.TextField(blank=True, help_text="As cited, e.g. 'Pearson, C. and Watson, N.'")
+    authors = models.TextField(
+        blank=True,
+        help_text="As cited, e.g. 'Pearson, C. and Watson, N.'; separate names with ';' "
+        "when one holds 'and' ('Department of Health and Social Care; NHS England')",
+    )
+    genre = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="CSL genre: the kind of thesis or report ('Master's thesis', "
+        "'Government document')",
+    )
     editors = models.TextField(blank=True, help_text="Editors, as authors are written")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     title = models.TextField()

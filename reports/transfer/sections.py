@@ -166,6 +166,7 @@ SECTIONS = [
             "citation_key",
             "kind",
             "reference_type",
+            "genre",
             "authors",
             "editors",
             "year",
@@ -188,7 +189,7 @@ SECTIONS = [
         refs={"created_by": USER},
         sort=("citation_key",),
         timestamps=("created_at", "updated_at"),
-        added=("reference_type", "editors", "publisher", "keywords"),
+        added=("reference_type", "genre", "editors", "publisher", "keywords"),
     ),
     Section(
         "frameworks",

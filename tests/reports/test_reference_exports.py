@@ -16,8 +16,8 @@ from tests.evidence.importers.corpus import csl_schema
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = ["reference_type", "authors", "editors", "year", "title", "container", "publisher",
-          "volume", "issue", "pages", "doi", "url", "abstract"]
+FIELDS = ["reference_type", "genre", "authors", "editors", "year", "title", "container",
+          "publisher", "volume", "issue", "pages", "doi", "url", "abstract"]
 
 
 @pytest.fixture
@@ -44,6 +44,20 @@ def typed_sources(review):
              title="Состояние рецепторного аппарата эндометрия",
              container="Gynecology, Obstetrics and Perinatology", volume="8", issue="3",
              pages="52-57"),
+        # Corporate names holding "and" stay whole (a ';'-separated list), and the
+        # sub-types BibTeX and RIS tell apart survive every format.
+        dict(citation_key="dhsc2021", reference_type="report", genre="Government document",
+             authors="Department of Health and Social Care; NHS England", year=2021,
+             title="Integration and innovation: working together", publisher="HMSO"),
+        dict(citation_key="wilson2019", reference_type="thesis", genre="Master's thesis",
+             authors="Wilson, Amy", year=2019, title="Leading across boundaries",
+             publisher="University of Leeds"),
+        dict(citation_key="smith2020", reference_type="article-magazine",
+             authors="Smith, Jo", year=2020, title="What ICS leaders say",
+             container="Health Service Journal"),
+        dict(citation_key="campbell2021", reference_type="article-newspaper",
+             authors="Campbell, Denis", year=2021, title="NHS shake-up explained",
+             container="The Guardian"),
     ]
     for row in rows:
         SourceDocument.objects.create(review=review, **row)
@@ -138,11 +152,37 @@ def test_it_restores_an_export_written_before_reference_types(typed_sources, rev
     document = json.loads(export_review_text(review))
     document["review"]["slug"] = "restored-copy"
     for row in document["sections"]["sources"]:
-        for name in ("reference_type", "editors", "publisher"):
-            del row[name]
+        for name in ("reference_type", "genre", "editors", "publisher"):
+            row.pop(name, None)
 
     restored = import_review(document=document).review
 
     chapter = SourceDocument.objects.get(review=restored, citation_key="liu2000")
     assert (chapter.reference_type, chapter.editors, chapter.publisher) == ("", "", "")
     assert chapter.container == "The Handbook of Integrated Care"
+
+
+def test_it_writes_each_name_of_a_corporate_author_holding_and_whole(typed_sources):
+    dhsc = typed_sources.filter(citation_key="dhsc2021")
+    ris = rispy.loads(to_ris(dhsc).decode())[0]
+    bibtex = bibtexparser.parse_string(to_bibtex(dhsc).decode()).entries[0]
+    csl = orjson.loads(to_csl_json(dhsc))[0]
+
+    assert ris["authors"] == ["Department of Health and Social Care", "NHS England"]
+    assert ris["type_of_reference"] == "GOVDOC"
+    assert bibtex["author"] == "{Department of Health and Social Care} and {NHS England}"
+    assert csl["author"] == [{"literal": "Department of Health and Social Care"},
+                             {"literal": "NHS England"}]
+    assert dhsc.get().short_citation == (
+        "Department of Health and Social Care and NHS England (2021)"
+    )
+
+
+def test_it_writes_theses_magazines_and_newspapers_as_bibtex_names_them(typed_sources):
+    entries = bibtexparser.parse_string(to_bibtex(typed_sources).decode()).entries_dict
+
+    assert entries["wilson2019"].entry_type == "mastersthesis"
+    assert entries["wilson2019"]["school"] == "University of Leeds"
+    assert entries["smith2020"]["entrysubtype"] == "magazine"
+    assert entries["campbell2021"]["entrysubtype"] == "newspaper"
+    assert entries["dhsc2021"]["type"] == "Government document"

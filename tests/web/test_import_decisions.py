@@ -108,3 +108,58 @@ def test_it_takes_import_positions_and_encoding_in_the_command(review, tmp_path)
 
     assert SourceDocument.objects.filter(review=review, title="Editorial").count() == 2
     assert SourceDocument.objects.filter(review=review, authors="凯撒").exists()
+
+
+def test_it_imports_every_possible_duplicate_at_once_from_the_preview(review, editor, client):
+    client.force_login(editor)
+    url = f"/reviews/{review.slug}/sources/import/"
+    preview = client.post(url, {"file": SimpleUploadedFile("r.ris", RECURRING),
+                                "kind": "empirical_study"})
+    assert 'name="import_all_possible"' in preview.content.decode()
+
+    client.post(url, {"confirm": "1", "import_all_possible": "1"})
+
+    assert SourceDocument.objects.filter(review=review, title="Editorial").count() == 2
+
+
+def test_it_keeps_the_import_decisions_of_a_file_imported_as_a_job(
+    review, editor, token_client, run_worker, settings
+):
+    settings.REFERENCE_IMPORT_JOB_BYTES = 10  # every file is a job
+    client = token_client(editor)
+
+    for upload, options in ((SimpleUploadedFile("r.ris", RECURRING), {"import_all_possible": True}),
+                            (SimpleUploadedFile("g.bib", GBK), {"encoding": "gbk"})):
+        response = client.post("/api/sources/import/",
+                               {"file": upload, "review": review.slug, **options},
+                               format="multipart")
+        assert response.status_code == 202, response.content
+    run_worker()
+
+    assert SourceDocument.objects.filter(review=review, title="Editorial").count() == 2
+    assert SourceDocument.objects.filter(review=review, authors="凯撒").exists()
+
+
+def test_it_offers_the_possible_duplicate_decision_before_a_background_import(
+    review, editor, client, run_worker, settings
+):
+    settings.REFERENCE_IMPORT_JOB_BYTES = 10
+    client.force_login(editor)
+
+    response = client.post(f"/reviews/{review.slug}/sources/import/",
+                           {"file": SimpleUploadedFile("r.ris", RECURRING),
+                            "kind": "empirical_study", "import_all_possible": "on"})
+    assert response.status_code == 302
+    run_worker()
+
+    assert SourceDocument.objects.filter(review=review, title="Editorial").count() == 2
+
+
+def test_it_imports_every_possible_duplicate_with_the_command(review, tmp_path):
+    recurring = tmp_path / "r.ris"
+    recurring.write_bytes(RECURRING)
+
+    call_command("import_sources", review.slug, str(recurring), "--import-positions", "all",
+                 stdout=io.StringIO())
+
+    assert SourceDocument.objects.filter(review=review, title="Editorial").count() == 2

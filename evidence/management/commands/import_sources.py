@@ -31,7 +31,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--import-positions",
             default="",
-            help="Comma-separated record numbers of possible duplicates to import as new sources.",
+            help="Comma-separated record numbers of possible duplicates to import as new sources, "
+            "or 'all'.",
         )
         parser.add_argument(
             "--skip-invalid",
@@ -40,9 +41,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, review_slug, file, kind, dry_run, skip_invalid, **options):
+        import_all_possible = options["import_positions"].strip() == "all"
         positions = [p.strip() for p in options["import_positions"].split(",") if p.strip()]
-        if not all(p.isdigit() for p in positions):
-            raise CommandError("--import-positions takes record numbers, e.g. 3,5.")
+        if not import_all_possible and not all(p.isdigit() for p in positions):
+            raise CommandError("--import-positions takes record numbers, e.g. 3,5, or 'all'.")
         review = Review.objects.filter(slug=review_slug).first()
         if review is None:
             raise CommandError(f"No review with slug {review_slug!r}.")
@@ -59,7 +61,8 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 encoding=options["encoding"],
-                import_positions=[int(p) for p in positions],
+                import_positions=[] if import_all_possible else [int(p) for p in positions],
+                import_all_possible=import_all_possible,
             )
         except ImportRefused as refusal:
             for rejected in refusal.report.rejected if refusal.report else []:

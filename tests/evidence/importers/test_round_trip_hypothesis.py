@@ -11,14 +11,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evidence.importers import read_references
-from evidence.importers.types import BIBTEX_TO_CSL, CSL_TO_BIBTEX, CSL_TO_RIS, RIS_TO_CSL
+from evidence.importers.types import (
+    BIBTEX_SUBTYPES,
+    CSL_TO_BIBTEX,
+    GENRED,
+    bibtex_entry_type,
+    csl_from_bibtex,
+    csl_from_ris,
+    ris_code,
+)
+from evidence.names import join_names
 from reports.references import to_bibtex, to_csl_json, to_ris
 
-# Types every format can say: each has its own RIS code and BibTeX entry type (BibTeX has
-# one `article` for journal, magazine and newspaper articles: those come back as journal's).
+# Types every format can say: each has its own RIS code and BibTeX entry type (biblatex's
+# entrysubtype tells magazine and newspaper articles from journal articles).
 TYPES = sorted(
     t for t in CSL_TO_BIBTEX
-    if BIBTEX_TO_CSL[CSL_TO_BIBTEX[t]] == t and RIS_TO_CSL[CSL_TO_RIS[t]] == t
+    if csl_from_bibtex(bibtex_entry_type(t, ""), BIBTEX_SUBTYPES.get(t, "")) == t
+    and csl_from_ris(ris_code(t, "")) == t
 )
 # Letters of several scripts, digits, spaces and the characters LaTeX treats specially.
 TEXT = st.text(
@@ -29,7 +39,12 @@ TEXT = st.text(
     max_size=40,
 ).map(lambda s: " ".join(s.split())).filter(bool)
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéüøž", min_size=2, max_size=10)
-NAME = st.builds(lambda family, given: f"{family.capitalize()}, {given.capitalize()}", WORD, WORD)
+PERSON = st.builds(lambda family, given: f"{family.capitalize()}, {given.capitalize()}", WORD, WORD)
+# A corporate name may hold "and": it must stay one name.
+CORPORATE = st.builds(lambda a, b: f"{a.capitalize()} and {b.capitalize()} Trust", WORD, WORD)
+NAME = st.one_of(PERSON, PERSON, CORPORATE)
+GENRE = st.one_of(st.just(""), st.sampled_from(["Government document", "Master's thesis",
+                                                "PhD thesis"]), TEXT)
 NUMBER = st.integers(min_value=1, max_value=999).map(str)
 
 
@@ -41,8 +56,9 @@ def sources(draw):
         citation_key="key",
         kind="empirical_study",
         reference_type=reference_type,
-        authors=" and ".join(draw(st.lists(NAME, min_size=1, max_size=3))),
-        editors=" and ".join(draw(st.lists(NAME, max_size=2))),
+        genre=draw(GENRE) if reference_type in GENRED else "",
+        authors=join_names(draw(st.lists(NAME, min_size=1, max_size=3))),
+        editors=join_names(draw(st.lists(NAME, max_size=2))),
         year=draw(st.integers(min_value=1900, max_value=2099)),
         title=draw(TEXT),
         container=draw(TEXT),
@@ -56,7 +72,7 @@ def sources(draw):
     )
 
 
-FIELDS = ["reference_type", "year", "title", "container", "publisher", "volume", "issue",
+FIELDS = ["reference_type", "genre", "year", "title", "container", "publisher", "volume", "issue",
           "pages", "doi", "url", "abstract"]
 
 
