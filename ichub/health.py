@@ -11,6 +11,7 @@ I/O) is reported down within about that many seconds instead of hanging.
 import logging
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -59,7 +60,7 @@ def _wants_html(request):
     )
 
 
-def _unavailable(request, detail):
+def _unavailable(request, detail, **services):
     if request is not None and _wants_html(request):
         body = render_to_string(
             "503.html", {"detail": detail, "retry_after": UNAVAILABLE_RETRY_AFTER_SECONDS}
@@ -67,7 +68,8 @@ def _unavailable(request, detail):
         response = HttpResponse(body, status=503)
     else:
         response = JsonResponse(
-            {"status": "unavailable", "database": "down", "detail": detail}, status=503
+            {"status": "unavailable", "database": "down", **services, "detail": detail},
+            status=503,
         )
     response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
     return response
@@ -78,7 +80,18 @@ def _unavailable(request, detail):
 def healthz(request):
     if not _database_answers():
         return _unavailable(None, "The database does not answer.")
+    if settings.THROTTLE_CACHE and not _redis_answers():
+        return _unavailable(None, "Redis does not answer.", database="ok", redis="down")
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _redis_answers():
+    """With REDIS_URL every API request counts its throttle window in Redis: check it too."""
+    try:
+        caches[settings.THROTTLE_CACHE].get("healthz")  # bounded by REDIS_TIMEOUT
+    except (RedisConnectionError, RedisTimeoutError):
+        return False
+    return True
 
 
 class DatabaseUnavailableMiddleware:

@@ -73,8 +73,8 @@ def test_it_counts_api_throttle_windows_in_redis_not_the_database(
     assert 0 < server.ttl(key) <= 61  # Redis forgets the window once it is over
 
 
-def test_it_answers_503_not_500_while_redis_does_not_answer(settings, token_client, db,
-                                                            monkeypatch):
+@pytest.fixture
+def redis_gone(settings):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]  # nobody listens once the probe is closed
@@ -84,12 +84,30 @@ def test_it_answers_503_not_500_while_redis_does_not_answer(settings, token_clie
         for name in ("default", "representations")
     }
     settings.THROTTLE_CACHE = "default"
+
+
+def test_it_answers_503_not_500_while_redis_does_not_answer(redis_gone, token_client, db,
+                                                            monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": None})
 
     response = token_client(None).get("/api/")
 
     assert response.status_code == 503 and int(response["Retry-After"]) > 0
     assert "unavailable" in response.json()["detail"]
+
+
+def test_it_answers_healthz_503_while_redis_does_not_answer(redis_gone, client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    assert response.json()["redis"] == "down" and response.json()["database"] == "ok"
+
+
+@needs_redis
+def test_it_answers_healthz_200_while_redis_answers(redis_caches, client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
 
 
 def test_it_configures_redis_caches_and_throttles_when_redis_url_is_set():
