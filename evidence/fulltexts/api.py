@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -44,6 +45,15 @@ class FullTextSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class FullTextJobSerializer(FullTextSerializer):
+    job = serializers.IntegerField(help_text="The extraction job (GET its url for progress).")
+    url = serializers.CharField(help_text="The job's API URL.")
+
+    class Meta(FullTextSerializer.Meta):
+        fields = [*FullTextSerializer.Meta.fields, "job", "url"]
+        read_only_fields = fields
+
+
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="PDF, HTML, plain text or Markdown; judged by content.")
 
@@ -58,9 +68,11 @@ class FullTextView(APIView):
     def get(self, request, pk):
         return Response(FullTextSerializer(_get_full_text_for_user(request, pk)).data)
 
-    @extend_schema(request=UploadSerializer, responses={201: FullTextSerializer,
+    @extend_schema(request=UploadSerializer, responses={202: FullTextJobSerializer,
                                                         400: OpenApiTypes.OBJECT})
     def post(self, request, pk):
+        """Store the file (checked by content first) and start its extraction job: 202 with
+        the full text, the job's id and its URL (also in Location)."""
         source = _get_source_for_user(request, pk, role=EDITOR)
         serializer = UploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -71,8 +83,11 @@ class FullTextView(APIView):
                 user=request.user)
         except Refused as refusal:
             return Response({"file": [str(refusal)]}, status=status.HTTP_400_BAD_REQUEST)
+        job = full_text.job
         full_text.refresh_from_db()
-        return Response(FullTextSerializer(full_text).data, status=status.HTTP_201_CREATED)
+        url = reverse("api:job-detail", args=[job.pk])
+        return Response({**FullTextSerializer(full_text).data, "job": job.pk, "url": url},
+                        status=status.HTTP_202_ACCEPTED, headers={"Location": url})
 
 
 class PageSerializer(serializers.Serializer):

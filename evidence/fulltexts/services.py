@@ -14,6 +14,9 @@ from evidence.models import Excerpt, ExcerptAnchor, FullText, FullTextPage
 
 from . import anchors, extraction
 
+# Extraction jobs of a review searched for a full text's job (its status page links it).
+JOBS_LOOKED_AT = 50
+
 
 class Invalid(ValueError):
     """A selection or upload we refuse; the message is shown to the user as it is."""
@@ -43,19 +46,45 @@ def check_content(data: bytes, name: str) -> str:
     return fmt
 
 
-def attach_full_text(*, source, data: bytes, name: str, user=None) -> FullText:
-    """Store `data` as the source's full text (replacing any) and queue its extraction.
+def attach_full_text(*, source, data: bytes, name: str, user=None, extract=True) -> FullText:
+    """Store `data` as the source's full text (replacing any) and start its extraction job.
 
     The content is checked before anything is stored, so a refused upload
     leaves nothing behind; the file is written before the row and removed if
-    the row cannot be saved. Extraction runs as a background task.
+    the row cannot be saved. Extraction runs as a job (`full_text.job`);
+    `extract=False` leaves starting it to the caller (an import starts one job
+    for all its files with `start_extraction`).
     """
     fmt = check_content(data, name)
     full_text = _store(source=source, data=data, fmt=fmt, name=name, user=user)
-    from .tasks import extract_full_text
-
-    transaction.on_commit(lambda: extract_full_text.enqueue(full_text.pk))
+    full_text.job = (start_extraction(full_texts=[full_text], user=user, review=source.review)
+                     if extract else None)
     return full_text
+
+
+def start_extraction(*, full_texts, user, review):
+    """One job that extracts these full texts (each as stored now: a replaced one is skipped)."""
+    from ichub.jobs.services import start_job
+
+    from .tasks import extract_full_texts
+
+    return start_job(task=extract_full_texts, owner=user, review=review, params={
+        "full_texts": [{"id": f.pk, "sha256": f.sha256} for f in full_texts]})
+
+
+def extraction_job(full_text):
+    """The latest job that extracts this full text as it is stored now, or None.
+
+    Looked for among the review's recent extraction jobs (JSON containment is
+    not portable to SQLite); a restored review's full texts have no job.
+    """
+    from ichub.jobs.models import Job
+
+    recent = Job.objects.filter(kind="fulltexts.extract", review_id=full_text.source.review_id)
+    for job in recent.order_by("-pk")[:JOBS_LOOKED_AT]:
+        if {"id": full_text.pk, "sha256": full_text.sha256} in job.params.get("full_texts", []):
+            return job
+    return None
 
 
 def _store(*, source, data, fmt, name, user):
@@ -95,18 +124,25 @@ class _BytesFile(File):
         self.size = len(data)
 
 
-def run_extraction(full_text_id: int) -> str:
+def run_extraction(full_text_id: int, *, on_progress=None, on_cancel=None) -> str:
     """Extract a stored full text into pages, then re-anchor its source's excerpts.
 
     Returns the final status. A failure is stored with its reason; the pages of
     a previous extraction stay until a new one succeeds, so a failed
-    replacement never strands existing anchors.
+    replacement never strands existing anchors. `on_progress(done, total)` is
+    called after each PDF page; if it stops the job (cancelled, or superseded
+    by a retry), `on_cancel(full_text_id)` records that before the stop goes on.
     """
+    from ichub.jobs.runner import JobCancelled, JobSuperseded
+
     full_text = FullText.objects.get(pk=full_text_id)
-    FullText.objects.filter(pk=full_text_id).update(status=FullText.Status.EXTRACTING)
+    FullText.objects.filter(pk=full_text_id).update(status=FullText.Status.EXTRACTING,
+                                                    pages_done=0)
 
     def progress(done, total):
         FullText.objects.filter(pk=full_text_id).update(pages_done=done, page_count=total)
+        if on_progress:
+            on_progress(done, total)
 
     try:
         with full_text.file.open("rb") as handle:
@@ -115,6 +151,10 @@ def run_extraction(full_text_id: int) -> str:
             pages = extraction.extract(local, full_text.format, progress)
         finally:
             os.unlink(local)
+    except (JobCancelled, JobSuperseded):
+        if on_cancel:
+            on_cancel(full_text_id)
+        raise
     except extraction.Refused as refusal:
         FullText.objects.filter(pk=full_text_id).update(
             status=FullText.Status.FAILED, failure_reason=str(refusal)

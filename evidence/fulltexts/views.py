@@ -59,13 +59,13 @@ def upload(request, slug, pk):
             upload_file = form.cleaned_data["file"]
             try:
                 data = services.read_upload(upload_file)
-                services.attach_full_text(source=source, data=data, name=upload_file.name,
-                                          user=request.user)
+                full_text = services.attach_full_text(
+                    source=source, data=data, name=upload_file.name, user=request.user)
             except Refused as refusal:
                 form.add_error("file", str(refusal))
             else:
                 messages.success(request, "Stored the full text; its text is being extracted.")
-                return redirect(reader_url(review, source))
+                return redirect("jobs:detail", pk=full_text.job.pk)
         status = 400
     return render(request, "evidence/fulltexts/upload.html", {
         "review": review, "source": source, "form": form,
@@ -101,6 +101,7 @@ def reader_page(request, slug, pk):
     if not full_text.is_ready:
         return render(request, "evidence/fulltexts/status.html", {
             "review": review, "source": source, "full_text": full_text,
+            "job": services.extraction_job(full_text),
             "can_edit": has_role(request.user, review, EDITOR)})
     number = _page_number(request.GET.get("page"), full_text.page_count)
     return _render_reader(request, review, source, full_text, number,

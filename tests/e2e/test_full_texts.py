@@ -75,6 +75,9 @@ def test_a_reviewer_codes_a_pdf_restates_it_and_exchanges_it_as_qdpx(page, revie
     page.get_by_role("link", name="Attach one").click()
     page.get_by_label("File").set_input_files(str(pdf))
     page.get_by_role("button", name="Upload").click()
+    # The upload opens its extraction job's progress page; the result is the reader.
+    expect(page.get_by_text("smith2021.pdf: extracted.")).to_be_visible()
+    page.get_by_role("link", name="See the result").click()
     expect(page.get_by_text("Page 1 of 3").first).to_be_visible()
     page.get_by_role("link", name="p. 2 →").first.click()
     # Wait for page 2 itself: evaluating before the navigation ends finds no page text.

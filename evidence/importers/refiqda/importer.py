@@ -28,10 +28,13 @@ class Report:
     codes: int = 0
     codings: int = 0
     ignored: list = field(default_factory=list)
+    full_texts: list = field(default_factory=list)
+    job: int | None = None
 
     def as_dict(self):
         return {"origin": self.origin, "sources": self.sources, "excerpts": self.excerpts,
-                "codes": self.codes, "codings": self.codings, "ignored": self.ignored}
+                "codes": self.codes, "codings": self.codings, "ignored": self.ignored,
+                "job": self.job}
 
 
 def _q(tag, ns=PROJECT_NS):
@@ -76,6 +79,11 @@ def _import_project(*, review, root, archive, user):
                                   "sources only.")
         elif tag in ("TextSource", "PDFSource"):
             _source(review, element, tag, archive, variables, codes, report, user)
+    if report.full_texts:
+        # One extraction job for all the stored files; when it stores their pages it checks
+        # the anchors made above from the project's text (re-anchoring any that moved).
+        report.job = services.start_extraction(full_texts=report.full_texts, user=user,
+                                               review=review).pk
     for part in _IGNORED_PARTS:
         if root.find(_q(part)) is not None:
             report.ignored.append(f"{part}: not part of ichub's model.")
@@ -115,10 +123,10 @@ def _source(review, element, tag, archive, variables, codes, report, user):
             if data is None:
                 raise FileRefused("its PDF is not inside the archive")
             full_text = services.attach_full_text(source=source, data=data, name=f"{name}.pdf",
-                                                  user=user)
+                                                  user=user, extract=False)
         elif text is not None:
             full_text = services.attach_full_text(source=source, data=text.encode("utf-8"),
-                                                  name=f"{name}.txt", user=user)
+                                                  name=f"{name}.txt", user=user, extract=False)
         else:
             raise FileRefused("it has no text")
     except FileRefused as refusal:
@@ -126,6 +134,7 @@ def _source(review, element, tag, archive, variables, codes, report, user):
         report.sources.append(source.citation_key)
         return
     report.sources.append(source.citation_key)
+    report.full_texts.append(full_text)
     if text is None:
         if text_holder is None and element.findall(_q("PDFSelection")):
             report.ignored.append(f"{tag} {name!r}: PDF area selections need a text "

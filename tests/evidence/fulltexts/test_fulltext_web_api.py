@@ -6,6 +6,7 @@ from django.urls import reverse
 from cmocs.models import CMOC, EvidenceLink
 from evidence.fulltexts import services
 from evidence.models import Excerpt, ExcerptAnchor, FullText
+from ichub.jobs.models import Job
 
 from .conftest import upload
 from .pdfs import scanned_pdf, text_pdf
@@ -25,7 +26,13 @@ def test_it_extracts_an_uploaded_pdf_page_by_page(client, editor, source, study_
     client.force_login(editor)
     with commits(execute=True):
         response = client.post(_upload_url(source), {"file": upload("study.pdf", study_pdf)})
-    assert response.status_code == 302
+    job = Job.objects.get(kind="fulltexts.extract")
+    assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
+    assert job.status == Job.Status.SUCCEEDED and job.review == source.review
+    assert (job.progress_done, job.progress_total) == (3, 3)
+    assert job.result_url == _reader_url(source)
+    progress_page = client.get(response.url).content.decode()
+    assert "study.pdf: extracted." in progress_page and _reader_url(source) in progress_page
     full_text = FullText.objects.get(source=source)
     assert full_text.status == FullText.Status.READY
     assert full_text.page_count == 3
@@ -174,7 +181,11 @@ def test_api_upload_and_permissions(token_client, editor, viewer, outsider, sour
     with commits(execute=True):
         created = token_client(editor).post(url, {"file": upload("s.pdf", study_pdf)},
                                             format="multipart")
-    assert created.status_code == 201 and created.json()["status"] == "pending"
+    body = created.json()
+    assert created.status_code == 202 and body["status"] == "pending"
+    assert body["url"] == f"/api/jobs/{body['job']}/" == created["Location"]
+    assert token_client(viewer).get(body["url"]).json()["status"] == "succeeded"
+    assert token_client(outsider).get(body["url"]).status_code == 404
     assert token_client(viewer).get(url).json()["status"] == "ready"
     page = token_client(viewer).get(url + "pages/?page=2").json()
     assert PHRASE in page["text"]
