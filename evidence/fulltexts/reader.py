@@ -85,3 +85,26 @@ def snippet(text, query, width=90):
     start = max(0, first - width // 2)
     piece = " ".join(text[start:start + width].split())
     return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def html_page(full_text, page, page_segments):
+    """An HTML full text's page as its sanitised HTML (html_view), or None to show plain text.
+
+    None too when the stored file is not here (a review restored beside
+    another storage): the reader still has the text.
+    """
+    from django.utils.safestring import mark_safe
+
+    from . import html_view
+
+    try:
+        with full_text.file.open("rb") as handle:
+            markup = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    text = "".join(full_text.pages.order_by("number").values_list("text", flat=True))
+    tree = html_view.build(markup, text)
+    if tree is None:
+        return None
+    # Safe: html_view writes only its listed tags and attributes and escapes all text.
+    return mark_safe(html_view.render_page(tree, text, page.start, page.end, page_segments))

@@ -121,13 +121,16 @@ def _render_reader(request, review, source, full_text, number, form, status=200)
     on_page = [a for a in all_anchors
                if not a.orphaned and a.start < page.end and a.end > page.start]
     query = request.GET.get("q", "").strip()[:200]
+    segments = reader.segments(page.text, page.start, _marks(on_page), query)
+    page_html = (reader.html_page(full_text, page, segments)
+                 if full_text.format == FullText.Format.HTML else None)
     return render(request, "evidence/fulltexts/reader.html", {
         "review": review, "source": source, "full_text": full_text,
         "can_edit": has_role(request.user, review, EDITOR),
         "page": page, "number": number,
         "previous": number - 1 if number > 1 else None,
         "next": number + 1 if number < full_text.page_count else None,
-        "segments": reader.segments(page.text, page.start, _marks(on_page), query),
+        "segments": segments, "page_html": page_html,
         "anchors": all_anchors, "query": query, "form": form,
         "element_legend": ELEMENT_LEGEND, "stance_legend": STANCE_LEGEND,
     }, status=status)

@@ -11,11 +11,13 @@ from playwright.sync_api import expect
 
 from cmocs import services as cmoc_services
 from cmocs.models import CMOC, EvidenceLink
-from evidence.models import ExcerptAnchor, SourceDocument
+from evidence.fulltexts import services
+from evidence.models import ExcerptAnchor, FullText, SourceDocument
 from ichub.models import Membership, Review
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in, screenshot
 from tests.evidence.fulltexts.pdfs import STUDY_PAGES, text_pdf
+from tests.evidence.fulltexts.test_html_reader import PAGE as HTML_PAGE
 from tests.shared_files import find_shared_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -156,3 +158,23 @@ def test_a_reviewer_codes_a_pdf_restates_it_and_exchanges_it_as_qdpx(page, revie
     anchors = lambda slug: sorted(ExcerptAnchor.objects.filter(  # noqa: E731
         excerpt__source__review__slug=slug).values_list("page", "start", "end", "exact"))
     assert anchors("fresh") == anchors(review.slug) and len(anchors("fresh")) == 3
+
+
+def test_an_html_full_text_reads_as_html_and_keeps_its_offsets(page, review, editor, setting):
+    source = setting
+    services.attach_full_text(source=source, data=HTML_PAGE.encode(), name="report.html",
+                              user=editor)
+    stored = FullText.objects.get(source=source).pages.get(number=1).text
+    log_in(page, editor, PASSWORD)
+    page.goto(f"/reviews/{review.slug}/sources/{source.pk}/full-text/")
+    expect(page.locator("#page-text strong")).to_have_text("built trust")
+    # What the reader's script counts offsets in is the stored text, character for character.
+    assert page.locator("#page-text").evaluate("e => e.textContent") == stored
+    assert page.evaluate("() => window.pwned === undefined")
+    phrase = "across organisations enabled"
+    _select_with_mouse(page, phrase)
+    page.get_by_role("button", name="Add excerpt").click()
+    expect(page.get_by_text("Added the excerpt on p. 1.")).to_be_visible()
+    anchor = ExcerptAnchor.objects.get(excerpt__source=source)
+    assert stored[anchor.start:anchor.end] == anchor.exact == phrase
+    expect(page.locator("#page-text mark")).to_have_text(phrase)
