@@ -39,7 +39,12 @@ from evidence.screening.prioritisation.api import (
 from ichub.api import ReviewViewSet
 from ichub.jobs.api import JobViewSet, ReviewJobListView
 from programme_theories.api import ProgrammeTheoryViewSet
-from reports.api import ReviewDownloadView, ReviewExportView, ReviewImportView
+from reports.api import (
+    ReviewArchiveExportView,
+    ReviewDownloadView,
+    ReviewExportView,
+    ReviewImportView,
+)
 from reports.statements_api import (
     MethodStatementViewSet,
     NotApplicableItemViewSet,
@@ -84,6 +89,8 @@ urlpatterns = [
     path("reviews/import/", ReviewImportView.as_view(), name="review-import"),
     path("reviews/<slug:slug>/qda-import/", QdaImportView.as_view(), name="review-qda-import"),
     path("reviews/<slug:slug>/export/", ReviewExportView.as_view(), name="review-export"),
+    path("reviews/<slug:slug>/export/archive/", ReviewArchiveExportView.as_view(),
+         name="review-export-archive"),
     path(
         "reviews/<slug:slug>/downloads/<str:name>",
         ReviewDownloadView.as_view(),

@@ -18,7 +18,7 @@ from ichub.permissions import get_review_for_user
 from reports.downloads import DOWNLOADS
 from reports.responses import download_response, export_response
 from reports.services import start_review_import
-from reports.tasks import build_review_file_job, export_review_job
+from reports.tasks import build_review_file_job, export_review_archive_job, export_review_job
 from reports.transfer import TransferRefused
 
 
@@ -55,8 +55,20 @@ class ReviewExportView(APIView):
         return _start_file_job(request, slug, export_review_job)
 
 
+class ReviewArchiveExportView(APIView):
+    """POST makes the whole review plus the bytes of its stored files (full texts) as a zip,
+    as a job (202): `review.json` is the JSON export, `files/<sha256>` each stored file.
+    POST the zip to /api/reviews/import/ to restore the review with its files elsewhere."""
+
+    @extend_schema(request=None, responses={202: JobSerializer})
+    def post(self, request, slug):
+        return _start_file_job(request, slug, export_review_archive_job)
+
+
 class ReviewImportSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A document from GET /api/reviews/{slug}/export/")
+    file = serializers.FileField(
+        help_text="A document from GET /api/reviews/{slug}/export/, or the zip made by "
+                  "POST /api/reviews/{slug}/export/archive/ (the document with its files)")
 
 
 class ReviewImportView(APIView):

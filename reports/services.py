@@ -17,8 +17,9 @@ from ichub.models import MethodStatement, NotApplicableItem, QualityRating, Revi
 from ichub.versioning import StaleVersion, claim_next_version
 from reports.checklists import checklist_for
 from reports.quality import STANDARDS, standards_for
-from reports.tasks import import_review_job
+from reports.tasks import import_review_archive_job, import_review_job
 from reports.transfer import TransferRefused, parse_document
+from reports.transfer.archive import is_archive, read_document_header
 
 
 def start_review_import(*, upload, user):
@@ -26,10 +27,14 @@ def start_review_import(*, upload, user):
 
     What the document's header can tell is refused now (TransferRefused, with
     a 400 or 409 status) rather than minutes later from the worker: a file
-    that is not an export, and a review whose slug is taken.
+    that is not an export, and a review whose slug is taken. A zip is a review
+    archive (reports.transfer.archive: the document with its stored files).
     """
+    archive = is_archive(upload.read(4))
+    upload.seek(0)
     try:
-        slug = parse_document(upload).review.get("slug")
+        document = read_document_header(upload) if archive else parse_document(upload)
+        slug = document.review.get("slug")
     except AttributeError as odd:  # a header whose review is not an object
         raise TransferRefused("The document's review is not an object.") from odd
     if isinstance(slug, str) and Review.objects.filter(slug__iexact=slug).exists():
@@ -38,7 +43,8 @@ def start_review_import(*, upload, user):
             status=409,
         )
     upload.seek(0)
-    return start_job(task=import_review_job, owner=user, params={"upload": save_upload(upload)})
+    return start_job(task=import_review_archive_job if archive else import_review_job,
+                     owner=user, params={"upload": save_upload(upload)})
 
 
 def _save(record, user):

@@ -10,6 +10,8 @@ file in storage that the job's owner downloads from the job's page, so a
 large review's export never runs inside a request a load balancer would cut.
 """
 
+import tempfile
+
 from django.urls import reverse
 
 from ichub.jobs import JobFailed, job_task
@@ -17,6 +19,7 @@ from ichub.jobs.files import delete_upload, open_upload, save_result
 from ichub.models import Review
 from reports.downloads import DOWNLOADS
 from reports.transfer import TransferRefused, import_review, parse_document
+from reports.transfer.archive import import_archive, write_archive
 from reports.transfer.export import export_review_chunks
 from reports.transfer.sections import SECTIONS
 
@@ -51,6 +54,35 @@ def import_review_job(job):
     }
 
 
+@job_task("review.import_archive")
+def import_review_archive_job(job):
+    """A review archive (the document plus its stored files; reports.transfer.archive)."""
+    name = job.params["upload"]
+    try:
+        stream = open_upload(name)
+    except FileNotFoundError as missing:
+        raise JobFailed("The uploaded file is no longer there; upload it again.") from missing
+    with stream:
+        job.set_total(stream.size)
+
+        def read_so_far():
+            job.advance(max(0, stream.tell() - job.job.progress_done))
+
+        try:
+            with job.atomic():
+                report = import_archive(handle=stream, user=job.job.owner,
+                                        on_chunk=read_so_far)
+        except TransferRefused as refusal:
+            delete_upload(name)
+            raise JobFailed(refusal.message) from refusal
+    job.set_review(report.review)
+    delete_upload(name)
+    return {
+        "result": report.as_dict(),
+        "result_url": reverse("hub:dashboard", args=[report.review.slug]),
+    }
+
+
 def _review(job):
     review = job.job.review
     if review is None:  # deleted since the job was started (the job cascades, but a race)
@@ -67,6 +99,24 @@ def export_review_job(job):
     filename = f"{review.slug}.json"
     stored, size = save_result(filename, chunks)
     return _file_outcome(job, stored, filename, "application/json; charset=utf-8", size)
+
+
+@job_task("review.export_archive")
+def export_review_archive_job(job):
+    """The whole review with its stored files (full texts) as a zip, for another instance."""
+    review = _review(job)
+    job.set_total(len(SECTIONS) + 1)
+    filename = f"{review.slug}.zip"
+    with tempfile.TemporaryFile() as spool:
+        missing = write_archive(review, spool, reader=job.job.owner, on_section=job.advance)
+        spool.seek(0)
+        stored, size = save_result(filename, iter(lambda: spool.read(1 << 20), b""))
+    job.advance(1)
+    outcome = _file_outcome(job, stored, filename, "application/zip", size)
+    if missing:
+        outcome["result"]["missing_files"] = missing
+        job.say(f"{len(missing)} stored file(s) were not found and are not in the archive.")
+    return outcome
 
 
 @job_task("review.file")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/downloads/<str:name>", views.download, name="download"),
     path("reports/export.json", views.export, name="export"),
     path("reports/export/", views.export_job, name="export_job"),
+    path("reports/export/archive/", views.export_archive_job, name="export_archive_job"),
     path("reports/files/<str:name>", views.file_job, name="file_job"),
     path("matrix/", views.matrix, name="matrix"),
     path("matrix.csv", views.matrix_download, {"fmt": "csv"}, name="matrix_csv"),

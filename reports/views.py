@@ -19,7 +19,7 @@ from reports.quality import save_self_assessment, self_assessment
 from reports.rameses import rameses_report
 from reports.responses import attachment, download_response, export_response
 from reports.services import save_not_applicable, start_review_import
-from reports.tasks import build_review_file_job, export_review_job
+from reports.tasks import build_review_file_job, export_review_archive_job, export_review_job
 from reports.transfer import TransferRefused
 
 # Files made by a worker (a progress page, then a download link) rather than in
@@ -159,6 +159,15 @@ def export_job(request, slug):
     """Start the whole-review export as a job; its page shows progress, then the download."""
     review = _get_review_for_user(request, slug)
     job = start_job(task=export_review_job, owner=request.user, review=review)
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def export_archive_job(request, slug):
+    """The whole review with its stored files, as a zip made by a job."""
+    review = _get_review_for_user(request, slug)
+    job = start_job(task=export_review_archive_job, owner=request.user, review=review)
     return redirect("jobs:detail", pk=job.pk)
 
 

@@ -67,6 +67,7 @@ class RestoreReport:
     skipped: list = field(default_factory=list)
     blanked: list = field(default_factory=list)
     attributed_to_you: set = field(default_factory=set)  # usernames the importer stands for
+    files: dict = field(default_factory=dict)  # stored files put back from an archive
 
     @property
     def summary(self):
@@ -84,6 +85,7 @@ class RestoreReport:
             "blanked": self.blanked,
             "attributed_to_you": sorted(self.attributed_to_you),
             "summary": self.summary,
+            **({"files": self.files} if self.files else {}),
         }
 
 

@@ -135,10 +135,12 @@ def test_a_reviewer_codes_a_pdf_restates_it_and_exchanges_it_as_qdpx(page, revie
     page.get_by_role("link", name="Smith and Jones (2021), p. 3").click()
     expect(page.locator("mark.hit")).to_have_text("senior leaders")
 
-    # Export as .qdpx from the review's downloads; it validates against the XSD.
+    # Export as .qdpx from the review's downloads (made by a job, then downloaded from its
+    # page); it validates against the XSD.
     page.goto(f"/reviews/{review.slug}/reports/rameses/")
+    page.get_by_role("button", name="REFI-QDA project", exact=False).click()
     with page.expect_download() as download:
-        page.get_by_role("link", name="REFI-QDA project", exact=False).click()
+        page.get_by_role("link", name="Download", exact=False).click()
     data = open(download.value.path(), "rb").read()
     qde = zipfile.ZipFile(io.BytesIO(data)).read("project.qde")
     schema = find_shared_file("refi-qda", "Project.xsd")
