@@ -3,6 +3,7 @@ into a review: sources with their text, selections as anchored excerpts, codes k
 the mapping step. What could not be brought in is listed in the report, never dropped
 silently."""
 
+import bisect
 import uuid
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ from evidence.models import Excerpt, ExcerptAnchor, ImportedCode, SourceDocument
 
 _IGNORED_SOURCES = ("PictureSource", "AudioSource", "VideoSource")
 _IGNORED_PARTS = ("Cases", "Sets", "Graphs", "Links")
+# Tools whose positions count UTF-16 code units rather than characters (see _positions).
+_UTF16_ORIGINS = ("NVivo",)
 
 
 @dataclass
@@ -30,11 +33,12 @@ class Report:
     ignored: list = field(default_factory=list)
     full_texts: list = field(default_factory=list)
     job: int | None = None
+    notes: list = field(default_factory=list)
 
     def as_dict(self):
         return {"origin": self.origin, "sources": self.sources, "excerpts": self.excerpts,
                 "codes": self.codes, "codings": self.codings, "ignored": self.ignored,
-                "job": self.job}
+                "notes": self.notes, "job": self.job}
 
 
 def _q(tag, ns=PROJECT_NS):
@@ -140,8 +144,32 @@ def _source(review, element, tag, archive, variables, codes, report, user):
             report.ignored.append(f"{tag} {name!r}: PDF area selections need a text "
                                   "representation; not imported.")
         return
+    position = _positions(text, report)
     for selection in text_holder.findall(_q("PlainTextSelection")):
-        _selection(source, full_text, text, selection, codes, report, user)
+        _selection(source, full_text, text, selection, codes, report, user, position)
+
+
+def _positions(text, report):
+    """How the exporting tool counted characters: a function from its positions to ours.
+
+    REFI-QDA says "characters"; ichub (and QualCoder) count code points, but
+    NVivo counts UTF-16 code units, so every emoji or other character outside
+    the Basic Multilingual Plane before a selection moves it one further
+    (seen in a real NVivo 12 export of YouTube comments).
+    """
+    if not report.origin.startswith(_UTF16_ORIGINS):
+        return lambda at: at
+    after_astral, units = [], 0
+    for char in text:
+        units += 2 if ord(char) > 0xFFFF else 1
+        if ord(char) > 0xFFFF:
+            after_astral.append(units)
+    if not after_astral:
+        return lambda at: at
+    note = f"Positions read as UTF-16 code units, as {report.origin} counts them."
+    if note not in report.notes:
+        report.notes.append(note)
+    return lambda at: at - bisect.bisect_right(after_astral, at)
 
 
 def _text_of(holder, archive):
@@ -167,12 +195,13 @@ def _new_source(review, name, description, meta, user):
         kind=kind if kind in SourceDocument.Kind.values else SourceDocument.Kind.OTHER)
 
 
-def _selection(source, full_text, text, selection, codes, report, user):
+def _selection(source, full_text, text, selection, codes, report, user, position):
     try:
         start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
     except (TypeError, ValueError):
         report.ignored.append(f"Selection {selection.get('guid')}: positions are not numbers.")
         return
+    start, end = position(start), position(end)
     if not 0 <= start < end <= len(text):
         report.ignored.append(f"Selection {selection.get('guid')}: positions {start}–{end} lie "
                               f"outside its source's text (0–{len(text)}).")
