@@ -54,6 +54,8 @@ class Element:
     tag: str
     attrs: list
     children: list = field(default_factory=list)
+    start: int = 0  # the stretch of the text inside it, to skip it on other pages
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,10 @@ class _Aligner:
                     target.children.append(Void(tag, self.at))
                 else:
                     self.gap_before(child, target)
-                    element = Element(tag, list(child.attrib.items()))
+                    element = Element(tag, list(child.attrib.items()), start=self.at)
                     target.children.append(element)
                     self.children_of(child, element)
+                    element.end = self.at
             self.piece(child.tail, target)
 
     def gap_before(self, child, target):
@@ -124,7 +127,12 @@ class _Aligner:
         if not raw:
             return
         text, start = self.text, self.at
-        for char in _normal(raw):
+        normal = _normal(raw)
+        if text.startswith(normal, start):  # the common case: the text as it stands
+            self.at += len(normal)
+            target.children.append(Text(start, self.at))
+            return
+        for char in normal:
             while self.at < len(text) and text[self.at] != char and text[self.at].isspace():
                 self.at += 1  # a newline extraction added: it stays where it falls
             if self.at < len(text) and text[self.at] == char:
@@ -171,6 +179,8 @@ class _Writer:
             return self.range(max(node.start, self.start), min(node.end, self.end))
         if isinstance(node, Void):
             return f"<{node.tag}>" if self.start <= node.at < self.end else ""
+        if node.end <= self.start or node.start >= self.end:
+            return ""
         inner = "".join(self.node(child) for child in node.children)
         if not inner or node.tag not in DISPLAY_TAGS:
             return inner

@@ -1,6 +1,10 @@
 """A page of full text cut into segments for the reader: highlighted excerpts and search hits."""
 
+import functools
 from dataclasses import dataclass, field
+
+# Parsed HTML full texts kept per process (each is its text plus a tree of its elements).
+HTML_TREES_KEPT = 8
 
 
 @dataclass
@@ -98,13 +102,27 @@ def html_page(full_text, page, page_segments):
     from . import html_view
 
     try:
-        with full_text.file.open("rb") as handle:
-            markup = handle.read().decode("utf-8", errors="replace")
-    except OSError:
+        built = _html_tree(full_text.pk, full_text.sha256, full_text.extracted_at)
+    except OSError:  # not cached: the file may be back on the next request
         return None
-    text = "".join(full_text.pages.order_by("number").values_list("text", flat=True))
-    tree = html_view.build(markup, text)
-    if tree is None:
+    if built is None:
         return None
+    tree, text = built
     # Safe: html_view writes only its listed tags and attributes and escapes all text.
     return mark_safe(html_view.render_page(tree, text, page.start, page.end, page_segments))
+
+
+@functools.lru_cache(maxsize=HTML_TREES_KEPT)
+def _html_tree(full_text_id, sha256, extracted_at):
+    """The sanitised tree and text of one extraction of one file (the key names both), kept
+    per process: parsing and aligning a long page on every request cost ~0.5 s."""
+    from evidence.models import FullText
+
+    from . import html_view
+
+    full_text = FullText.objects.get(pk=full_text_id)
+    with full_text.file.open("rb") as handle:
+        markup = handle.read().decode("utf-8", errors="replace")
+    text = "".join(full_text.pages.order_by("number").values_list("text", flat=True))
+    tree = html_view.build(markup, text)
+    return None if tree is None else (tree, text)
