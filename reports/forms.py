@@ -6,9 +6,10 @@ from django.conf import settings
 
 class ReviewImportForm(forms.Form):
     file = forms.FileField(
-        label="Whole-review export (.json)",
-        help_text="A file from a review's \"Whole review (JSON backup)\" download or "
-        "GET /api/reviews/{slug}/export/, up to 200 MB. It is restored in the background "
+        label="Whole-review export (.json, or .zip with its full-text files)",
+        help_text="A file from a review's \"Whole review (JSON backup)\" or \"Whole review "
+        "with its full-text files (.zip)\" download, or GET /api/reviews/{slug}/export/, up "
+        "to 200 MB. It is restored in the background "
         "as a new review that you own; you can follow it, and leave the page.",
     )
 

@@ -153,3 +153,19 @@ def test_the_commands_write_and_restore_an_archive(anchored, review, tmp_path, s
     restored = Review.objects.get(slug=review.slug)
     assert FullText.objects.get(source__review=restored).file.read() == study_pdf
     assert export_review_text(restored) == document
+
+
+def test_the_import_page_restores_an_archive(anchored, review, editor, client, study_pdf,
+                                             commits):
+    archive = io.BytesIO()
+    write_archive(review, archive)
+    _forget(review)
+    client.force_login(editor)
+    with commits(execute=True):
+        response = client.post("/reviews/import/", {"file": upload("r.zip", archive.getvalue())})
+    job = Job.objects.get(kind="review.import_archive")
+    assert response.status_code == 302 and response.url == f"/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.result["files"]["restored"] == 1
+    restored = Review.objects.get(slug=review.slug)
+    assert FullText.objects.get(source__review=restored).file.read() == study_pdf
