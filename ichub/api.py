@@ -65,7 +65,9 @@ class FlowStageSerializer(serializers.Serializer):
     count = serializers.IntegerField(allow_null=True)
     count_origin = serializers.CharField()
     note = serializers.CharField(allow_blank=True)
-    exclusions = FlowExclusionSerializer(many=True)
+    exclusions = FlowExclusionSerializer(
+        many=True, help_text="The first sources excluded here, by citation (at most 25)")
+    exclusions_total = serializers.IntegerField(help_text="How many were excluded here")
 
 
 class FlowSerializer(serializers.Serializer):

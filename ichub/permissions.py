@@ -35,7 +35,12 @@ def has_role(user, review, role):
     """Whether the user holds `role` (or a higher one) in the review; None asks for nothing."""
     if role is None:
         return True
-    return _RANK.get(review.role_of(user), 0) >= _RANK[role]
+    return role_at_least(review.role_of(user), role)
+
+
+def role_at_least(held, needed):
+    """Whether the role `held` (None: no role) is `needed` or a higher one."""
+    return _RANK.get(held, 0) >= _RANK[needed]
 
 
 def require_role(user, review, role):

@@ -113,6 +113,10 @@ def _flow_side_lines(previous_stage, previous_count, count):
     for exclusion in previous_stage["exclusions"] if previous_stage else []:
         reason = f": {exclusion['reason']}" if exclusion["reason"] else ""
         lines.extend(_wrap(f"• {exclusion['citation']}{reason}", 320 - 24, max_lines=2))
+    unnamed = previous_stage["exclusions_total"] - len(previous_stage["exclusions"]) if (
+        previous_stage) else 0
+    if unnamed > 0:
+        lines.append(f"… and {unnamed:,} more")
     return lines
 
 

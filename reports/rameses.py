@@ -270,6 +270,10 @@ def _document_flow(context, item, section):
     if exclusions:
         section.add("paragraph", text="Documents excluded, and why:")
         section.add("list", items=exclusions)
+    unnamed = sum(stage["exclusions_total"] - len(stage["exclusions"]) for stage in flow)
+    if unnamed:
+        section.add("paragraph", text=f"… and {unnamed:,} more excluded documents, listed in "
+                                      "the review's source list.")
 
 
 def _document_characteristics(context, item, section):

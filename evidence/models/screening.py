@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from ichub.models import Membership, Review
-from ichub.permissions import EDITOR, OWNER, has_role
+from ichub.permissions import EDITOR, OWNER, role_at_least
 
 from .sources import SourceDocument
 
@@ -266,6 +266,9 @@ class ScreeningResolution(models.Model):
         return f"{self.get_decision_display()} {self.source} ({self.stage}), resolved"
 
 
+_LOOK_UP = object()  # may_be_resolved_by: read the user's role from the database
+
+
 @dataclass
 class ScreeningStatus:
     """Where one source stands at one stage, from its current decisions."""
@@ -290,16 +293,19 @@ class ScreeningStatus:
     def decided_by(self, user):
         return any(d.reviewer_id == user.pk for d in self.decisions)
 
-    def may_be_resolved_by(self, user):
+    def may_be_resolved_by(self, user, *, role=_LOOK_UP):
         """Owners resolve any conflict; other editors only conflicts they took no part in.
 
         A party to a disagreement resolving it alone would just be outvoting the
-        other reviewer, so the tie-break must come from someone else.
+        other reviewer, so the tie-break must come from someone else. `role` is
+        the user's role in the review when the caller has read it already (a
+        page of conflicts reads it once, not once a conflict).
         """
-        review = self.source.review
-        if has_role(user, review, OWNER):
+        if role is _LOOK_UP:
+            role = self.source.review.role_of(user)
+        if role_at_least(role, OWNER):
             return True
-        return has_role(user, review, EDITOR) and not self.decided_by(user)
+        return role_at_least(role, EDITOR) and not self.decided_by(user)
 
 
 def screening_status(decisions, required, resolution=None):

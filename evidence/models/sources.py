@@ -215,7 +215,7 @@ class SourceDocument(models.Model):
         status.source, status.stage = self, stage
         return status
 
-    def appraisal_decision(self):
+    def appraisal_decision(self, appraisals=None):
         """The review's decision at its appraisal steps, derived from the ratings.
 
         Realist appraisal runs in order: a source must be relevant (able to test
@@ -225,10 +225,11 @@ class SourceDocument(models.Model):
         disputed; a step nobody has rated leaves it pending. Ratings by users and
         label-only ratings ("LK and RG", transcribed from a paper) count alike,
         so a shipped review's exclusions read from its appraisal rows. Reads
-        `appraisals` through .all() so a prefetched list costs no query each.
+        `appraisals` through .all() so a prefetched list costs no query each;
+        a caller that read the ratings already passes them as `appraisals`.
         """
         by_criterion = {}
-        for appraisal in self.appraisals.all():
+        for appraisal in self.appraisals.all() if appraisals is None else appraisals:
             if appraisal.excerpt_id is None:
                 by_criterion.setdefault(appraisal.criterion, []).append(appraisal)
         for criterion in Appraisal.Criterion.values:

@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from evidence.models import (
@@ -286,12 +287,13 @@ class ConflictSerializer(serializers.Serializer):
     can_resolve = serializers.SerializerMethodField()
 
     def get_can_resolve(self, status) -> bool:
-        user = self.context["request"].user
-        return status.state == "conflict" and status.may_be_resolved_by(user)
+        return status.can_resolve  # set by review_conflicts(user=...)
 
 
 class ConflictListSerializer(serializers.Serializer):
     review = serializers.CharField()
+    count = serializers.IntegerField(help_text="Conflicts over all pages")
+    next = serializers.URLField(allow_null=True, help_text="The next page, if any")
     conflicts = ConflictSerializer(many=True)
 
 
@@ -339,6 +341,18 @@ class ResolveSerializer(serializers.Serializer):
         return reason
 
 
+CONFLICTS_DEFAULT, CONFLICTS_MAX = 100, 500
+
+
+def _bounded_int(request, name, default, low, high):
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise serializers.ValidationError({name: f"Must be a whole number from {low} to {high}."})
+    return int(raw)
+
+
 class ConflictsView(APIView):
     """A review's screening conflicts; POST resolves one (owners, or a third reviewer)."""
 
@@ -347,6 +361,9 @@ class ConflictsView(APIView):
         parameters=[
             OpenApiParameter("stage", enum=ScreeningStage.values, description="Only this stage"),
             OpenApiParameter("resolved", bool, description="true: also list resolved ones"),
+            OpenApiParameter("limit", int, description=f"Conflicts a page (1-{CONFLICTS_MAX}, "
+                             f"default {CONFLICTS_DEFAULT})"),
+            OpenApiParameter("offset", int, description="Conflicts to skip (default 0)"),
         ],
         responses=ConflictListSerializer,
     )
@@ -358,11 +375,17 @@ class ConflictsView(APIView):
                 {"stage": f"Must be one of: {', '.join(ScreeningStage.values)}."}
             )
         include_resolved = request.query_params.get("resolved") in ("true", "1")
-        conflicts = review_conflicts(review, stage=stage, include_resolved=include_resolved)
+        limit = _bounded_int(request, "limit", CONFLICTS_DEFAULT, 1, CONFLICTS_MAX)
+        offset = _bounded_int(request, "offset", 0, 0, 10**9)
+        conflicts = review_conflicts(review, stage=stage, include_resolved=include_resolved,
+                                     limit=limit, offset=offset, user=request.user)
+        more = offset + limit < conflicts.total
         context = {"request": request}
         return Response(
-            {"review": review.slug, "conflicts": ConflictSerializer(
-                conflicts, many=True, context=context).data}
+            {"review": review.slug, "count": conflicts.total,
+             "next": replace_query_param(request.build_absolute_uri(), "offset", offset + limit)
+             if more else None,
+             "conflicts": ConflictSerializer(conflicts, many=True, context=context).data}
         )
 
     @extend_schema(summary="Resolve a conflict, with a note", request=ResolveSerializer,

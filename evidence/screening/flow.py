@@ -13,6 +13,9 @@ as separate inflows of the "identified" stage, because realist searching is
 iterative and purposive, not one linear pass.
 """
 
+from django.db.models import Count, Exists, OuterRef, Window
+from django.db.models.functions import RowNumber
+
 from evidence.models import (
     Appraisal,
     AppraisalDecision,
@@ -20,30 +23,23 @@ from evidence.models import (
     ScreeningDecision,
     ScreeningProtocol,
     ScreeningStage,
-    ScreeningStatus,
     SearchRecord,
+    SourceDocument,
 )
-from evidence.screening.queue import sources_with_screening
+from evidence.screening.tallies import stage_states
 
 CRITERIA = Appraisal.Criterion.values
+# A stage lists at most this many of its excluded sources by name (the flow diagram's side
+# box, the dashboard, the report); `exclusions_total` says how many there are in all.
+EXCLUSIONS_SHOWN = 25
+_SOURCE_FIELDS = ("id", "review_id", "citation_key", "authors", "year", "title",
+                  "inclusion_status", "excluded_at_stage", "exclusion_reason")
+_STATE_TALLY = {"include": "included", "exclude": "excluded", "conflict": "conflicts",
+                "awaiting": "awaiting"}
 
 
 def _empty_live():
     return {"screened": 0, "included": 0, "excluded": 0, "conflicts": 0, "awaiting": 0}
-
-
-def _tally_screening(live, status):
-    if not status.decisions and status.resolution is None:
-        return
-    tally = live[status.stage]
-    tally["screened"] += 1
-    if status.is_final:
-        tally["included" if status.decision == ScreeningDecision.Decision.INCLUDE
-              else "excluded"] += 1
-    elif status.state == ScreeningStatus.CONFLICT:
-        tally["conflicts"] += 1
-    else:
-        tally["awaiting"] += 1
 
 
 def _tally_appraisal(live, verdict, source_ratings):
@@ -67,19 +63,8 @@ def _tally_appraisal(live, verdict, source_ratings):
         live[ScreeningCount.Stage.INCLUDED]["screened"] += 1
 
 
-def _exclusion(source, screening, verdict):
-    """The source's exclusion as the flow lists it, with where it came from, or None."""
-    if source.inclusion_status == source.Inclusion.EXCLUDED and source.excluded_at_stage:
-        stage, reason = source.excluded_at_stage, source.exclusion_reason
-    elif verdict.outcome == AppraisalDecision.EXCLUDED:
-        stage, reason = verdict.criterion, verdict.ratings[0].note
-    else:
-        return None
-    if stage in screening:
-        live = bool(screening[stage].decisions)
-    else:
-        live = verdict.criterion == stage and verdict.by_users
-    return stage, {
+def _exclusion_row(source, reason, live):
+    return {
         "source_id": source.pk,
         "citation_key": source.citation_key,
         "citation": source.short_citation,
@@ -88,22 +73,91 @@ def _exclusion(source, screening, verdict):
     }
 
 
+def _appraised_sources(review):
+    """{source id: (source, verdict, ratings)} of the sources with whole-source ratings.
+
+    Only these can be excluded by appraisal, which follows full-text screening:
+    they are a review's few included candidates, not its search results.
+    """
+    ratings = {}
+    for rating in (
+        Appraisal.objects.filter(source__review=review, excerpt__isnull=True)
+        .select_related("source")
+        .only("id", "source_id", "excerpt_id", "criterion", "judgement", "reviewer_id",
+              "reviewer_label", "note", *(f"source__{f}" for f in _SOURCE_FIELDS))
+    ):
+        ratings.setdefault(rating.source_id, (rating.source, []))[1].append(rating)
+    return {
+        pk: (source, source.appraisal_decision(appraisals=rated), rated)
+        for pk, (source, rated) in ratings.items()
+    }
+
+
+def _exclusions(review, appraised):
+    """{stage: (how many, the first EXCLUSIONS_SHOWN by citation)}, in two queries.
+
+    A source the review excluded at a stage counts there; a source whose ratings
+    exclude it (but whose status was recorded otherwise) counts at the appraisal
+    step. "ichub" marks exclusions decided in the tool, "recorded" ones transcribed.
+    """
+    excluded = SourceDocument.objects.filter(
+        review=review, inclusion_status=SourceDocument.Inclusion.EXCLUDED
+    ).exclude(excluded_at_stage="")
+    totals = dict(
+        excluded.order_by().values_list("excluded_at_stage").annotate(n=Count("pk"))
+    )
+    screened_here = ScreeningDecision.objects.filter(
+        source=OuterRef("pk"), stage=OuterRef("excluded_at_stage"), is_current=True
+    )
+    first = (
+        excluded.annotate(
+            place=Window(RowNumber(), partition_by="excluded_at_stage",
+                         order_by=["authors", "year", "id"]),
+            screened_here=Exists(screened_here),
+        )
+        .filter(place__lte=EXCLUSIONS_SHOWN)
+        .only(*_SOURCE_FIELDS)
+    )
+    shown = {}
+    for source in first:
+        stage = source.excluded_at_stage
+        if stage in ScreeningStage.values:
+            live = source.screened_here
+        else:
+            verdict = appraised[source.pk][1] if source.pk in appraised else None
+            live = bool(verdict and verdict.criterion == stage and verdict.by_users)
+        shown.setdefault(stage, []).append(_exclusion_row(source, source.exclusion_reason, live))
+    for source, verdict, _ in appraised.values():
+        if source.inclusion_status == source.Inclusion.EXCLUDED and source.excluded_at_stage:
+            continue
+        if verdict.outcome == AppraisalDecision.EXCLUDED:
+            totals[verdict.criterion] = totals.get(verdict.criterion, 0) + 1
+            shown.setdefault(verdict.criterion, []).append(
+                _exclusion_row(source, verdict.ratings[0].note, verdict.by_users)
+            )
+    return {
+        stage: (totals.get(stage, 0),
+                sorted(rows, key=lambda e: e["citation"])[:EXCLUSIONS_SHOWN])
+        for stage, rows in shown.items()
+    }
+
+
 def screening_flow(review):
-    """The flow in stage order, identified → … → included, in a fixed number of queries."""
+    """The flow in stage order, identified → … → included, in a fixed number of queries.
+
+    Screening counts are SQL aggregates (evidence.screening.tallies); only the
+    appraised sources are read one by one.
+    """
     recorded = {row.stage: row for row in ScreeningCount.objects.filter(review=review)}
     required = ScreeningProtocol.for_review(review).required_reviewers
     live = {stage: _empty_live() for stage in ScreeningCount.STAGE_ORDER}
-    exclusions_by_stage = {}
-    for source in sources_with_screening(review, with_appraisals=True):
-        screening = {s: source.screening_status(s, required) for s in ScreeningStage.values}
-        for status in screening.values():
-            _tally_screening(live, status)
-        verdict = source.appraisal_decision()
-        source_ratings = [a for a in source.appraisals.all() if a.excerpt_id is None]
-        _tally_appraisal(live, verdict, source_ratings)
-        exclusion = _exclusion(source, screening, verdict)
-        if exclusion:
-            exclusions_by_stage.setdefault(exclusion[0], []).append(exclusion[1])
+    for (stage, state), n in stage_states(review, required).items():
+        live[stage]["screened"] += n
+        live[stage][_STATE_TALLY[state]] += n
+    appraised = _appraised_sources(review)
+    for _, verdict, rated in appraised.values():
+        _tally_appraisal(live, verdict, rated)
+    exclusions = _exclusions(review, appraised)
 
     inflows = [
         {
@@ -138,9 +192,8 @@ def screening_flow(review):
                 "live": live[stage] if stage != ScreeningCount.Stage.IDENTIFIED else None,
                 "note": row.note if row else "",
                 "inflows": inflows if stage == ScreeningCount.Stage.IDENTIFIED else [],
-                "exclusions": sorted(
-                    exclusions_by_stage.get(stage, []), key=lambda e: e["citation"]
-                ),
+                "exclusions": exclusions.get(stage, (0, []))[1],
+                "exclusions_total": exclusions.get(stage, (0, []))[0],
             }
         )
     return stages

@@ -1,8 +1,9 @@
 """Read paths for team screening: where each source stands, the conflicts, a reviewer's queue.
 
-Each loads the review's sources once with their current decisions and
-resolutions prefetched, so the cost is a fixed number of queries whatever
-the number of sources.
+Which sources stand where is counted in the database
+(evidence.screening.tallies); only the sources a page shows are loaded, with
+their current decisions and resolutions prefetched, so the cost is a fixed
+number of queries whatever the number of sources.
 """
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from django.db.models import Prefetch
 
 from evidence.models import (
     Appraisal,
+    PrioritisationSettings,
     ScreeningDecision,
     ScreeningProtocol,
     ScreeningResolution,
@@ -18,6 +20,7 @@ from evidence.models import (
     ScreeningStatus,
     SourceDocument,
 )
+from evidence.screening.tallies import conflict_keys, queue_counts, waiting_ids
 
 LIST_FIELDS = ("id", "review_id", "citation_key", "authors", "year", "title", "inclusion_status",
                "excluded_at_stage", "exclusion_reason")
@@ -55,45 +58,40 @@ def sources_with_screening(review, *, with_appraisals=False):
     )
 
 
-def statuses(review, stage, sources=None):
-    """(source, ScreeningStatus) for every source of the review at one stage."""
-    required = ScreeningProtocol.for_review(review).required_reviewers
-    return [
-        source.screening_status(stage, required)
-        for source in (sources if sources is not None else sources_with_screening(review))
-    ]
+def review_conflicts(review, *, stage=None, include_open=True, include_resolved=False,
+                     limit=None, offset=0, user=None):
+    """The review's open conflicts and/or resolved ones, stage by stage in source order.
 
-
-def review_conflicts(review, *, stage=None, include_resolved=False):
-    """The review's conflicts (and, if asked, the resolved ones), in source order."""
-    wanted = {ScreeningStatus.CONFLICT}
-    if include_resolved:
-        wanted.add(ScreeningStatus.RESOLVED)
-    sources = list(sources_with_screening(review))
-    stages = [stage] if stage else ScreeningStage.values
-    return [
-        status
-        for each_stage in stages
-        for status in statuses(review, each_stage, sources)
-        if status.state in wanted
-        and (status.state == ScreeningStatus.CONFLICT or status.decisions)
-    ]
-
-
-def _is_candidate(source, stage, statuses_by_stage):
-    """Which sources a stage's queue holds.
-
-    Title/abstract: every source not yet decided elsewhere (status pending),
-    plus any already screened here. Full text: the sources that passed
-    title/abstract screening, plus any already screened here.
+    Which sources are in conflict is worked out in the database
+    (evidence.screening.tallies); only the page asked for (`limit` items from
+    `offset`, all when limit is None) is loaded with its decisions. Returns a
+    list with `.total`, the number of items over all pages. Given a `user`,
+    each item says whether that user may resolve it (`can_resolve`).
     """
-    own = statuses_by_stage[stage]
-    if own.decisions or own.resolution:
-        return True
-    if stage == ScreeningStage.TITLE_ABSTRACT:
-        return source.inclusion_status == SourceDocument.Inclusion.PENDING
-    previous = statuses_by_stage[ScreeningStage.TITLE_ABSTRACT]
-    return previous.is_final and previous.decision == ScreeningDecision.Decision.INCLUDE
+    required = ScreeningProtocol.for_review(review).required_reviewers
+    total, keys = conflict_keys(review, required, stage=stage, include_open=include_open,
+                                include_resolved=include_resolved, limit=limit, offset=offset)
+    sources = {
+        source.pk: source
+        for source in sources_with_screening(review).filter(pk__in={pk for pk, _ in keys})
+    } if keys else {}
+    for source in sources.values():
+        source.review = review
+    items = ConflictPage(sources[pk].screening_status(each_stage, required)
+                         for pk, each_stage in keys)
+    items.total = total
+    if user is not None:
+        role = review.role_of(user)
+        for item in items:
+            item.can_resolve = (item.state == ScreeningStatus.CONFLICT
+                                and item.may_be_resolved_by(user, role=role))
+    return items
+
+
+class ConflictPage(list):
+    """One page of conflicts; `total` counts them over all pages."""
+
+    total = 0
 
 
 @dataclass
@@ -116,23 +114,22 @@ class Queue:
 def queue_for(review, stage, user):
     """The user's queue at a stage: how many sources it holds, how many are left, the next one.
 
-    At title/abstract screening a review that prioritises offers the sources
-    in the order of the user's last ranking (evidence.screening.prioritisation).
+    Title/abstract: every source not yet decided elsewhere (status pending),
+    plus any already screened here. Full text: the sources that passed
+    title/abstract screening, plus any already screened here. Counted in the
+    database (evidence.screening.tallies), so the cost does not grow with the
+    review. At title/abstract screening a review that prioritises offers the
+    sources in the order of the user's last ranking
+    (evidence.screening.prioritisation), which needs the waiting ids.
     """
     required = ScreeningProtocol.for_review(review).required_reviewers
-    total, waiting = 0, []
-    for source in sources_with_screening(review):
-        by_stage = {s: source.screening_status(s, required) for s in ScreeningStage.values}
-        if not _is_candidate(source, stage, by_stage):
-            continue
-        total += 1
-        status = by_stage[stage]
-        if status.state == ScreeningStatus.AWAITING and not status.decided_by(user):
-            waiting.append(source.pk)
+    total, left = queue_counts(review, required, stage, user)
     ranked = None
-    if stage == ScreeningStage.TITLE_ABSTRACT:
+    if stage == ScreeningStage.TITLE_ABSTRACT and PrioritisationSettings.for_review(review).enabled:
         from evidence.screening.prioritisation.services import rank_waiting
 
-        waiting, ranked = rank_waiting(review, user, waiting)
+        waiting, ranked = rank_waiting(review, user, waiting_ids(review, required, stage, user))
+    else:
+        waiting = waiting_ids(review, required, stage, user, limit=1) if left else []
     next_source = SourceDocument.objects.filter(pk=waiting[0]).first() if waiting else None
-    return Queue(stage, total, len(waiting), next_source, ranked)
+    return Queue(stage, total, left, next_source, ranked)

@@ -35,6 +35,10 @@ from evidence.screening.services import (
 )
 from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role
 
+# The conflicts page lists this many open (and resolved) conflicts a page: a review of
+# 100,000 sources can have thousands, and the page must not grow with them.
+CONFLICTS_PER_PAGE = 50
+
 
 def _get_review_for_user(request, slug, *, role=None):
     """The review, 404 if invisible; 403 if the user lacks `role`."""
@@ -182,18 +186,32 @@ def conflicts(request, slug):
         if ok:
             messages.success(request, f"Resolved: {data['source'].short_citation}.")
             return redirect("screening:conflicts", slug=review.slug)
-    items = review_conflicts(review, include_resolved=True)
-    for item in items:
-        item.can_resolve = item.state == "conflict" and item.may_be_resolved_by(request.user)
+    page = _page_number(request)
+    open_items = review_conflicts(review, limit=CONFLICTS_PER_PAGE,
+                                  offset=(page - 1) * CONFLICTS_PER_PAGE, user=request.user)
+    resolved = review_conflicts(review, include_open=False, include_resolved=True,
+                                limit=CONFLICTS_PER_PAGE, offset=(page - 1) * CONFLICTS_PER_PAGE)
+    pages = max(1, -(-max(open_items.total, resolved.total) // CONFLICTS_PER_PAGE))
     context = {
         "review": review,
         "crumb": "Screening conflicts",
-        "open": [i for i in items if i.state == "conflict"],
-        "resolved": [i for i in items if i.state == "resolved"],
+        "open": open_items,
+        "resolved": resolved,
+        "page": page,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if page < pages else None,
         "reasons": review.exclusion_reasons.all(),
         "form": form,
     }
     return render(request, "screening/conflicts.html", context, status=400 if form.errors else 200)
+
+
+def _page_number(request):
+    """?page=N (from 1); anything else is a 404, like a page past the end."""
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise Http404("No such page.")
+    return int(raw)
 
 
 def overview(request, slug):
@@ -204,7 +222,7 @@ def overview(request, slug):
         "review": review,
         "crumb": "Screening",
         "queues": queues,
-        "n_conflicts": len(review_conflicts(review)),
+        "n_conflicts": review_conflicts(review, limit=0).total,
         "agreement": review_agreement(review),
         "flow": screening_flow(review),
         "can_screen": has_role(request.user, review, EDITOR),
