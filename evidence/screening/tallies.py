@@ -8,8 +8,8 @@ and each function below is one query whatever the size of the review: per
 (source, stage), a resolution settles it; fewer current decisions than the
 protocol requires leave it awaiting; all of the required number agreeing on
 include, or on exclude, settles it; anything else (a disagreement, or
-agreement only on "maybe") is a conflict. tests/evidence/screening/
-test_tallies.py checks the two rules agree on every combination.
+agreement only on "maybe") is a conflict. tests/perf/test_review_pages.py
+checks that the two rules agree on the benchmark's screened review.
 """
 
 from django.db import connection
