@@ -123,13 +123,12 @@ def queue_for(review, stage, user):
     (evidence.screening.prioritisation), which needs the waiting ids.
     """
     required = ScreeningProtocol.for_review(review).required_reviewers
-    total, left = queue_counts(review, required, stage, user)
+    total, left, first = queue_counts(review, required, stage, user)
     ranked = None
     if stage == ScreeningStage.TITLE_ABSTRACT and PrioritisationSettings.for_review(review).enabled:
         from evidence.screening.prioritisation.services import rank_waiting
 
         waiting, ranked = rank_waiting(review, user, waiting_ids(review, required, stage, user))
-    else:
-        waiting = waiting_ids(review, required, stage, user, limit=1) if left else []
-    next_source = SourceDocument.objects.filter(pk=waiting[0]).first() if waiting else None
+        first = waiting[0] if waiting else None
+    next_source = SourceDocument.objects.filter(pk=first).first() if first else None
     return Queue(stage, total, left, next_source, ranked)

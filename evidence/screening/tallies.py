@@ -119,20 +119,22 @@ _WAITING = f"""(own.state IS NULL OR own.state = 'awaiting') AND NOT EXISTS (
 
 
 def queue_counts(review, required, stage, user):
-    """(sources the stage's queue holds, how many of them wait for this user)."""
-    total, waiting = _fetch(
-        f"SELECT COUNT(*), SUM(CASE WHEN {_WAITING} THEN 1 ELSE 0 END)"  # noqa: S608
-        + _queue_from(stage),
+    """(sources the stage's queue holds, how many wait for this user, the first of them or None).
+
+    One query: the first waiting source (lowest id) comes with the counts.
+    """
+    total, waiting, first = _fetch(
+        f"SELECT COUNT(*), SUM(CASE WHEN {_WAITING} THEN 1 ELSE 0 END), "  # noqa: S608
+        f"MIN(CASE WHEN {_WAITING} THEN s.id END)" + _queue_from(stage),
         review, required, stage=stage, user=user.pk,
     )[0]
-    return total, waiting or 0
+    return total, waiting or 0, first
 
 
-def waiting_ids(review, required, stage, user, *, limit=None):
-    """The ids of the sources waiting for this user at the stage, in source order."""
-    page = f" LIMIT {int(limit)}" if limit is not None else ""
+def waiting_ids(review, required, stage, user):
+    """The ids of all the sources waiting for this user at the stage, in source order."""
     rows = _fetch(
-        "SELECT s.id" + _queue_from(stage) + f" AND {_WAITING} ORDER BY s.id{page}",
+        "SELECT s.id" + _queue_from(stage) + f" AND {_WAITING} ORDER BY s.id",
         review, required, stage=stage, user=user.pk,
     )
     return [pk for (pk,) in rows]
