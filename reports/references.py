@@ -82,6 +82,7 @@ def to_ris(sources):
             "doi": source.doi,
             "urls": [source.url] if source.url else [],
             "abstract": source.abstract,
+            "keywords": source.keywords.splitlines(),
         }
         entries.append({key: value for key, value in entry.items() if value})
     return rispy.dumps(entries, implementation=StandardRisWriter).encode("utf-8")
@@ -136,6 +137,7 @@ def to_bibtex(sources):
             _BIBTEX_CONTAINER.get(entry_type, "journal"): container,
             _BIBTEX_PUBLISHER.get(entry_type, "publisher"): publisher,
             "abstract": source.abstract,
+            "keywords": _joined_keywords(source),
         }
         values = {
             "author": _bibtex_names(source.authors),
@@ -153,6 +155,11 @@ def to_bibtex(sources):
         fields = [Field(key, value) for key, value in values.items() if value]
         library.add(Entry(entry_type, source.citation_key, fields))
     return bibtexparser.write_string(library).encode("utf-8")
+
+
+def _joined_keywords(source):
+    """BibTeX and CSL-JSON hold keywords in one field, split by the importers at ';'."""
+    return "; ".join(source.keywords.splitlines())
 
 
 def _brace_safe(value):
@@ -191,6 +198,7 @@ def csl_items(sources):
             "DOI": source.doi,
             "URL": source.url,
             "abstract": source.abstract,
+            "keyword": _joined_keywords(source),
         }
         items.append({key: value for key, value in item.items() if value})
     return items

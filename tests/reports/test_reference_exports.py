@@ -17,7 +17,7 @@ from tests.evidence.importers.corpus import csl_schema
 pytestmark = pytest.mark.django_db
 
 FIELDS = ["reference_type", "genre", "authors", "editors", "year", "title", "container",
-          "publisher", "volume", "issue", "pages", "doi", "url", "abstract"]
+          "publisher", "volume", "issue", "pages", "doi", "url", "abstract", "keywords"]
 
 
 @pytest.fixture
@@ -29,7 +29,8 @@ def typed_sources(review):
              container="Journal of Integrated Care", volume="26", issue="1", pages="20-31",
              doi="10.1108/jica-07-2017-0021",
              url="https://www.scopus.com/record.uri?eid=2-s2.0-1&doi=10.1%2fx&md5=ab",
-             abstract="Of 1,204 infants, 85.58% were well."),
+             abstract="Of 1,204 infants, 85.58% were well.",
+             keywords="integrated care\nleadership, distributed\nNHS & social care"),
         dict(citation_key="scie2018", reference_type="report",
              authors="Social Care Institute for Excellence", year=2018,
              title="Leadership in integrated care systems", publisher="SCIE",
