@@ -1,6 +1,7 @@
 """The review endpoints: reviews, their flow, evidence matrix and members (the API's roof)."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import (
     CharField,
@@ -15,7 +16,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.members import change_role, remove_member
+from accounts.members import change_role, invite, remove_member
 from evidence.screening.flow import screening_flow
 from ichub.drf import MAX_TEXT, SLUG_REGEX, TextKeyRelatedField
 from ichub.models import Membership, Review
@@ -122,6 +123,26 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["username", "role", "created_at"]
 
 
+class MemberInvitationSerializer(serializers.Serializer):
+    """Who to invite: a username or an email address (exactly one), and the role offered."""
+
+    username = serializers.CharField(max_length=150, required=False)
+    email = serializers.EmailField(max_length=254, required=False)
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+    def validate(self, attrs):
+        if bool(attrs.get("username")) == bool(attrs.get("email")):
+            raise serializers.ValidationError(
+                {"username": "Give either a username or an email address."})
+        return attrs
+
+
+class InvitationSerializer(serializers.Serializer):
+    invitee = serializers.CharField(read_only=True, help_text="The username or email invited.")
+    role = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
 class MembershipRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
@@ -200,8 +221,12 @@ class ReviewViewSet(viewsets.ModelViewSet):
 
     @extend_schema(methods=["GET"], summary="The review's members",
                    responses=MembershipSerializer(many=True))
-    @extend_schema(methods=["POST"], summary="Add a member (owners only)",
-                   request=MembershipSerializer, responses={201: MembershipSerializer})
+    @extend_schema(
+        methods=["POST"], summary="Invite a member (owners only)",
+        description="Makes an invitation, as the members page does: by email a link is sent; "
+        "by username it waits on that account's page. The answer is the same whether or "
+        "not the username exists, so it tells nobody who has an account.",
+        request=MemberInvitationSerializer, responses={202: InvitationSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None,
             read_role=VIEWER, write_role=OWNER)
     def members(self, request, slug=None):
@@ -209,12 +234,16 @@ class ReviewViewSet(viewsets.ModelViewSet):
         if request.method == "GET":
             memberships = review.memberships.select_related("user").order_by("user__username")
             return Response(MembershipSerializer(memberships, many=True).data)
-        serializer = MembershipSerializer(data=request.data)
+        serializer = MemberInvitationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if review.memberships.filter(user=serializer.validated_data["user"]).exists():
-            raise serializers.ValidationError({"username": "Already a member of this review."})
-        membership = serializer.save(review=review)
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        data = serializer.validated_data
+        try:
+            invitation = invite(review=review, invitee=data.get("email") or data["username"],
+                                role=data["role"], invited_by=request.user,
+                                build_url=request.build_absolute_uri)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"username": exc.message_dict["invitee"]}) from exc
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(methods=["PATCH"], summary="Change a member's role (owners only)",
                    request=MembershipRoleSerializer, responses=MembershipSerializer)

@@ -7,6 +7,7 @@ nor change them; viewers read; editors and owners write; staff do anything.
 
 import pytest
 
+from accounts.models import Invitation
 from cmocs import services
 from cmocs.models import CMOC, Context, EvidenceLink, Mechanism, Outcome
 from evidence.models import Excerpt, SourceDocument
@@ -213,9 +214,10 @@ def test_it_lets_only_owners_manage_members(world, as_role, role):
                         {"username": "nina_newcomer", "role": "editor"}, format="json")
     expected = {"anonymous": 401, "stranger": 404, "other_owner": 404, "viewer": 403,
                 "editor": 403}
-    assert added.status_code == expected.get(role, 201), added.content
+    assert added.status_code == expected.get(role, 202), added.content
     is_manager = role in {"owner", "staff"}
-    assert Membership.objects.filter(user=newcomer).exists() == is_manager
+    assert Invitation.objects.filter(username=newcomer.username).exists() == is_manager
+    assert not Membership.objects.filter(user=newcomer).exists()
     demoted = client.patch("/api/reviews/test-review/members/eddie_editor/",
                            {"role": "viewer"}, format="json")
     assert demoted.status_code == expected.get(role, 200)

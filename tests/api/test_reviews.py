@@ -1,10 +1,13 @@
 """/api/reviews/: visibility, detail by slug, flow, matrix, creation and members."""
 
 import pytest
+from django.core import mail
 
+from accounts.models import Invitation
 from cmocs import services
 from evidence.models import ScreeningCount, SourceDocument
 from ichub.models import Membership, Review
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -92,14 +95,34 @@ def test_it_keeps_at_least_one_owner(world, token_client, owner):
     assert Membership.objects.filter(user=owner, role="owner").exists()
 
 
-def test_it_refuses_an_unknown_user_or_a_duplicate_member(world, token_client, owner):
+def test_it_answers_the_same_for_an_unknown_and_a_known_username(world, token_client, owner):
+    """Owners invite through the API as on the members page: nobody learns who has an account."""
     client = token_client(owner)
     unknown = client.post("/api/reviews/test-review/members/",
                           {"username": "nobody", "role": "viewer"}, format="json")
-    assert unknown.status_code == 400 and "username" in unknown.json()
+    make_user("somebody")
+    known = client.post("/api/reviews/test-review/members/",
+                        {"username": "somebody", "role": "viewer"}, format="json")
+    assert unknown.status_code == known.status_code == 202
+    strip = [{k: v for k, v in r.json().items() if k not in {"invitee", "expires_at"}}
+             for r in (unknown, known)]
+    assert strip[0] == strip[1] == {"role": "viewer"}
+    assert not Membership.objects.filter(user__username="somebody").exists()
+    assert Invitation.objects.filter(username__in=["nobody", "somebody"]).count() == 2
+
+
+def test_it_invites_by_email_and_refuses_a_duplicate_member(world, token_client, owner):
+    client = token_client(owner)
+    emailed = client.post("/api/reviews/test-review/members/",
+                          {"email": "nora@example.org", "role": "editor"}, format="json")
+    assert emailed.status_code == 202 and emailed.json()["invitee"] == "nora@example.org"
+    assert mail.outbox[-1].to == ["nora@example.org"]
+    assert "/accounts/invitations/" in mail.outbox[-1].body
     again = client.post("/api/reviews/test-review/members/",
                         {"username": "vera_viewer", "role": "editor"}, format="json")
     assert again.status_code == 400 and "username" in again.json()
+    neither = client.post("/api/reviews/test-review/members/", {"role": "editor"}, format="json")
+    assert neither.status_code == 400 and "username" in neither.json()
     assert Membership.objects.get(user__username="vera_viewer").role == "viewer"
 
 
