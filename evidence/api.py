@@ -1,16 +1,20 @@
 """REST endpoints for source documents and their excerpts."""
 
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import viewsets
 
 from evidence.filters import ExcerptFilter, SourceFilter
 from evidence.models import Excerpt, SourceDocument
 from evidence.serializers import ExcerptSerializer, SourceSerializer
 from ichub.drf import ScopedViewSetMixin
+from ichub.etags import IfMatchUpdateMixin, if_match_schema
 
 
-class SourceViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+@extend_schema_view(**if_match_schema("source", SourceSerializer))
+class SourceViewSet(IfMatchUpdateMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     serializer_class = SourceSerializer
     filterset_class = SourceFilter
+    etag_label = "source"
 
     def get_queryset(self):
         return self.scope(

@@ -6,9 +6,10 @@ import unicodedata
 from django import forms
 
 from evidence.models import SourceDocument
+from ichub.edits import VersionedEditForm
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(VersionedEditForm):
     class Meta:
         model = SourceDocument
         fields = ["kind", "title", "authors", "year", "container", "volume", "issue", "pages",

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from cmocs.models import EvidenceLink
 from evidence.models import SourceDocument
 from evidence.source_forms import SourceForm
+from ichub.edits import edit_status, save_edit
 from ichub.permissions import EDITOR, get_review_for_user
 
 
@@ -37,15 +38,16 @@ def source_create(request, slug):
 def source_edit(request, slug, pk):
     review, source = _get_source_for_user(request, slug, pk)
     form = SourceForm(request.POST or None, instance=source, review=review)
+    stale = None
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, f"Saved {source.short_citation}.")
-        return redirect("evidence:detail", review.slug, source.pk)
+        stale = save_edit(form, user=request.user)
+        if stale is None:
+            messages.success(request, f"Saved {source.short_citation}.")
+            return redirect("evidence:detail", review.slug, source.pk)
     return render(request, "evidence/source_form.html", {
         "review": review, "form": form, "source": source, "title": f"Edit {source}",
-        "submit": "Save source",
-    }, status=400 if form.errors else 200)
+        "submit": "Save source", "stale": stale,
+    }, status=edit_status(form, stale))
 
 
 @login_required

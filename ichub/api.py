@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from accounts.members import change_role, invite, remove_member
 from evidence.screening.flow import screening_flow
 from ichub.drf import MAX_TEXT, SLUG_REGEX, TextKeyRelatedField
+from ichub.etags import IfMatchUpdateMixin, if_match_schema
 from ichub.models import Membership, Review
 from ichub.permissions import OWNER, VIEWER, ReviewAccess
 from reports.matrix import evidence_matrix
@@ -149,9 +150,9 @@ class MembershipRoleSerializer(serializers.Serializer):
 
 @extend_schema_view(
     list=extend_schema(summary="Reviews you may read"),
-    retrieve=extend_schema(summary="One review, by slug"),
+    **if_match_schema("review", ReviewSerializer, summary="One review, by slug"),
 )
-class ReviewViewSet(viewsets.ModelViewSet):
+class ReviewViewSet(IfMatchUpdateMixin, viewsets.ModelViewSet):
     serializer_class = ReviewSerializer
     # Any signed-in user may start a review; only its owners change or delete it. The
     # record holds the title and visibility, the owners-only settings page's fields: an
@@ -162,6 +163,7 @@ class ReviewViewSet(viewsets.ModelViewSet):
     delete_role = OWNER
     lookup_field = "slug"
     lookup_value_regex = SLUG_REGEX
+    etag_label = "review"
 
     def get_queryset(self):
         user = self.request.user
@@ -187,10 +189,6 @@ class ReviewViewSet(viewsets.ModelViewSet):
                 review=review, user=self.request.user, role=Membership.Role.OWNER
             )
         review.my_role = Membership.Role.OWNER
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
 
 
     @extend_schema(summary="The screening flow, stage by stage", responses=FlowSerializer)

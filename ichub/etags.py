@@ -3,16 +3,20 @@
 An ETag here is `"<label>-<id>-v<version>"`, built from the `version` column
 alone, so it can be computed from one single-column query without loading or
 serialising the record (programme_theories.conditional extends it for nested reads).
-Writes to versioned records (CMOCs, programme theories) must send If-Match:
+Writes to versioned records (CMOCs, programme theories, reviews, sources) must send If-Match:
 without it 428 (the client has not shown which version it edited), with a
 stale one 412.
 """
 
 import re
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+
+from ichub.versioning import StaleVersion
 
 # An optional "-<fingerprint>" suffix is a nested read's content ETag
 # (programme_theories.conditional).
@@ -110,3 +114,46 @@ def precondition_responses():
         412: OpenApiResponse(error, description="If-Match is stale: someone changed it first"),
         428: OpenApiResponse(error, description="If-Match is missing"),
     }
+
+
+class IfMatchUpdateMixin:
+    """ETag on reads and If-Match on PUT/PATCH for a ModelViewSet of a Versioned model.
+
+    For records edited by plain serializers (reviews, sources): the version is
+    claimed and the serializer saved in one transaction, so of two clients that
+    read the same version exactly one write lands; the other gets 412.
+    """
+
+    etag_label = ""
+
+    def retrieve(self, request, *args, **kwargs):
+        record = self.get_object()
+        return with_etag(Response(self.get_serializer(record).data), self.etag_label, record)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        record = self.get_object()
+        version = expected_version(request, label=self.etag_label, record=record)
+        serializer = self.get_serializer(record, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            try:
+                record.claim_version(version, user=request.user)
+            except StaleVersion as exc:
+                raise PreconditionFailed(exc.current_version) from exc
+            record._history_user = request.user
+            serializer.save()
+        return with_etag(Response(serializer.data), self.etag_label, record)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+def if_match_schema(label, serializer, **retrieve):
+    """extend_schema_view arguments documenting IfMatchUpdateMixin's headers and answers."""
+    etag = etag_response_header(label)
+    write = extend_schema(parameters=[IF_MATCH_PARAMETER, etag],
+                          responses={200: serializer, 400: ERROR_400,
+                                     **precondition_responses()})
+    return {"retrieve": extend_schema(parameters=[etag], **retrieve), "update": write,
+            "partial_update": write}

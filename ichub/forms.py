@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.text import slugify
 
+from ichub.edits import VersionedEditForm
 from ichub.models import OperationalDefinition, Review
 
 # Paths under /reviews/ that are pages, not reviews.
@@ -41,7 +42,7 @@ class ReviewForm(forms.ModelForm):
         return slug
 
 
-class ReviewSettingsForm(forms.ModelForm):
+class ReviewSettingsForm(VersionedEditForm):
     """Everything an owner may change; the slug stays, since links use it."""
 
     class Meta:
@@ -68,7 +69,7 @@ class DeleteReviewForm(forms.Form):
         return value
 
 
-class DefinitionForm(forms.ModelForm):
+class DefinitionForm(VersionedEditForm):
     class Meta:
         model = OperationalDefinition
         fields = ["element", "text", "source_note"]

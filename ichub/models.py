@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from ichub.versioning import Versioned
+
 
 class ReviewQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -34,7 +36,7 @@ class ReviewManager(models.Manager.from_queryset(ReviewQuerySet)):
         return self.get(slug=slug)
 
 
-class Review(models.Model):
+class Review(Versioned):
     class Method(models.TextChoices):
         REALIST_REVIEW = "realist_review", "Realist review"
         RAPID_REALIST_REVIEW = "rapid_realist_review", "Rapid realist review"
@@ -76,6 +78,7 @@ class Review(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
     objects = ReviewManager()
 
     class Meta:
@@ -150,7 +153,7 @@ class OperationalDefinitionManager(models.Manager):
         return self.get(review__slug=review_slug, element=element)
 
 
-class OperationalDefinition(models.Model):
+class OperationalDefinition(Versioned):
     """A review's own wording of what counts as context, mechanism or outcome.
 
     Reviews define these differently, and coders must apply the review's own
@@ -170,6 +173,7 @@ class OperationalDefinition(models.Model):
     source_note = models.CharField(max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
     objects = OperationalDefinitionManager()
 
     class Meta:

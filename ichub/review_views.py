@@ -6,6 +6,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ichub.edits import edit_status, save_edit
 from ichub.forms import DefinitionForm, DeleteReviewForm, ReviewForm, ReviewSettingsForm
 from ichub.models import OperationalDefinition
 from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role
@@ -27,14 +28,16 @@ def review_new(request):
 def review_settings(request, slug):
     review = get_review_for_user(request.user, slug, role=OWNER)
     form = ReviewSettingsForm(request.POST or None, instance=review)
+    stale = None
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, "Saved the review's settings.")
-        return redirect("hub:dashboard", review.slug)
+        stale = save_edit(form, user=request.user)
+        if stale is None:
+            messages.success(request, "Saved the review's settings.")
+            return redirect("hub:dashboard", review.slug)
     return render(request, "ichub/review_settings.html", {
         "review": review, "form": form, "delete_form": DeleteReviewForm(review=review),
-    }, status=400 if form.errors else 200)
+        "stale": stale,
+    }, status=edit_status(form, stale))
 
 
 @login_required
@@ -84,14 +87,15 @@ def definitions(request, slug):
 def definition_edit(request, slug, pk):
     review, definition = _get_definition_for_user(request, slug, pk)
     form = DefinitionForm(request.POST or None, instance=definition, review=review)
+    stale = None
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, "Saved the definition.")
-        return redirect("reviews:definitions", review.slug)
+        stale = save_edit(form, user=request.user)
+        if stale is None:
+            messages.success(request, "Saved the definition.")
+            return redirect("reviews:definitions", review.slug)
     return render(request, "ichub/definition_form.html", {
-        "review": review, "definition": definition, "form": form,
-    }, status=400 if form.errors else 200)
+        "review": review, "definition": definition, "form": form, "stale": stale,
+    }, status=edit_status(form, stale))
 
 
 @login_required

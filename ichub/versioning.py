@@ -1,4 +1,7 @@
-"""Optimistic concurrency for records people edit by hand: CMOCs and programme theories.
+"""Optimistic concurrency for records people edit by hand.
+
+CMOCs and programme theories are VersionedRecords; reviews, operational
+definitions, frameworks, themes and sources carry just the version (Versioned).
 
 Two researchers may open the same CMOC, edit it, and save. Whoever saves
 second started from a version that no longer exists; saving anyway would
@@ -21,14 +24,35 @@ class StaleVersion(Exception):
         self.current_version = current_version
 
 
-class VersionedRecord(models.Model):
+class Versioned(models.Model):
+    """A version number that every hand edit claims (see claim_version)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def claim_version(self, expected_version, *, user):
+        """Take the next version if the stored one is still `expected_version`, else StaleVersion.
+
+        The check and the bump are one conditional UPDATE, so of two editors who
+        started from the same version exactly one wins, whatever the timing; the
+        caller then writes its change (and its history entry) inside the same
+        transaction. This copy's version follows, so a plain save() after the
+        claim keeps the new number.
+        """
+        has_editor = any(f.name == "updated_by" for f in self._meta.concrete_fields)
+        claim_next_version(self, expected_version, **({"updated_by": user} if has_editor else {}))
+        self.version = expected_version + 1
+
+
+class VersionedRecord(Versioned):
     """A hand-curated record: its version, who made and last changed it, when, and its history.
 
     Each concrete model keeps its own `<name>_version_positive` check constraint
     (constraint names are per table).
     """
 
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -42,16 +66,6 @@ class VersionedRecord(models.Model):
 
     class Meta:
         abstract = True
-
-    def claim_version(self, expected_version, *, user):
-        """Take the next version if the stored one is still `expected_version`, else StaleVersion.
-
-        The check and the bump are one conditional UPDATE, so of two editors who
-        started from the same version exactly one wins, whatever the timing; the
-        caller then writes its change (and its history entry) inside the same
-        transaction.
-        """
-        claim_next_version(self, expected_version, updated_by=user)
 
 
 def claim_next_version(record, expected_version, **updates):

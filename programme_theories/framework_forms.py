@@ -2,11 +2,12 @@
 
 from django import forms
 
+from ichub.edits import VersionedEditForm
 from programme_theories.forms import TheoryForm
 from programme_theories.models import Framework, ProgrammeTheory, Theme
 
 
-class _UniqueInReview(forms.ModelForm):
+class _UniqueInReview(VersionedEditForm):
     """Checks a (parent, name) uniqueness the form cannot, its parent not being a field."""
 
     parent_field = ""

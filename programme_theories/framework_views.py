@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ichub.edits import edit_status, save_edit
 from ichub.permissions import EDITOR, get_review_for_user, has_role
 from programme_theories.framework_forms import DeleteThemeForm, FrameworkForm, ThemeForm
 from programme_theories.models import Framework, Theme
@@ -48,15 +49,16 @@ def frameworks(request, slug):
 def framework_edit(request, slug, pk):
     review, framework = _get_framework_for_user(request, slug, pk)
     form = FrameworkForm(request.POST or None, instance=framework, review=review)
+    stale = None
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, f"Saved the framework “{framework.name}”.")
-        return redirect("frameworks:list", review.slug)
+        stale = save_edit(form, user=request.user)
+        if stale is None:
+            messages.success(request, f"Saved the framework “{framework.name}”.")
+            return redirect("frameworks:list", review.slug)
     return render(request, "programme_theories/framework_form.html", {
         "review": review, "form": form, "title": f"Edit the framework “{framework.name}”",
-        "submit": "Save framework",
-    }, status=400 if form.errors else 200)
+        "submit": "Save framework", "stale": stale,
+    }, status=edit_status(form, stale))
 
 
 @login_required
@@ -93,15 +95,16 @@ def theme_add(request, slug, pk):
 def theme_edit(request, slug, pk):
     review, theme = _get_theme_for_user(request, slug, pk)
     form = ThemeForm(request.POST or None, instance=theme, framework=theme.framework)
+    stale = None
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, f"Saved the theme “{theme.name}”.")
-        return redirect("frameworks:list", review.slug)
+        stale = save_edit(form, user=request.user)
+        if stale is None:
+            messages.success(request, f"Saved the theme “{theme.name}”.")
+            return redirect("frameworks:list", review.slug)
     return render(request, "programme_theories/framework_form.html", {
         "review": review, "form": form, "title": f"Edit the theme “{theme.name}”",
-        "submit": "Save theme",
-    }, status=400 if form.errors else 200)
+        "submit": "Save theme", "stale": stale,
+    }, status=edit_status(form, stale))
 
 
 @login_required

@@ -2,9 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from ichub.models import Review
-from ichub.versioning import VersionedRecord
+from ichub.versioning import Versioned, VersionedRecord
 
 
 class FrameworkManager(models.Manager):
@@ -12,7 +13,7 @@ class FrameworkManager(models.Manager):
         return self.get(review__slug=review_slug, name=name)
 
 
-class Framework(models.Model):
+class Framework(Versioned):
     """A structuring scheme: an organising framework, or a set of scoping themes.
 
     The ICS review structures its theories with "Doing Things Differently",
@@ -38,11 +39,14 @@ class Framework(models.Model):
         related_name="frameworks",
         help_text="The source document the framework comes from, when the review holds it.",
     )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Where the editors placed it on the frameworks page.")
 
+    history = HistoricalRecords()
     objects = FrameworkManager()
 
     class Meta:
-        ordering = ["review", "kind", "name"]
+        ordering = ["review", "order", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["review", "name"], name="framework_unique_name"),
         ]
@@ -63,13 +67,14 @@ class ThemeManager(models.Manager):
         )
 
 
-class Theme(models.Model):
+class Theme(Versioned):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="themes")
     name = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
     description = models.TextField(blank=True)
     citations = models.TextField(blank=True, help_text="Sources the review cites for this theme")
 
+    history = HistoricalRecords()
     objects = ThemeManager()
 
     class Meta:

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from ichub.models import Review
 from ichub.permissions import OWNER, has_role
+from ichub.versioning import Versioned
 
 _DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
@@ -80,7 +81,7 @@ def short_citation(authors, year, title, citation_key):
     return f"{lead} ({year}{year_suffix(year, citation_key)})" if year else lead
 
 
-class SourceDocument(models.Model):
+class SourceDocument(Versioned):
     class Kind(models.TextChoices):
         POLICY_GUIDANCE = "policy_guidance", "Policy or guidance document"
         EMPIRICAL_STUDY = "empirical_study", "Empirical study"

@@ -190,8 +190,10 @@ def test_it_lets_only_writers_merge(world, as_role, owner, role):
 def test_it_lets_only_owners_edit_or_delete_a_review(world, as_role, role):
     """Editors curate inside a review but may not rename it or make it public (issue 13)."""
     client = as_role(role)
-    patched = client.patch("/api/reviews/test-review/", {"title": "Renamed"}, format="json")
-    public = client.patch("/api/reviews/test-review/", {"visibility": "public"}, format="json")
+    patched = client.patch("/api/reviews/test-review/", {"title": "Renamed"}, format="json",
+                           HTTP_IF_MATCH="*")
+    public = client.patch("/api/reviews/test-review/", {"visibility": "public"}, format="json",
+                          HTTP_IF_MATCH="*")
     expected = {"anonymous": 401, "stranger": 404, "other_owner": 404, "viewer": 403,
                 "editor": 403}
     assert patched.status_code == expected.get(role, 200)

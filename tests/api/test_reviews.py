@@ -45,7 +45,8 @@ def test_it_creates_a_review_owned_by_its_creator(db, token_client, outsider):
 def test_it_refuses_a_changed_slug_and_a_duplicate_one(world, other_review, token_client, owner,
                                                        staff):
     client = token_client(owner)
-    renamed = client.patch("/api/reviews/test-review/", {"slug": "moved"}, format="json")
+    renamed = client.patch("/api/reviews/test-review/", {"slug": "moved"}, format="json",
+                           HTTP_IF_MATCH="*")
     assert renamed.status_code == 400 and "slug" in renamed.json()
     taken = token_client(staff).post("/api/reviews/", {"slug": "other-review", "title": "T"},
                                      format="json")

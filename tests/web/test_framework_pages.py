@@ -72,7 +72,8 @@ def test_themes_are_reordered_and_edited(as_role, framework):
     client.post(f"{FRAMEWORKS}themes/{delivering.pk}/move/", {"to": "up"})
     assert list(framework.themes.values_list("name", flat=True)) == [
         "Being", "Delivering", "Relating"]
-    client.post(f"{FRAMEWORKS}themes/{delivering.pk}/edit/", {"name": "Delivering together"})
+    client.post(f"{FRAMEWORKS}themes/{delivering.pk}/edit/", {"name": "Delivering together",
+                                                            "version": 1})
     delivering.refresh_from_db()
     assert delivering.name == "Delivering together"
 

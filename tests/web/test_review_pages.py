@@ -57,7 +57,7 @@ def test_only_owners_change_settings_or_delete_the_review(as_role, role, review)
     client = as_role(role)
     page = client.get(SETTINGS)
     saved = client.post(SETTINGS, {"title": "Renamed", "method": "realist_review",
-                                   "visibility": "public"})
+                                   "visibility": "public", "version": 1})
     deleted = client.post("/reviews/test-review/delete/", {"confirm": "test-review"})
     expected = {"anonymous": 302, "outsider": 404, "viewer": 403, "editor": 403}
     assert page.status_code == expected.get(role, 200)
@@ -105,7 +105,8 @@ def test_definitions_are_edited_reordered_and_refused_twice(as_role, review):
     client.post(f"{DEFINITIONS}{outcome.pk}/move/", {"to": "up"})
     assert list(review.definitions.values_list("element", flat=True)) == [
         "outcome", "context", "mechanism_resource"]
-    client.post(f"{DEFINITIONS}{outcome.pk}/edit/", {"element": "outcome", "text": "Results."})
+    client.post(f"{DEFINITIONS}{outcome.pk}/edit/", {"element": "outcome", "text": "Results.",
+                                                     "version": outcome.version})
     outcome.refresh_from_db()
     assert outcome.text == "Results."
 

@@ -73,7 +73,7 @@ def test_a_bad_year_is_named(as_role, review):
 def test_editors_and_owners_edit_a_source(as_role, role, review):
     source = SourceDocument.objects.create(review=review, citation_key="a2020", title="Old")
     response = as_role(role).post(f"{SOURCES}{source.pk}/edit/",
-                                  source_data(title="New", citation_key="a2020"))
+                                  source_data(title="New", citation_key="a2020", version=1))
     assert response.status_code == DENIED.get(role, 302)
     source.refresh_from_db()
     assert source.title == ("New" if role in {"editor", "owner"} else "Old")
