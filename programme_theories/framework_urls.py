@@ -8,6 +8,7 @@ app_name = "frameworks"
 urlpatterns = [
     path("", views.frameworks, name="list"),
     path("<int:pk>/edit/", views.framework_edit, name="edit"),
+    path("<int:pk>/move/", views.framework_move, name="move"),
     path("<int:pk>/delete/", views.framework_delete, name="delete"),
     path("<int:pk>/themes/", views.theme_add, name="theme_add"),
     path("themes/<int:pk>/edit/", views.theme_edit, name="theme_edit"),

@@ -5,13 +5,20 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ichub.edits import edit_status, save_edit
 from ichub.permissions import EDITOR, get_review_for_user, has_role
 from programme_theories.framework_forms import DeleteThemeForm, FrameworkForm, ThemeForm
 from programme_theories.models import Framework, Theme
-from programme_theories.services import add_theme, delete_theme, move_theme
+from programme_theories.services import (
+    add_framework,
+    add_theme,
+    delete_theme,
+    move_framework,
+    move_theme,
+)
 
 
 def _get_framework_for_user(request, slug, pk):
@@ -34,12 +41,12 @@ def frameworks(request, slug):
         if not can_edit:
             get_review_for_user(request.user, slug, role=EDITOR)  # 403
         if form.is_valid():
-            with transaction.atomic():
-                framework = form.save()
+            framework = add_framework(form=form, review=review)
             messages.success(request, f"Added the framework “{framework.name}”: add its themes.")
             return redirect("frameworks:list", review.slug)
     themes = Theme.objects.annotate(n_theories=Count("theories")).order_by("order", "name")
-    listed = review.frameworks.prefetch_related(Prefetch("themes", queryset=themes))
+    listed = review.frameworks.order_by("order", "kind", "name").prefetch_related(
+        Prefetch("themes", queryset=themes))
     return render(request, "programme_theories/frameworks.html", {
         "review": review, "frameworks": listed, "form": form, "can_edit": can_edit,
     }, status=400 if form is not None and form.errors else 200)
@@ -59,6 +66,14 @@ def framework_edit(request, slug, pk):
         "review": review, "form": form, "title": f"Edit the framework “{framework.name}”",
         "submit": "Save framework", "stale": stale,
     }, status=edit_status(form, stale))
+
+
+@login_required
+@require_POST
+def framework_move(request, slug, pk):
+    review, framework = _get_framework_for_user(request, slug, pk)
+    move_framework(framework=framework, direction=-1 if request.POST.get("to") == "up" else 1)
+    return redirect(f"{reverse('frameworks:list', args=[review.slug])}#framework-{framework.pk}")
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from programme_theories.models import ProgrammeTheory, Theme
+from programme_theories.models import Framework, ProgrammeTheory, Theme
 
 EDITABLE_FIELDS = ("name", "statement", "stage", "theme", "revises", "notes")
 
@@ -75,19 +75,44 @@ def delete_theme(*, theme, move_to=None):
 
 @transaction.atomic
 def add_theme(*, form, framework):
-    last = framework.themes.aggregate(last=Max("order"))["last"]
-    theme = form.save(commit=False)
-    theme.order = 0 if last is None else last + 1
-    theme.save()
-    return theme
+    return _save_last(form, framework.themes)
+
+
+@transaction.atomic
+def add_framework(*, form, review):
+    return _save_last(form, review.frameworks)
+
+
+def _save_last(form, siblings):
+    last = siblings.aggregate(last=Max("order"))["last"]
+    record = form.save(commit=False)
+    record.order = 0 if last is None else last + 1
+    record.save()
+    return record
 
 
 @transaction.atomic
 def move_theme(*, theme, direction):
-    """Swap with the neighbour above (-1) or below (+1); renumber so orders stay distinct."""
-    rows = list(Theme.objects.select_for_update().filter(framework_id=theme.framework_id)
-                .order_by("order", "name", "pk"))
-    index = next(i for i, row in enumerate(rows) if row.pk == theme.pk)
+    """Swap with the neighbour above (-1) or below (+1) in its framework."""
+    _move(Theme.objects.filter(framework_id=theme.framework_id).order_by("order", "name", "pk"),
+          theme, direction)
+
+
+@transaction.atomic
+def move_framework(*, framework, direction):
+    """Swap with the neighbour above (-1) or below (+1) on the review's frameworks page."""
+    _move(Framework.objects.filter(review_id=framework.review_id)
+          .order_by("order", "kind", "name", "pk"), framework, direction)
+
+
+def _move(siblings, record, direction):
+    """Renumber the locked siblings 0..n-1 with `record` swapped (history notes each move).
+
+    Locking every sibling first means two people moving at once apply one after
+    the other, and the orders stay distinct.
+    """
+    rows = list(siblings.select_for_update())
+    index = next(i for i, row in enumerate(rows) if row.pk == record.pk)
     target = index + direction
     if 0 <= target < len(rows):
         rows[index], rows[target] = rows[target], rows[index]

@@ -78,6 +78,33 @@ def test_themes_are_reordered_and_edited(as_role, framework):
     assert delivering.name == "Delivering together"
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_frameworks_are_reordered_by_editors_and_owners_only(as_role, role, review, framework):
+    """A new framework goes last; Move up puts it first; each move is kept in history."""
+    scoping = Framework.objects.create(review=review, name="Aardvark themes", kind="scoping_themes")
+    writer = as_role("editor") if role in {"editor", "owner"} else None
+    if writer:
+        added = writer.post(FRAMEWORKS, {"name": "Zeta", "kind": "other"})
+        assert added.status_code == 302
+    client = as_role(role)
+    zeta = Framework.objects.filter(name="Zeta").first()
+    moved_one = zeta or framework
+    response = client.post(f"{FRAMEWORKS}{moved_one.pk}/move/", {"to": "up"})
+    assert response.status_code == {**DENIED, "anonymous": 302}.get(role, 302)
+    if role == "anonymous":
+        assert "/accounts/login/" in response["Location"]
+    names = list(review.frameworks.values_list("name", flat=True))
+    if writer:
+        # Existing frameworks keep the (kind, name) order they had; Zeta came last, moved up one.
+        assert names == ["Doing Things Differently", "Zeta", "Aardvark themes"]
+        page = client.get(FRAMEWORKS).content.decode()
+        assert page.index("Zeta") < page.index("Aardvark themes")
+        assert "Move down<span class=\"visually-hidden\"> Zeta</span>" in page
+        assert [h.order for h in scoping.history.order_by("history_id")] == [0, 2]
+    else:
+        assert scoping.order == 0 and names == ["Doing Things Differently", "Aardvark themes"]
+
+
 def test_a_theme_in_use_is_deleted_only_after_saying_where_its_theories_go(
     as_role, review, framework
 ):
