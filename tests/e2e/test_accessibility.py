@@ -7,12 +7,19 @@ people; serious and critical ones fail the suite with axe's own explanation.
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.db.models import F
 
+from accounts.models import APIToken
 from cmocs.models import CMOC
+from evidence.fulltexts.services import attach_full_text, run_extraction
 from evidence.models import ScreeningDecision
 from evidence.screening.services import record_decision
+from ichub.jobs.services import start_job
+from ichub.models import OperationalDefinition
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in
+from tests.evidence.fulltexts.pdfs import STUDY_PAGES, text_pdf
+from tests.jobs.tasks import define_elements
 from tests.web.conftest import build_curated
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -68,3 +75,58 @@ def test_it_finds_no_serious_or_critical_violation_on_the_main_pages(page, revie
     found["drop confirmation"] = blocking_violations(page)
     assert {url: v for url, v in found.items() if v} == {}
     assert CMOC.objects.get(pk=cmoc.pk).status == "active"  # previewed, not done
+
+
+def test_it_finds_none_on_screening_appraisal_reader_job_and_edit_pages(page, review, owner,
+                                                                        editor):
+    """The pages the first walk leaves out: conflicts, appraisal, the full-text reader,
+    jobs, every edit form, and an edit refused because someone saved first."""
+    curated = build_curated(review, owner)
+    source, theory = curated["sources"][0], curated["theory"]
+    theme = theory.theme
+    definition = OperationalDefinition.objects.create(review=review, element="context",
+                                                      text="Where it happens.")
+    for user, decision in ((owner, "include"), (editor, "maybe")):
+        record_decision(user=user, source=source, decision=decision,
+                        stage=ScreeningDecision.Stage.TITLE_ABSTRACT)
+    full_text = attach_full_text(source=source, data=text_pdf(STUDY_PAGES), name="study.pdf",
+                                 user=owner)
+    run_extraction(full_text.pk)
+    job = start_job(task=define_elements, owner=owner, review=review,
+                    params={"elements": ["context"]})
+    base = f"/reviews/{review.slug}"
+    urls = [f"{base}/screening/conflicts/", f"{base}/screening/settings/",
+            f"{base}/screening/appraisal/", f"{base}/screening/appraisal/{source.pk}/",
+            f"{base}/screening/prioritisation/",
+            f"{base}/sources/{source.pk}/full-text/", f"{base}/sources/{source.pk}/excerpts/new/",
+            f"/jobs/{job.pk}/", f"{base}/jobs/",
+            f"{base}/sources/{source.pk}/edit/", f"{base}/theories/{theory.pk}/edit/",
+            f"{base}/theories/{theory.pk}/revise/", f"{base}/definitions/{definition.pk}/edit/",
+            f"{base}/frameworks/{theme.framework_id}/edit/",
+            f"{base}/frameworks/{theme.framework_id}/delete/",
+            f"{base}/frameworks/themes/{theme.pk}/edit/",
+            f"{base}/frameworks/themes/{theme.pk}/delete/"]
+    log_in(page, owner, PASSWORD)
+    found = {}
+    for url in urls:
+        response = page.goto(url)
+        assert response.status == 200, url
+        found[url] = blocking_violations(page)
+    # A settings edit refused because someone else saved first (the 409 page).
+    page.goto(f"{base}/settings/")
+    type(review).objects.filter(pk=review.pk).update(version=F("version") + 1)
+    page.get_by_label("Title").fill("Mine")
+    with page.expect_response(lambda r: r.url.endswith("/settings/")) as refused:
+        page.get_by_role("button", name="Save settings").click()
+    assert refused.value.status == 409
+    found["stale settings edit"] = blocking_violations(page)
+    # On a phone the tables scroll sideways: each scrolling box must take keyboard focus,
+    # even when (all tokens revoked) nothing inside it can.
+    for name in ("laptop", "old phone"):
+        APIToken.issue(user=owner, name=f"Token for my {name} with a long name")
+    APIToken.objects.revoke(APIToken.Reason.REVOKED)
+    page.set_viewport_size({"width": 360, "height": 800})
+    for url in ("/accounts/", f"{base}/definitions/", f"{base}/members/"):
+        page.goto(url)
+        found[f"{url} at 360 px"] = blocking_violations(page)
+    assert {url: v for url, v in found.items() if v} == {}
