@@ -1,5 +1,7 @@
 """Pages fit a 1,280-pixel-wide screen: nothing makes the page scroll sideways."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,6 +61,40 @@ def test_it_keeps_a_wide_lineage_readable_and_scrolls_it(page, owner):
             break
         page.wait_for_timeout(50)
     assert box.evaluate("box => box.scrollLeft") > 0
+    _zoom_and_pan(page, box, svg)
     page.locator("a.lineage-node").last.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("CMOC 1.3")
     assert page.locator("svg a[aria-current=page]").count() == 1  # the CMOC marks itself
+
+
+def _zoom_and_pan(page, box, svg):
+    """Buttons and keys zoom (never below 100%: text stays >= 12 px) and pan; so does dragging."""
+    zoom_out, zoom_in = (page.get_by_role("button", name=f"Zoom {d}") for d in ("out", "in"))
+    level = page.get_by_label("Zoom level")
+    expect(zoom_out).to_be_disabled()  # already at 100%: smaller text would not be readable
+    zoom_in.click()
+    expect(level).to_have_text("125%")
+    assert svg.evaluate(SVG_SCALE)["scale"] == pytest.approx(1.25, abs=0.01)
+    box.focus()
+    page.keyboard.press("+")
+    expect(level).to_have_text("150%")
+    rendered = svg.evaluate(SVG_SCALE)
+    assert rendered["scale"] == pytest.approx(1.5, abs=0.01) and rendered["smallest"] >= 12
+    scroll = "box => [box.scrollLeft, box.scrollTop]"
+    box.evaluate("box => box.scrollTo(0, 0)")
+    page.get_by_role("button", name="Pan right").click()  # one row of CMOCs: no vertical pan
+    expect(box).to_have_js_property("scrollLeft", 120)
+    box.focus()
+    page.keyboard.press("ArrowLeft")
+    expect(box).to_have_js_property("scrollLeft", 0)
+    at = box.bounding_box()  # drag from the middle of the box towards its top left
+    start = box.evaluate(scroll)
+    page.mouse.move(at["x"] + at["width"] / 2, at["y"] + at["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(at["x"] + at["width"] / 2 - 200, at["y"] + at["height"] / 2 - 50, steps=5)
+    page.mouse.up()
+    assert box.evaluate(scroll)[0] == start[0] + 200
+    expect(page).to_have_url(re.compile(r"/cmocs/lineage/$"))  # a drag is not a click
+    page.keyboard.press("0")
+    expect(level).to_have_text("100%")
+    assert svg.evaluate(SVG_SCALE)["scale"] == pytest.approx(1)
