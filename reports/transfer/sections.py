@@ -195,9 +195,10 @@ SECTIONS = [
         "frameworks",
         Framework,
         _in_review(),
-        fields=("name", "kind", "citation", "description"),
+        fields=("name", "kind", "citation", "description", "order"),
         refs={"source": Ref(SourceDocument, ("review__slug", "citation_key"))},
         sort=("name",),
+        added=("order",),
     ),
     Section(
         "themes",
