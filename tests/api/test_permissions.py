@@ -46,7 +46,7 @@ ENDPOINTS = {
     "sources": dict(
         model=SourceDocument, row=lambda w: w.source, fresh=fresh_source,
         create=lambda w: {"review": "test-review", "citation_key": "new2020", "title": "New"},
-        patch=("title", "Changed"),
+        patch=("title", "Changed"), etag="source",
     ),
     "excerpts": dict(
         model=Excerpt, row=lambda w: w.excerpt,
