@@ -94,6 +94,14 @@ def rows(vendor, run):
                     f"{t['import_over_parse']} ({t['times']['import']['median_ms']} / "
                     f"{t['times']['parse']['median_ms']} ms, {t['queries_per_import']} queries)",
                     "≤ 2", mark(t["import_over_parse"] <= 2.0)))
+    if "7c_same_author_year" in s:
+        t = s["7c_same_author_year"]
+        out.append(("7c dry-run import of 20,000 / 5,000 references sharing author and year "
+                    "(issue 17)",
+                    f"{t['ratio_20000_over_5000']} ({t['times']['20000']['median_ms']} / "
+                    f"{t['times']['5000']['median_ms']} ms; parser alone "
+                    f"{t['parse_ratio_20000_over_5000']})",
+                    "≤ 4", mark(t["ratio_20000_over_5000"] <= 4.0)))
     if "8_full_texts" in s:
         t = s["8_full_texts"]
         seconds = t["extraction_s"]

@@ -119,6 +119,8 @@ def main():
             ("4_lineage", lambda: scenarios.lineage(world, client, args.reps)),
             ("5_conditional_get", lambda: scenarios.conditional_get(world, client, args.reps)),
             ("7b_reference_import", lambda: transfer.reference_import(args.reps)),
+            # 2 x 25,000 records per rep: a few reps are plenty.
+            ("7c_same_author_year", lambda: transfer.same_author_year_import(min(args.reps, 5))),
             ("8_full_texts", lambda: fulltexts.run(world, args.reps)),
             # 100 against 100,000 sources; PostgreSQL only (SQLite's run is scale 1, quick).
             *([("9_review_pages", lambda: pages.run(reps=max(5, args.reps // 3)))]

@@ -121,3 +121,45 @@ def reference_import(reps):
         "target": 2.0,
         "queries_per_import": len(statements),
     }
+
+
+def same_author_year_import(reps):
+    """Issue 17: 20,000 references sharing an author and year cost at most ~4x 5,000.
+
+    Citation keys for such records (smith2020, smith2020a, ...) used to be found
+    by rescanning the sequence for every record, O(n²): 5,000 took 3.1 s and
+    20,000 took 44.8 s (14x). Each rep dry-runs both files into one review
+    (a dry run allocates every key; it is what an attacker would send),
+    interleaved like the other scenarios.
+    """
+    from evidence.importers import parse_references
+    from evidence.importers.services import import_sources
+    from ichub.models import Review
+    from tests.security.test_import_work import same_author_and_year_ris
+
+    files = {count: same_author_and_year_ris(count) for count in (5000, 20000)}
+    target = Review.objects.create(slug=f"bench-same-key-{uuid.uuid4().hex[:8]}", title="Bench")
+
+    def dry_run(count):
+        report = import_sources(review=target, data=files[count], filename="refs.ris",
+                                dry_run=True)
+        assert len(report.created) == count, report
+
+    # The parser alone on the same files: how much of the growth is reading, not keys.
+    times = interleaved({
+        "5000": lambda: dry_run(5000), "20000": lambda: dry_run(20000),
+        "parse 5000": lambda: parse_references(files[5000], "refs.ris"),
+        "parse 20000": lambda: parse_references(files[20000], "refs.ris"),
+    }, reps=reps, warmup=1)
+    target.delete()
+
+    def ratio(large, small):
+        return round(times[large]["median_ms"] / times[small]["median_ms"], 2)
+
+    return {
+        "file": "RIS, every record 'Smith, Jane' 2020 (tests/security/test_import_work.py)",
+        "times": times,
+        "ratio_20000_over_5000": ratio("20000", "5000"),
+        "parse_ratio_20000_over_5000": ratio("parse 20000", "parse 5000"),
+        "target": 4.0,
+    }
