@@ -1,5 +1,6 @@
 """A source's full text, its extracted pages, and the anchors that tie excerpts to them."""
 
+import re
 import uuid
 
 from django.conf import settings
@@ -12,6 +13,10 @@ from .sources import Excerpt, SourceDocument
 def full_text_path(instance, filename):
     """Stored under a random name: the uploader's file name is kept as data, never as a path."""
     return f"fulltexts/{instance.source.review_id}/{uuid.uuid4().hex}"
+
+
+# The only storage names full_text_path makes: a restored document may name no other file.
+STORED_NAME = re.compile(r"^fulltexts/[0-9]+/[0-9a-f]{32}$")
 
 
 class FullTextQuerySet(models.QuerySet):

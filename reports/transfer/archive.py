@@ -25,13 +25,13 @@ from django.core.files import File
 from django.db import transaction
 
 from evidence.models import FullText
+from evidence.models.fulltexts import STORED_NAME
 from reports.transfer.export import export_review_chunks
 from reports.transfer.load import TransferRefused, import_review, parse_document
 
 DOCUMENT = "review.json"
 FILES = "files/"
 _FILE_NAME = re.compile(r"^files/[0-9a-f]{64}$")
-_STORED_NAME = re.compile(r"^fulltexts/[0-9]+/[0-9a-f]{32}$")  # evidence.models.full_text_path
 _COPY_CHUNK = 1 << 20
 # Inflation refused beyond this ratio: JSON compresses ~10-30x, PDFs 1-3x; a bomb 1000s.
 MAX_RATIO = 200
@@ -158,7 +158,7 @@ def _restore_files(review, archive, written):
                     restored += 1  # the same bytes are here already (same storage)
                     continue
         name = full_text.file.name
-        if not _STORED_NAME.match(name or ""):
+        if not STORED_NAME.match(name or ""):
             # The document names the file; only a name of our own shape becomes a path.
             name = f"fulltexts/{review.pk}/{uuid.uuid4().hex}"
         name = storage.save(name, _bytes_file(data))

@@ -13,7 +13,8 @@ here, those are skipped and reported.
 from django.core.exceptions import ValidationError
 
 from cmocs.models import CMOC, EvidenceLink, Mechanism
-from evidence.models import Appraisal, Excerpt, SourceDocument
+from evidence.models import Appraisal, Excerpt, FullText, SourceDocument
+from evidence.models.fulltexts import STORED_NAME
 from ichub.models import Review
 
 
@@ -83,7 +84,19 @@ def _each_clean(objects):
         obj.clean()
 
 
+def _full_texts_name_our_files(full_texts):
+    """A document names a full text's stored file; a crafted name ('../x', another
+    upload's) would let the download view serve a file the review never held."""
+    for full_text in full_texts:
+        if full_text.file.name and not STORED_NAME.match(full_text.file.name):
+            raise ValidationError(
+                f"The full text file name {full_text.file.name[:80]!r} is not one ichub "
+                "stores (fulltexts/<review>/<32 hex digits>)."
+            )
+
+
 _CHECKS = {
+    FullText: _full_texts_name_our_files,
     EvidenceLink: _evidence_crosses_only_to_testers,
     CMOC: _mechanisms_in_their_slots,
     Appraisal: _appraised_excerpt_of_its_source,

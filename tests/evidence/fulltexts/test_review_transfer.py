@@ -2,10 +2,12 @@
 
 import json
 
+import pytest
+
 from evidence.fulltexts import services
 from evidence.models import ExcerptAnchor, FullText, ImportedCode
 from ichub.models import Review
-from reports.transfer import export_review_text, import_review, parse_document
+from reports.transfer import TransferRefused, export_review_text, import_review, parse_document
 
 PHRASE = "Leaders who built trust across organisations"
 
@@ -38,3 +40,14 @@ def test_full_texts_and_anchors_round_trip_byte_identically(attached, review, ed
     anchor = ExcerptAnchor.objects.get(excerpt__source__review=restored)
     assert (anchor.start, anchor.end, anchor.full_text) == (start, start + len(PHRASE), full_text)
     assert ImportedCode.objects.get(review=restored, guid="abd").parent.name == "Trust"
+
+
+def test_it_refuses_a_document_naming_a_file_ichub_did_not_store(attached, review):
+    document = json.loads(export_review_text(review))
+    document["review"]["slug"] = "crafted"
+    document["sections"]["full_texts"][0]["file"] = "job-uploads/someone-elses-upload"
+
+    with pytest.raises(TransferRefused, match="is not one ichub stores"):
+        import_review(document=document)
+
+    assert not Review.objects.filter(slug="crafted").exists()
