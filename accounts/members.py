@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,15 @@ INVITATION_DAYS = 14
 LAST_OWNER = "A review keeps at least one owner: make someone else an owner first."
 
 
+def _locked_membership(review, user_id):
+    """The member's row, locked; 404 if a concurrent request removed it while we waited."""
+    membership = Membership.objects.select_for_update().filter(
+        review=review, user_id=user_id).first()
+    if membership is None:
+        raise Http404("That person is no longer a member of this review.")
+    return membership
+
+
 def _locked_owner_ids(review):
     owners = (Membership.objects.select_for_update()
               .filter(review=review, role=Membership.Role.OWNER).order_by("pk"))
@@ -34,7 +44,7 @@ def _locked_owner_ids(review):
 @transaction.atomic
 def change_role(*, review, user_id, role):
     owners = _locked_owner_ids(review)
-    membership = Membership.objects.select_for_update().get(review=review, user_id=user_id)
+    membership = _locked_membership(review, user_id)
     if membership.role == role:
         return membership
     if membership.role == Membership.Role.OWNER and owners == {user_id}:
@@ -47,7 +57,7 @@ def change_role(*, review, user_id, role):
 @transaction.atomic
 def remove_member(*, review, user_id):
     owners = _locked_owner_ids(review)
-    membership = Membership.objects.select_for_update().get(review=review, user_id=user_id)
+    membership = _locked_membership(review, user_id)
     if membership.role == Membership.Role.OWNER and owners == {user_id}:
         raise ValidationError({"role": LAST_OWNER})
     membership.delete()

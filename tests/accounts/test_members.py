@@ -2,7 +2,9 @@
 
 import pytest
 from django.core import mail
+from django.http import Http404
 
+from accounts.members import change_role, remove_member
 from accounts.models import Invitation
 from ichub.models import Membership
 from tests.conftest import make_user
@@ -108,3 +110,14 @@ def test_an_owner_cancels_a_pending_invitation(as_role):
     client.post(f"{URL}invitations/{invitation.pk}/cancel/")
     link = mail.outbox[0].body.split("http://testserver")[1].split()[0]
     assert client.get(link).status_code == 404
+
+
+def test_it_answers_404_when_the_member_was_removed_while_the_request_waited(review, editor):
+    # A concurrent removal can commit between the view's lookup and the service's lock
+    # (CI on PostgreSQL found the 500 this gave: Membership.DoesNotExist).
+    Membership.objects.filter(review=review, user=editor).delete()
+
+    with pytest.raises(Http404):
+        remove_member(review=review, user_id=editor.pk)
+    with pytest.raises(Http404):
+        change_role(review=review, user_id=editor.pk, role="viewer")

@@ -69,11 +69,13 @@ def sources(draw):
         doi=f"10.{draw(st.integers(min_value=1000, max_value=99999))}/{draw(WORD)}",
         url=f"https://example.org/{draw(WORD)}?a=1&b=%20{draw(WORD)}",
         abstract=draw(st.one_of(st.just(""), TEXT)),
+        keywords="\n".join(draw(st.lists(WORD, max_size=3, unique=True))),
     )
 
 
 FIELDS = ["reference_type", "genre", "year", "title", "container", "publisher", "volume", "issue",
           "pages", "doi", "url", "abstract"]
+# Keywords come back as a list (one a line when stored).
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -86,3 +88,4 @@ def test_it_reads_back_what_it_writes_in_every_format(source):
             name: getattr(source, name) for name in FIELDS
         }, filename
         assert (record.authors_text, record.editors_text) == (source.authors, source.editors)
+        assert record.keywords == source.keywords.splitlines(), filename
