@@ -108,7 +108,9 @@ def build_screened_review(n, slug, reviewers):
     now = datetime.now(UTC)
     plans = {i: _plan(i) for i in range(1, n + 1)}
     source_columns = [f.column for f in SourceDocument._meta.concrete_fields if not f.primary_key]
-    blank = {f.column: "" for f in SourceDocument._meta.concrete_fields}
+    # Columns the rows below do not name take the field's default (a version starts at 1).
+    blank = {f.column: f.get_default() if f.has_default() else ""
+             for f in SourceDocument._meta.concrete_fields}
 
     def source_row(i):
         status, stage, reason = plans[i][3]

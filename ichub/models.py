@@ -104,8 +104,9 @@ class Review(Versioned):
             return None
         if user.is_staff:
             return Membership.Role.OWNER
-        membership = self.memberships.filter(user=user).only("role").first()
-        return membership.role if membership else None
+        # One value, not a model: a related manager's instance re-reads a deferred review_id
+        # (a second query, and DoesNotExist if a concurrent request removed the row between).
+        return self.memberships.filter(user=user).values_list("role", flat=True).first()
 
     def evidence_reviews(self):
         """Reviews whose excerpts may bear on this review's CMOCs: itself and its testers."""

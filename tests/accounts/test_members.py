@@ -121,3 +121,10 @@ def test_it_answers_404_when_the_member_was_removed_while_the_request_waited(rev
         remove_member(review=review, user_id=editor.pk)
     with pytest.raises(Http404):
         change_role(review=review, user_id=editor.pk, role="viewer")
+
+
+def test_it_reads_a_role_in_one_query(review, editor, django_assert_num_queries):
+    # A model instance from the related manager re-read its deferred review_id: a second
+    # query, which raised DoesNotExist (a 500) when a concurrent removal landed between.
+    with django_assert_num_queries(1):
+        assert review.role_of(editor) == Membership.Role.EDITOR
