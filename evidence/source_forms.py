@@ -5,21 +5,40 @@ import unicodedata
 
 from django import forms
 
+from evidence.importers.types import CSL_TYPES
 from evidence.models import SourceDocument
 from ichub.edits import VersionedEditForm
+
+# The types people pick most, named as reference managers name them; the rest
+# of CSL's vocabulary follows under its own names.
+_COMMON_TYPES = {
+    "article-journal": "Journal article", "report": "Report", "book": "Book",
+    "chapter": "Book chapter", "paper-conference": "Conference paper", "thesis": "Thesis",
+    "webpage": "Web page", "article-magazine": "Magazine article",
+    "article-newspaper": "Newspaper article", "legislation": "Legislation",
+    "dataset": "Dataset", "interview": "Interview",
+}
+REFERENCE_TYPE_CHOICES = [
+    ("", "From its kind (journal article for a study, report for policy…)"),
+    *_COMMON_TYPES.items(),
+    ("Other CSL types", [(name, name) for name in sorted(CSL_TYPES - _COMMON_TYPES.keys())]),
+]
 
 
 class SourceForm(VersionedEditForm):
     class Meta:
         model = SourceDocument
-        fields = ["kind", "title", "authors", "year", "container", "volume", "issue", "pages",
-                  "doi", "url", "abstract", "keywords", "phase", "citation_key", "notes"]
+        fields = ["kind", "reference_type", "genre", "title", "authors", "editors", "year",
+                  "container", "publisher", "volume", "issue", "pages", "doi", "url",
+                  "abstract", "keywords", "phase", "citation_key", "notes"]
         widgets = {"title": forms.Textarea(attrs={"rows": 2}),
                    "authors": forms.Textarea(attrs={"rows": 2}),
+                   "editors": forms.Textarea(attrs={"rows": 2}),
+                   "reference_type": forms.Select(choices=REFERENCE_TYPE_CHOICES),
                    "abstract": forms.Textarea(attrs={"rows": 5}),
                    "keywords": forms.Textarea(attrs={"rows": 3}),
                    "notes": forms.Textarea(attrs={"rows": 3})}
-        labels = {"container": "Journal or publisher"}
+        labels = {"container": "Published in", "reference_type": "Reference type"}
 
     def __init__(self, *args, review, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,6 +49,13 @@ class SourceForm(VersionedEditForm):
             "from the first author and year."
         )
         self.fields["year"].widget.attrs.update({"min": 1000, "max": 9999})
+
+    def clean_reference_type(self):
+        """Only CSL types, as the API and every importer store, so each export can write it."""
+        value = self.cleaned_data.get("reference_type", "")
+        if value and value not in CSL_TYPES:
+            raise forms.ValidationError(f"Unknown reference type {value!r}: pick one of the list.")
+        return value
 
     def clean_citation_key(self):
         key = self.cleaned_data.get("citation_key")

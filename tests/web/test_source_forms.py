@@ -7,7 +7,9 @@ import pytest
 
 from cmocs import services as cmoc_services
 from cmocs.models import EvidenceLink
+from evidence.importers.types import CSL_TYPES
 from evidence.models import Excerpt, SourceDocument
+from reports.references import to_ris
 from tests.evidence.importers import samples
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +128,45 @@ def test_the_import_refuses_an_unknown_kind_for_a_record(as_role, review):
                            {"confirm": "1", "kind-1": "novel"}, follow=True)
     assert "Unknown kind" in response.content.decode()
     assert not SourceDocument.objects.exists()
+
+
+def test_it_adds_a_chapter_with_its_type_editors_publisher_and_genre(as_role, review):
+    client = as_role("editor")
+    response = client.post(f"{SOURCES}new/", source_data(
+        kind="substantive_theory", reference_type="chapter", title="Leading systems",
+        authors="Timmins, N.", editors="Ham, C.; Alderwick, H.", container="Health systems",
+        publisher="The King's Fund", doi=""))
+    assert response.status_code == 302
+    source = SourceDocument.objects.get()
+    assert (source.reference_type, source.editors, source.publisher) == (
+        "chapter", "Ham, C.; Alderwick, H.", "The King's Fund")
+    ris = to_ris([source]).decode()
+    assert "TY  - CHAP" in ris and "PB  - The King's Fund" in ris
+    assert "A2  - Ham, C." in ris and "A2  - Alderwick, H." in ris
+    page = client.get(response["Location"]).content.decode()
+    assert "chapter" in page and "The King&#x27;s Fund" in page
+
+
+def test_it_keeps_a_report_genre_for_the_ris_export(as_role, review):
+    client = as_role("editor")
+    client.post(f"{SOURCES}new/", source_data(reference_type="report",
+                                              genre="Government document"))
+    source = SourceDocument.objects.get()
+    assert source.genre == "Government document"
+    assert "TY  - GOVDOC" in to_ris([source]).decode()
+
+
+def test_it_refuses_a_reference_type_csl_does_not_know_and_keeps_the_typing(as_role, review):
+    response = as_role("editor").post(f"{SOURCES}new/", source_data(
+        reference_type="journal", abstract="Typed with care"))
+    assert response.status_code == 400
+    assert not SourceDocument.objects.exists()
+    page = response.content.decode()
+    assert "Unknown reference type" in page or "Select a valid choice" in page
+    assert "Typed with care" in page
+
+
+def test_it_offers_every_csl_type_on_the_form(as_role, review):
+    page = as_role("editor").get(f"{SOURCES}new/").content.decode()
+    assert all(f'value="{name}"' in page for name in CSL_TYPES)
+    assert 'name="editors"' in page and 'name="publisher"' in page and 'name="genre"' in page
