@@ -9,17 +9,18 @@ through every import and export.
 
 import re
 
-_AND = re.compile(r"\s+and\s+")
+# "&" joins names as "and" does ("Smith, J. & Jones, K."), so both mark a meeting point.
+_AND = re.compile(r"\s+(?:and|&)\s+")
 _AFTER_INITIALS = re.compile(r"(?<=\.),\s+(?=\w)")
 
 
 def join_names(names):
-    """['Pearson, C.', 'Watson, N.'] → 'Pearson, C. and Watson, N.'; '; ' if a name holds 'and'."""
+    """['Pearson, C.', 'Watson, N.'] → 'Pearson, C. and Watson, N.'; '; ' if one holds 'and'/'&'."""
     separator = "; " if any(_AND.search(name) for name in names) else " and "
     return separator.join(names)
 
 
-def _name_groups(text):
+def name_groups(text):
     """The text cut where names meet: at semicolons if it has any, else at 'and'."""
     text = text or ""
     return text.split(";") if ";" in text else _AND.split(text)
@@ -32,7 +33,7 @@ def split_names(text):
     'Surname, Initials' name: 'de Last, Jr., First' stays one name.
     """
     names = []
-    for part in _name_groups(text):
+    for part in name_groups(text):
         pieces = [p.strip() for p in _AFTER_INITIALS.split(part) if p.strip()]
         names += pieces if all("," in p for p in pieces) else [part.strip()]
     return [name for name in names if name]

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from evidence.names import name_groups
 from ichub.models import Review
 from ichub.permissions import OWNER, has_role
 from ichub.versioning import Versioned
@@ -28,9 +29,7 @@ def _surnames(authors: str) -> list[str]:
     comma-separated token that is only initials belongs to the name before it.
     """
     authors = re.sub(r"\bet al\.?", "", authors)
-    # A list with a semicolon is cut only there: its names may hold "and" (evidence.names).
-    groups = authors.split(";") if ";" in authors else re.split(r"\band\b|&", authors)
-    tokens = [t.strip() for part in groups for t in part.split(",")]
+    tokens = [t.strip() for part in name_groups(authors) for t in part.split(",")]
     return [t for t in tokens if t and not _INITIALS.match(t)]
 
 
