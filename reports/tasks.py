@@ -15,7 +15,7 @@ import tempfile
 from django.urls import reverse
 
 from ichub.jobs import JobFailed, job_task
-from ichub.jobs.files import delete_upload, open_upload, save_result
+from ichub.jobs.files import delete_upload, open_upload
 from ichub.models import Review
 from reports.downloads import DOWNLOADS
 from reports.transfer import TransferRefused, import_review, parse_document
@@ -97,7 +97,7 @@ def export_review_job(job):
     job.set_total(len(SECTIONS))
     chunks = export_review_chunks(review, reader=job.job.owner, on_section=job.advance)
     filename = f"{review.slug}.json"
-    stored, size = save_result(filename, chunks)
+    stored, size = job.save_result(filename, chunks)
     return _file_outcome(job, stored, filename, "application/json; charset=utf-8", size)
 
 
@@ -110,7 +110,7 @@ def export_review_archive_job(job):
     with tempfile.TemporaryFile() as spool:
         missing = write_archive(review, spool, reader=job.job.owner, on_section=job.advance)
         spool.seek(0)
-        stored, size = save_result(filename, iter(lambda: spool.read(1 << 20), b""))
+        stored, size = job.save_result(filename, iter(lambda: spool.read(1 << 20), b""))
     job.advance(1)
     outcome = _file_outcome(job, stored, filename, "application/zip", size)
     if missing:
@@ -130,7 +130,7 @@ def build_review_file_job(job):
     job.set_total(1)
     data = download.build(review)
     filename = f"{review.slug}-{name}"
-    stored, size = save_result(filename, [data])
+    stored, size = job.save_result(filename, [data])
     job.advance(1)
     return _file_outcome(job, stored, filename, download.content_type, size)
 

@@ -21,12 +21,22 @@ UPLOAD_FOLDER = "job-uploads"
 RESULT_FOLDER = "job-results"
 
 
-def _unguessable(folder, filename):
+def _unguessable(folder, filename, prefix=""):
     try:
         safe = get_valid_filename(os.path.basename(filename or ""))[-100:]
     except SuspiciousFileOperation:  # a name with nothing usable in it
         safe = "upload"
-    return f"{folder}/{uuid.uuid4().hex}-{safe}"
+    return f"{folder}/{prefix}{uuid.uuid4().hex}-{safe}"
+
+
+def attempt_prefix(job_id, attempt):
+    """What starts the name of every file an attempt makes: 'j12-a2-'.
+
+    A retried job's earlier attempts may have made files no job row names (a
+    worker killed after writing its export, or a slow attempt fenced off after
+    it); this prefix finds them when a later attempt succeeds.
+    """
+    return f"j{job_id}-a{attempt}-"
 
 
 def save_upload(upload):
@@ -34,18 +44,21 @@ def save_upload(upload):
     return default_storage.save(_unguessable(UPLOAD_FOLDER, upload.name), upload)
 
 
-def save_result(filename, chunks):
+def save_result(filename, chunks, *, prefix=""):
     """Store a job's output, written chunk by chunk (str or bytes); (storage name, bytes).
 
     The chunks go to a temporary file first, so an export of any size is never
     held in memory, and storage (possibly remote) receives one finished file.
+    A job task calls it through `JobRun.save_result`, which names the attempt
+    in `prefix`.
     """
     with tempfile.TemporaryFile() as spool:
         for chunk in chunks:
             spool.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         size = spool.tell()
         spool.seek(0)
-        return default_storage.save(_unguessable(RESULT_FOLDER, filename), File(spool)), size
+        name = _unguessable(RESULT_FOLDER, filename, prefix)
+        return default_storage.save(name, File(spool)), size
 
 
 def open_upload(name):
@@ -71,13 +84,36 @@ def result_response(job):
     )
 
 
+def sweep_superseded(job_id, *, keep):
+    """Delete the result files of a job's earlier attempts once an attempt succeeded.
+
+    Nothing will read them: the job row names only the succeeding attempt's
+    file (`keep`). Runs only for retried jobs, so the folder is listed rarely.
+    An attempt still running when this runs (fenced off, it will stop at its
+    next write) may yet leave a file; the age-based `sweep` takes that one.
+    """
+    try:
+        _, files = default_storage.listdir(RESULT_FOLDER)
+    except FileNotFoundError:
+        return []
+    mine = f"j{job_id}-a"
+    swept = []
+    for filename in files:
+        name = f"{RESULT_FOLDER}/{filename}"
+        if filename.startswith(mine) and name != keep:
+            default_storage.delete(name)
+            swept.append(name)
+    return swept
+
+
 def sweep(*, keep_seconds, limit):
     """Delete job files nobody will read again; at most `limit` a call. Returns the names.
 
     A job's upload is kept while it may still be retried, for `keep_seconds`
     after the job failed, was cancelled or went silent (its worker died); a
     job's result file for `keep_seconds` after it was made. Files no job names
-    (a superseded attempt's output) go once they are that old too.
+    (a superseded attempt's output) go once they are that old too; a retried
+    job that succeeds clears its earlier attempts' files at once (`sweep_superseded`).
     """
     from datetime import timedelta
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from ichub.budget import BudgetExceeded, spend, time_budget
+from ichub.jobs import files
 from ichub.jobs.models import MAX_MESSAGES, Job
 
 logger = logging.getLogger("ichub.jobs")
@@ -63,7 +64,7 @@ def job_task(kind, **task_options):
     The function gets a `JobRun` and returns a dict that may hold "result"
     (stored as the job's report), "result_url" (where the result is) and
     "result_file" (the storage name of a file it made, from
-    `files.save_result`; its owner downloads it from /jobs/{id}/file).
+    `JobRun.save_result`; its owner downloads it from /jobs/{id}/file).
     Start it with `ichub.jobs.services.start_job(task=run, ...)`.
     """
 
@@ -112,12 +113,14 @@ def _run(function, job_id, attempt):
             error=f"The job stopped on an unexpected error ({type(exc).__name__}).",
         )
         raise  # the task backend keeps the traceback for whoever runs the workers
-    run.finish(
+    finished = run.finish(
         Job.Status.SUCCEEDED,
         result=outcome.get("result"),
         result_url=outcome.get("result_url", ""),
         result_file=outcome.get("result_file", ""),
     )
+    if finished and attempt > 1:
+        files.sweep_superseded(job_id, keep=outcome.get("result_file", ""))
     return {"job": job_id, "status": Job.Status.SUCCEEDED}
 
 
@@ -149,6 +152,16 @@ class JobRun:
     def say(self, message):
         self._pending_messages.append(message)
         self._write(force=True)
+
+    def save_result(self, filename, chunks):
+        """Store the file this attempt made (files.save_result); (storage name, bytes).
+
+        Its name says which job and attempt made it, so a later attempt that
+        succeeds can clear away what earlier ones left (files.sweep_superseded).
+        """
+        return files.save_result(
+            filename, chunks, prefix=files.attempt_prefix(self.job.pk, self.attempt)
+        )
 
     def set_review(self, review):
         """The review the job made (a whole-review import), so its members see the job."""
@@ -195,7 +208,7 @@ class JobRun:
             fields["progress_done"] = self.job.progress_total
         else:
             fields["progress_done"] = self.job.progress_done
-        Job.objects.filter(pk=self.job.pk, attempts=self.attempt).update(**fields)
+        return Job.objects.filter(pk=self.job.pk, attempts=self.attempt).update(**fields)
 
     def _messages(self):
         messages = [*self.job.messages, *self._pending_messages][-MAX_MESSAGES:]

@@ -134,3 +134,39 @@ def test_it_answers_404_once_the_file_is_cleared_away(
     for path in (settings.MEDIA_ROOT / "job-results").iterdir():
         path.unlink()
     assert client.get(f"/api/jobs/{job_id}/file/").status_code == 404
+
+
+def test_it_clears_away_earlier_attempts_files_when_a_retry_succeeds(
+    review, owner, token_client, run_worker, settings
+):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from ichub.jobs.files import attempt_prefix, save_result
+    from ichub.jobs.services import retry_job
+
+    client = token_client(owner)
+    first = client.post("/api/reviews/test-review/export/").json()["id"]
+    other = client.post("/api/reviews/test-review/export/").json()["id"]
+    run_worker()
+    other_file = Job.objects.get(pk=other).result_file
+    # Attempt 1 of `first` wrote its export, then its worker died before saying so.
+    left_behind, _ = save_result("test-review.json", [b"{}"], prefix=attempt_prefix(first, 1))
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
+    Job.objects.filter(pk=first).update(
+        status=Job.Status.RUNNING, result_file="", finished_at=None, heartbeat_at=long_ago
+    )
+    retry_job(job=Job.objects.get(pk=first))
+    run_worker()
+
+    job = Job.objects.get(pk=first)
+    assert job.status == Job.Status.SUCCEEDED and job.attempts == 2
+    assert job.result_file.startswith(f"job-results/{attempt_prefix(first, 2)}")
+    assert not default_storage.exists(left_behind)
+    assert default_storage.exists(job.result_file)
+    assert default_storage.exists(other_file)  # another job's file is not this job's to clear
+    assert _body(client.get(f"/api/jobs/{first}/file/")) == export_review_text(
+        review, reader=owner
+    ).encode()
