@@ -460,6 +460,9 @@ JOB_STALE_SECONDS = env_int("ICHUB_JOB_STALE_SECONDS", 300)
 # Uploads of failed, cancelled or dead jobs (kept so a retry can read them) and the
 # files jobs made (exports) are deleted this long after (`manage.py sweep_job_files`).
 JOB_FILE_KEEP_SECONDS = env_int("ICHUB_JOB_FILE_KEEP_SECONDS", 7 * 24 * 3600)
+# SQLite only: where a job inside its transaction reports progress (ichub.jobs.live);
+# empty means MEDIA_ROOT/job-progress. The app server and the worker must share it.
+JOB_PROGRESS_DIR = os.environ.get("ICHUB_JOB_PROGRESS_DIR", "")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
 if TASK_BACKEND == "rq":
     if not REDIS_URL:

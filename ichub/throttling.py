@@ -82,13 +82,16 @@ class _FixedWindowMixin:
         self.now = self.timer()
         started = int(self.now // self.duration * self.duration)
         self.window_ends = started + self.duration
-        if settings.THROTTLE_CACHE:
-            hits = _count_hit_in_cache(
-                caches[settings.THROTTLE_CACHE], key, started, self.window_ends
-            )
+        cache = self.counting_cache()
+        if cache is not None:
+            hits = _count_hit_in_cache(cache, key, started, self.window_ends)
         else:
             hits = _count_hit(key, started, self.window_ends)
         return hits <= self.num_requests
+
+    def counting_cache(self):
+        """The cache that counts requests, or None to count in the database."""
+        return caches[settings.THROTTLE_CACHE] if settings.THROTTLE_CACHE else None
 
     def wait(self):
         """Seconds until the window, and so the caller's allowance, starts afresh."""

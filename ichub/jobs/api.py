@@ -5,6 +5,9 @@ cancelled and retried by whoever started them and the review's editors and
 owners (Job.can_control). Anyone else gets 404, as for a private review.
 """
 
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +25,27 @@ from ichub.jobs.files import result_response
 from ichub.jobs.models import Job
 from ichub.jobs.services import JobStateConflict, cancel_job, retry_job
 from ichub.permissions import get_review_for_user
+from ichub.throttling import UserWindowThrottle
+
+# Poll counts on SQLite without Redis: this process's memory (see JobPollThrottle).
+_POLL_COUNTS = LocMemCache("ichub-job-polls", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
+class JobPollThrottle(UserWindowThrottle):
+    """The user rate for reading jobs, counted off the database on SQLite.
+
+    Counting a request is a write, and on SQLite a running job holds the one
+    write lock for as long as its transaction runs: each poll for its progress
+    would wait for the job it asks about, then time out. So on SQLite (one
+    machine) without REDIS_URL, job reads are counted in each app server
+    process's memory: with N processes a caller gets at most N times the rate
+    on these cheap reads. Writes (cancel, retry) keep the usual throttle.
+    """
+
+    def counting_cache(self):
+        if not settings.THROTTLE_CACHE and connection.vendor == "sqlite":
+            return _POLL_COUNTS
+        return super().counting_cache()
 
 
 class JobConflict(APIException):
@@ -79,6 +103,11 @@ class JobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gene
     permission_classes = [IsAuthenticated]
     lookup_value_regex = ID_REGEX  # anything else is a 404 from the router, not a 500
 
+    def get_throttles(self):
+        if self.request.method in ("GET", "HEAD"):
+            return [JobPollThrottle()]
+        return super().get_throttles()
+
     def get_queryset(self):
         return Job.objects.visible_to(self.request.user).select_related("review", "owner")
 
@@ -122,6 +151,7 @@ class ReviewJobListView(ListAPIView):
 
     serializer_class = JobSerializer
     permission_classes = [IsAuthenticated]
+    throttle_classes = [JobPollThrottle]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no slug

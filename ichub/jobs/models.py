@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ichub.jobs import live
 from ichub.models import Review
 from ichub.permissions import EDITOR, has_role
 
@@ -83,6 +84,25 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """A running job read on SQLite shows the progress its worker reported last.
+
+        Inside the job's one transaction its worker cannot commit progress to
+        this row (SQLite has one writer), so it reports to a file instead
+        (`ichub.jobs.live`); every read of the job, by the API, its page or a
+        retry deciding whether it is stale, lays that report over the row.
+        """
+        job = super().from_db(db, field_names, values)
+        needed = {"status", "attempts", "created_at"}
+        if (needed.isdisjoint(job.get_deferred_fields()) and job.status == cls.Status.RUNNING
+                and live.applies(db)):
+            report = live.read(job.pk, job.attempts, job.created_at)
+            for name, value in (report or {}).items():
+                if name not in job.get_deferred_fields():
+                    setattr(job, name, value)
+        return job
 
     @property
     def is_finished(self):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from ichub.budget import BudgetExceeded, spend, time_budget
-from ichub.jobs import files
+from ichub.jobs import files, live
 from ichub.jobs.models import MAX_MESSAGES, Job
 
 logger = logging.getLogger("ichub.jobs")
@@ -132,6 +132,7 @@ class JobRun:
         self.attempt = attempt
         self.params = job.params
         self._side = None  # a second PostgreSQL connection while atomic() is open
+        self._to_file = False  # SQLite: progress goes to `live` while atomic() is open
         self._last_write = 0.0
         self._pending_messages = []
 
@@ -172,23 +173,35 @@ class JobRun:
     def atomic(self):
         """One transaction for the job's writes, with progress still visible while it runs.
 
-        On PostgreSQL progress then goes through a second connection, because
-        rows written inside the transaction are invisible to pollers until it
-        commits. SQLite has one writer at a time, so there (and inside a
-        transaction that was already open, as in tests) progress is written in
-        the transaction and shows when it ends.
+        Rows written inside the transaction are invisible to pollers until it
+        commits, so progress goes around it: on PostgreSQL through a second
+        connection; on SQLite, which has one writer at a time, into a file the
+        job's readers lay over its row (`live`). Inside a transaction that was
+        already open (tests) it is written in that transaction.
         """
-        use_side = connection.vendor == "postgresql" and not connection.in_atomic_block
-        with transaction.atomic():
-            if use_side:
-                self._side = connection.get_new_connection(connection.get_connection_params())
-                self._side.autocommit = True
-            try:
-                yield
-            finally:
-                if self._side is not None:
-                    self._side.close()
-                    self._side = None
+        outermost = not connection.in_atomic_block
+        use_side = outermost and connection.vendor == "postgresql"
+        use_file = self._to_file = outermost and live.applies()
+        try:
+            with transaction.atomic():
+                if use_side:
+                    self._side = connection.get_new_connection(
+                        connection.get_connection_params()
+                    )
+                    self._side.autocommit = True
+                try:
+                    yield
+                finally:
+                    if self._side is not None:
+                        self._side.close()
+                        self._side = None
+            if use_file:  # committed: the row takes the figures before the file goes
+                self._to_file = False
+                self._store(self._values())
+        finally:
+            self._to_file = False
+            if use_file:
+                live.clear(self.job.pk, self.attempt, self.job.created_at)
 
     # -- bookkeeping ------------------------------------------------------------
     def finish(self, status, *, error="", result=None, result_url="", result_file="",
@@ -216,24 +229,36 @@ class JobRun:
         self._pending_messages = []
         return messages
 
-    def _write(self, force=False):
-        now = time.monotonic()
-        if not force and now - self._last_write < PROGRESS_INTERVAL:
-            return
-        self._last_write = now
-        values = {
+    def _values(self):
+        return {
             "progress_done": self.job.progress_done,
             "progress_total": self.job.progress_total,
             "messages": self._messages(),
             "heartbeat_at": timezone.now(),
         }
+
+    def _store(self, values):
+        """Write the progress fields to the job row; the number of rows written (0: superseded)."""
+        return Job.objects.filter(pk=self.job.pk, attempts=self.attempt).update(**values)
+
+    def _write(self, force=False):
+        now = time.monotonic()
+        if not force and now - self._last_write < PROGRESS_INTERVAL:
+            return
+        self._last_write = now
+        values = self._values()
         if self._side is not None:
             cancel = self._write_on_side(values)
         else:
-            updated = Job.objects.filter(pk=self.job.pk, attempts=self.attempt).update(**values)
-            cancel = None if not updated else Job.objects.filter(pk=self.job.pk).values_list(
-                "cancel_requested", flat=True
-            ).first()
+            if self._to_file:
+                live.write(self.job, self.attempt, values)
+                updated = True
+            else:
+                updated = self._store(values)
+            # A cancel or retry committed before this transaction took the write lock shows here.
+            cancel = None if not updated else Job.objects.filter(
+                pk=self.job.pk, attempts=self.attempt
+            ).values_list("cancel_requested", flat=True).first()
         if cancel is None:
             raise JobSuperseded()
         if cancel:

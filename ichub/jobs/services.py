@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db import DatabaseBackend
 
+from ichub.jobs import live
 from ichub.jobs.models import Job
 from ichub.jobs.runner import KINDS, TASKS_BY_KIND
 
@@ -52,6 +53,7 @@ def retry_job(*, job):
     job = Job.objects.select_for_update().get(pk=job.pk)
     if not job.can_retry:
         raise JobStateConflict(f"A {job.status} job cannot be retried.")
+    live.clear(job.pk, job.attempts, job.created_at)  # a dead attempt's last report (SQLite)
     job.attempts += 1
     job.status = Job.Status.QUEUED
     job.cancel_requested = False

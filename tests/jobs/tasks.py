@@ -5,20 +5,24 @@ transaction, so tests can see rollback on cancel or failure and no duplicates
 on retry. Parameters steer it: `fail_at` raises a JobFailed at that element,
 `crash_at` an unexpected error, `cancel_at` has someone cancel the job there;
 `probe` has a poller on its own connection read the job's progress after each
-step (into SEEN_BY_POLLER).
+step (into SEEN_BY_POLLER); `probe_api` (an API token) has another thread GET
+the job from the API after each step (into SEEN_BY_API).
 """
 
 import os
+import threading
 import time
 from pathlib import Path
 
-from django.db import connections
+from django.db import connection, connections
+from django.test import Client
 
 from ichub.jobs import JobFailed, job_task
 from ichub.jobs.models import Job
 from ichub.models import OperationalDefinition
 
 SEEN_BY_POLLER = []
+SEEN_BY_API = []
 
 
 @job_task("test.define")
@@ -39,6 +43,8 @@ def define_elements(job):
             job.advance(1, message=f"Defined {element}.")
             if job.params.get("probe"):
                 SEEN_BY_POLLER.append(_progress_seen_from_outside(job.job.pk))
+            if job.params.get("probe_api"):
+                SEEN_BY_API.append(_job_seen_through_the_api(job.job.pk, job.params["probe_api"]))
     return {"result": {"defined": len(elements)}, "result_url": f"/reviews/{job.job.review.slug}/"}
 
 
@@ -50,6 +56,26 @@ def _progress_seen_from_outside(job_pk):
             return cursor.fetchone()[0]
     finally:
         poller.close()
+
+
+def _job_seen_through_the_api(job_pk, token):
+    """GET /api/jobs/{id}/ from another thread (its own connection), as a poller would,
+    while this thread's job is inside its transaction."""
+    seen = {"inside_the_transaction": connection.in_atomic_block}
+
+    def poll():
+        try:
+            response = Client(HTTP_AUTHORIZATION=f"Token {token}").get(f"/api/jobs/{job_pk}/")
+            seen["status_code"] = response.status_code
+            body = response.json()
+            seen["status"], seen["progress"] = body.get("status"), body.get("progress")
+        finally:
+            connections.close_all()
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    poller.join(timeout=60)
+    return seen
 
 
 def _cancel_from_outside(job):
