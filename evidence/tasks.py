@@ -61,10 +61,11 @@ def import_sources_job(job):
     review = job.job.review
 
     def progress(done, total):
-        # Units: each valid record once matched, once saved (import_sources says so).
+        # Units: each record once read, each valid one once matched and once saved
+        # (import_sources says so); total is settled once the file is read.
         if job.job.progress_total != total:
             job.set_total(total)
-        job.advance(done - job.job.progress_done)
+        job.advance(max(0, done - job.job.progress_done))
 
     try:
         with job.atomic():

@@ -8,6 +8,7 @@ browser's upload, preview and confirm), `urls`; the `import_sources` command.
 
 from dataclasses import dataclass
 
+from evidence.importers.batches import ignore
 from evidence.importers.bibtex import parse_bibtex
 from evidence.importers.csljson import parse_csljson
 from evidence.importers.errors import ImportRefused
@@ -31,11 +32,16 @@ class ParsedFile:
     records: list
 
 
-def read_references(data: bytes, filename: str = "", encoding: str = "") -> ParsedFile:
-    """The file's format, the encoding it was read in, and its records; or ImportRefused."""
+def read_references(data: bytes, filename: str = "", encoding: str = "",
+                    on_read=ignore) -> ParsedFile:
+    """The file's format, the encoding it was read in, and its records; or ImportRefused.
+
+    `on_read(records read, records expected)` is called as the parser goes
+    (`batches`): a job's progress while a large file is read.
+    """
     text, used = decode(data, encoding)
     fmt = detect_format(text, filename)
-    records = PARSERS[fmt](text)
+    records = PARSERS[fmt](text, on_read=on_read)
     if not records:
         raise ImportRefused(f"No references were found in this {FORMATS[fmt]} file.")
     return ParsedFile(fmt, used, records)

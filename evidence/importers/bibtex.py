@@ -27,6 +27,7 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 from pylatexenc.latex2text import get_default_latex_context_db as text_context_db
 from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
+from evidence.importers.batches import converted, ignore
 from evidence.importers.records import ReferenceRecord, first, split_keywords, year_from
 from evidence.importers.types import bibtex_genre, csl_from_bibtex
 
@@ -45,6 +46,7 @@ _TEXT_CONTEXT.add_context_category(
     # pylatexenc reads this as the modifier letter ˆ; in a BibTeX value it is a caret.
     + [MacroTextSpec("textasciicircum", simplify_repl="^")],
 )
+_ENTRY_START = re.compile(r"^\s*@", re.MULTILINE)
 _LATEX_MARKUP = re.compile(r"[\\{}$~^_%&]")
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 _VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "isbn", "issn", "pmid"}
@@ -73,7 +75,8 @@ class _KeepMacroText(LatexNodes2Text):
 _TO_TEXT = _KeepMacroText(latex_context=_TEXT_CONTEXT)
 
 
-def parse_bibtex(text):
+def parse_bibtex(text, on_read=ignore):
+    on_read(0, len(_ENTRY_START.findall(text)))  # bibtexparser reads the string in one call
     library = bibtexparser.parse_string(
         text, append_middleware=[middlewares.NormalizeFieldKeys()]
     )
@@ -81,9 +84,8 @@ def parse_bibtex(text):
         [*library.entries, *library.failed_blocks], key=lambda block: block.start_line or 0
     )
     strings = {**_MONTHS, **{s.key.lower(): s.value for s in library.strings}}
-    return [
-        _from_block(position, block, strings) for position, block in enumerate(blocks, start=1)
-    ]
+    return converted(blocks, lambda position, block: _from_block(position, block, strings),
+                     on_read)
 
 
 def _concatenated(value, strings):

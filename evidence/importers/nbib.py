@@ -7,11 +7,14 @@ line rather than closed by ER. rispy's documented extension point (a RisParser
 subclass) handles the multi-line, repeated and unknown tags for us.
 """
 
+import re
 from typing import ClassVar
 
 import rispy
 
+from evidence.importers.batches import ignore
 from evidence.importers.records import ReferenceRecord, first, year_from
+from evidence.importers.ris import read_tagged
 
 _MEDLINE_TAGS = {
     "PMID": "pmid",
@@ -59,9 +62,13 @@ class MedlineParser(rispy.RisParser):
         return (None, line.strip())
 
 
-def parse_nbib(text):
-    entries = MedlineParser(skip_unknown_tags=True).parse(text)
-    return [_from_medline(position, entry) for position, entry in enumerate(entries, start=1)]
+_RECORD_START = re.compile(r"^PMID-", re.MULTILINE)
+
+
+def parse_nbib(text, on_read=ignore):
+    """A MEDLINE file's records, a batch at a time; a record ends at a blank line."""
+    return read_tagged(MedlineParser(skip_unknown_tags=True), text, _RECORD_START, "",
+                       _from_medline, on_read)
 
 
 def _from_medline(position, entry):

@@ -4,6 +4,7 @@ import re
 
 import rispy
 
+from evidence.importers.batches import ignore, tagged_batches
 from evidence.importers.records import ReferenceRecord, first, join_pages, year_from
 from evidence.importers.types import EDITED, csl_from_ris, ris_genre
 
@@ -13,22 +14,34 @@ _RECORD_START = re.compile(r"^TY  -", re.MULTILINE)
 _WOS_RECORD_START = re.compile(r"^PT ", re.MULTILINE)
 
 
-def parse_ris(text):
+def parse_ris(text, on_read=ignore):
     """Records of an RIS file; a record with no closing ER line is reported as malformed.
 
     rispy silently drops a record that never reaches its ER line, so the number of
     TY lines is compared with what came back to notice it.
     """
-    entries = rispy.loads(text)
-    records = [_from_ris(position, entry) for position, entry in enumerate(entries, start=1)]
-    records += _unterminated(len(_RECORD_START.findall(text)), len(entries), "ER  -")
-    return records
+    return read_tagged(rispy.RisParser(), text, _RECORD_START, "ER", _from_ris, on_read,
+                       end_line="ER  -")
 
 
-def parse_wos(text):
-    entries = rispy.loads(text, implementation=rispy.WokParser, skip_unknown_tags=True)
-    records = [_from_wos(position, entry) for position, entry in enumerate(entries, start=1)]
-    records += _unterminated(len(_WOS_RECORD_START.findall(text)), len(entries), "ER")
+def parse_wos(text, on_read=ignore):
+    parser = rispy.WokParser(skip_unknown_tags=True)
+    return read_tagged(parser, text, _WOS_RECORD_START, "ER", _from_wos, on_read, end_line="ER")
+
+
+def read_tagged(parser, text, record_start, end_tag, convert, on_read, *, end_line=None):
+    """A tagged file's records, handed to rispy's `parser` a batch at a time (`batches`).
+
+    With `end_line`, records started but never closed by it are reported as malformed.
+    """
+    records, started = [], 0
+    on_read(0, len(record_start.findall(text)))
+    for chunk, started, expected in tagged_batches(text, record_start, end_tag):
+        records += [convert(len(records) + n, entry)
+                    for n, entry in enumerate(parser.parse(chunk), start=1)]
+        on_read(started, expected)
+    if end_line:
+        records += _unterminated(started, len(records), end_line)
     return records
 
 

@@ -185,9 +185,12 @@ def import_sources(
     reads the review's sources and bulk inserts write the new ones with their history,
     so the query count does not grow with the number of records. `kinds`
     overrides `kind` for the records at those positions (chosen row by row in
-    a preview). `on_progress(done, total)`, if given, is called after each
-    batch of PROGRESS_BATCH records matched and each batch inserted (a job's
-    progress bar): total counts every valid record twice, matched then saved.
+    a preview). `on_progress(done, total)`, if given, is called as the file
+    is read (every batches.READ_BATCH records), then after each batch of
+    PROGRESS_BATCH records matched and each batch inserted (a job's progress
+    bar): total counts every record once read, and every valid one once
+    matched and once saved. While the file is read every record is expected
+    to be valid; once it is read, total is corrected to what was found.
     """
     try:
         with _cyclic_gc_paused():
@@ -219,7 +222,9 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
                 f"Unknown kind {chosen!r}; choose one of {', '.join(SourceDocument.Kind.values)}.",
                 field="kind",
             )
-    parsed = read_references(data, filename, encoding)
+    parsed = read_references(
+        data, filename, encoding, on_read=lambda read, expected: on_progress(read, 3 * expected)
+    )
     records = parsed.records
     report = ImportReport(format=parsed.format, dry_run=dry_run, encoding=parsed.encoding)
     report.rejected = [
@@ -240,11 +245,12 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
     matcher = _Matcher(review)
     new_sources = []
     valid = [r for r in records if not r.error]
-    total = 2 * len(valid)
-    on_progress(0, total)
+    read = len(records)
+    total = read + 2 * len(valid)
+    on_progress(read, total)
     for done, record in enumerate(valid, start=1):
         if done % PROGRESS_BATCH == 0:
-            on_progress(done, total)
+            on_progress(read + done, total)
         spend()
         key = record.title_key()
         target, how, differ = matcher.match(record, key)
@@ -266,12 +272,12 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
         )
         chosen = kinds.get(record.position, kind)
         new_sources.append(_row(review, record, citation_key, chosen, user))
-    on_progress(len(valid), total)
+    on_progress(read + len(valid), total)
     if new_sources and not dry_run:
         for start in range(0, len(new_sources), PROGRESS_BATCH):
             batch = slice(start, start + PROGRESS_BATCH)
             _insert_with_history(new_sources[batch], user, report.created[batch])
-            on_progress(len(valid) + start + len(new_sources[batch]), total)
+            on_progress(read + len(valid) + start + len(new_sources[batch]), total)
     on_progress(total, total)
     return report
 

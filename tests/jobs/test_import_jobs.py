@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 
+from evidence.importers import services
 from evidence.models import SourceDocument
 from ichub.jobs.models import Job
 from ichub.jobs.runner import JobRun
@@ -110,17 +111,26 @@ def _ris(count):
 def test_it_advances_a_reference_import_jobs_progress_batch_by_batch(
     review, editor, token_client, run_worker, settings, monkeypatch
 ):
-    """11 records in batches of 3: the bar moves as records are matched, then saved."""
+    """11 records in batches of 3: the bar moves as records are read, matched, then saved,
+    and it moves while the file is still being parsed."""
     settings.REFERENCE_IMPORT_JOB_BYTES = 100
     monkeypatch.setattr("evidence.importers.services.PROGRESS_BATCH", 3)
-    seen = []
+    monkeypatch.setattr("evidence.importers.batches.READ_BATCH", 3)
+    seen, parsing = [], {"ended": False}
     write = JobRun._write
+    read_references = services.read_references
 
     def watched(run, force=False):
         write(run, force)
-        seen.append((run.job.progress_done, run.job.progress_total))
+        seen.append((run.job.progress_done, run.job.progress_total, parsing["ended"]))
+
+    def parse_and_say_so(*args, **kwargs):
+        parsed = read_references(*args, **kwargs)
+        parsing["ended"] = True
+        return parsed
 
     monkeypatch.setattr(JobRun, "_write", watched)
+    monkeypatch.setattr(services, "read_references", parse_and_say_so)
     client = token_client(editor)
     response = client.post(
         "/api/sources/import/",
@@ -132,10 +142,15 @@ def test_it_advances_a_reference_import_jobs_progress_batch_by_batch(
 
     body = client.get(f"/api/jobs/{response.json()['id']}/").json()
     assert body["status"] == "succeeded" and body["result"]["counts"]["created"] == 11
-    assert body["progress"] == {"done": 22, "total": 22, "percent": 100}
-    done = [d for d, total in seen if total == 22]
-    assert done == sorted(done) and done[-1] == 22  # it only goes forward
-    assert {3, 6, 9, 11, 14, 17, 20} <= set(done)  # matched in threes, then saved in threes
+    # Units: 11 read, 11 matched, 11 saved.
+    assert body["progress"] == {"done": 33, "total": 33, "percent": 100}
+    assert seen[0] == (0, None, False)  # "Read 1,234 bytes of many.ris."
+    # Known from the start: 3 units for each record the file starts (every one valid).
+    assert {total for _, total, _ in seen[1:]} == {33}
+    done = [d for d, _, _ in seen]
+    assert done == sorted(done) and done[-1] == 33  # it only goes forward
+    assert sorted({d for d, _, ended in seen if not ended}) == [0, 3, 6, 9, 11]  # read in threes
+    assert {14, 17, 20, 22, 25, 28, 31} <= set(done)  # then matched and saved in threes
 
 
 def test_it_refuses_a_large_reference_import_to_a_viewer_before_storing_it(
