@@ -8,6 +8,7 @@ the row count, and it also stops on any accidental cycle.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection
 from django.db.models import Prefetch, Q
@@ -128,3 +129,33 @@ def lineage_graph(cmoc, *, include_inferred=True):
     nodes = _reading_order(CMOC.objects.filter(pk__in=ids).with_elements())
     return LineageGraph(root=cmoc, nodes=nodes, events=events)
 
+
+def in_time_order(events):
+    """Events in the order they happened: by decision date, then as recorded.
+
+    Events decided on the same day (or undated) keep the order they were
+    recorded in, and an event never comes before the one that created a CMOC
+    it acts on: a drop follows the split that made the dropped CMOC, whatever
+    their keys or dates say.
+    """
+    ordered = sorted(
+        events,
+        key=lambda e: (e.decided_on is None, e.decided_on or date.min, e.created_at, e.pk),
+    )
+    made_by = {cmoc.pk: event.pk for event in ordered for cmoc in event.outputs.all()}
+    placed, result = set(), []
+
+    def place(event, by_pk, seen=()):
+        if event.pk in placed or event.pk in seen:
+            return
+        for cmoc in event.inputs.all():
+            maker = by_pk.get(made_by.get(cmoc.pk))
+            if maker is not None and maker.pk != event.pk:
+                place(maker, by_pk, (*seen, event.pk))
+        placed.add(event.pk)
+        result.append(event)
+
+    by_pk = {event.pk: event for event in ordered}
+    for event in ordered:
+        place(event, by_pk)
+    return result

@@ -357,6 +357,14 @@ class EvidenceLink(models.Model):
     def __str__(self):
         return f"{self.excerpt.source.short_citation} {self.stance} {self.cmoc} ({self.element})"
 
+    @property
+    def is_project_reading(self):
+        """True when the link is ichub's reading of the excerpt, not a citation by the review.
+
+        Reports and exports mark such links so nobody takes them for the paper's evidence.
+        """
+        return self.provenance == Provenance.PROJECT_READING
+
     def clean(self):
         """Evidence crosses reviews only where one review's evidence bears on the other's theories.
 

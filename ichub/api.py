@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.members import change_role, invite, remove_member
+from cmocs.models import Provenance
 from evidence.screening.flow import screening_flow
 from ichub.drf import MAX_TEXT, SLUG_REGEX, TextKeyRelatedField
 from ichub.etags import IfMatchUpdateMixin, if_match_schema
@@ -98,6 +99,11 @@ class MatrixLinkSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     stance = serializers.CharField()
     element = serializers.CharField()
+    provenance = serializers.ChoiceField(
+        choices=Provenance.choices,
+        help_text="reported: the review cites the source for this CMOC; project_reading: "
+        "ichub's reading of it (explained on the link)",
+    )
 
 
 class MatrixCellSerializer(serializers.Serializer):

@@ -108,6 +108,19 @@ class Review(Versioned):
         # (a second query, and DoesNotExist if a concurrent request removed the row between).
         return self.memberships.filter(user=user).values_list("role", flat=True).first()
 
+    @property
+    def is_realist(self):
+        """True for a realist review or evaluation: the only methods RAMESES standards are for.
+
+        A qualitative case study (the 2025 study) or another kind of record is not
+        assessed against them: its checklist, report and quality self-assessment say
+        the standards do not apply instead of listing every realist item as missing.
+        """
+        return self.method in {
+            self.Method.REALIST_REVIEW, self.Method.RAPID_REALIST_REVIEW,
+            self.Method.REALIST_EVALUATION,
+        }
+
     def evidence_reviews(self):
         """Reviews whose excerpts may bear on this review's CMOCs: itself and its testers."""
         return [self.pk, *self.tested_by.values_list("pk", flat=True)]

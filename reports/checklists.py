@@ -7,7 +7,9 @@ An item is *reported* when the authors' own text for it is held (a
 `MethodStatement`) or, for items about data (the flow, the documents, the
 findings), when the data is there; *partly* when only part of what it asks is
 held; *no* when nothing is; *not applicable* when the review team said so, with
-their reason (`NotApplicableItem`). The assessment names the generated
+their reason (`NotApplicableItem`); *does not apply* for every item when the
+review is not realist at all (a qualitative case study: `does_not_apply` says
+why). The assessment names the generated
 report's section for every item, because the report follows the checklist's
 order.
 """
@@ -34,6 +36,17 @@ def checklist_for(review):
     return EVALUATION if review.method == Review.Method.REALIST_EVALUATION else SYNTHESIS
 
 
+def does_not_apply(review):
+    """Why no RAMESES checklist applies to the review, or "" when one does."""
+    if review.is_realist:
+        return ""
+    return (
+        "The RAMESES standards are for realist syntheses and realist evaluations; this "
+        f"review's method is {review.get_method_display().lower()}, so none of their items "
+        "applies to it."
+    )
+
+
 def report_location(item):
     """Where the generated report holds the item: its part, then the item's own heading."""
     if item.part == item.name:
@@ -49,9 +62,12 @@ class Assessment:
     missing: list
     statements: list  # the authors' own text reporting it (MethodStatements)
     not_applicable: NotApplicableItem | None = None  # the team's reason, when it does not apply
+    because: str = ""  # why it does not apply: the team's reason, or the review's method
+
 
 
 YES, PARTLY, NO, NOT_APPLICABLE = "yes", "partly", "no", "not applicable"
+DOES_NOT_APPLY = "does not apply"
 
 _PROBE_LABELS = {
     "realist_title": "a title naming the review as realist",
@@ -133,14 +149,19 @@ def assess(review, checklist=None):
     for statement in MethodStatement.objects.filter(review=review).order_by("aspect", "order"):
         by_aspect.setdefault(statement.aspect, []).append(statement)
     skipped = not_applicable_items(review, checklist)
+    not_realist = does_not_apply(review)
     assessments = []
     for item in checklist.items:
         statements = by_aspect.get(item.aspect, []) if item.aspect else []
         status, missing = _status(item, facts, statements)
-        if item.number in skipped:
+        mark = skipped.get(item.number)
+        because = mark.reason if mark else not_realist
+        if mark:
             status, missing = NOT_APPLICABLE, []
+        elif not_realist:
+            status, missing = DOES_NOT_APPLY, []
         assessments.append(Assessment(
-            item, status, report_location(item), missing, statements, skipped.get(item.number)
+            item, status, report_location(item), missing, statements, mark, because
         ))
     return assessments
 
@@ -156,7 +177,7 @@ def checklist_rows(review):
     return [
         [
             a.item.number, a.item.part, a.item.name, a.status, a.where, "; ".join(a.missing),
-            a.not_applicable.reason if a.not_applicable else "",
+            a.because,
             f"{a.item.check}: {a.item.check_note}",
         ]
         for a in assess(review)
@@ -170,6 +191,7 @@ def checklist_markdown(review):
         "",
         f"_{checklist.citation}_",
         "",
+        *([f"**{does_not_apply(review)}**", ""] if not review.is_realist else []),
         "Reported: yes / partly / no from what ichub holds for this review, or not applicable "
         "where the review team said so (with their reason). Where: the section of ichub's "
         "generated RAMESES report that holds it. Item name checked: whether ichub could read "

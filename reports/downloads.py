@@ -25,6 +25,7 @@ from reports.rameses import rameses_report, to_docx, to_markdown
 from reports.references import to_bibtex, to_csl_json, to_ris
 from reports.refiqda.export import codebook_qdc, qdpx_bytes
 
+READING_MARK = "ichub's reading"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 CMOC_COLUMNS = [
@@ -51,7 +52,7 @@ def neutralise(value):
 def cmoc_table(review):
     """Header and one row per CMOC (initial, then refined, by code), in three queries."""
     links = EvidenceLink.objects.shown_with_cmocs().select_related("excerpt__source").only(
-        "cmoc_id", "excerpt__source__authors", "excerpt__source__year",
+        "cmoc_id", "provenance", "excerpt__source__authors", "excerpt__source__year",
         "excerpt__source__title", "excerpt__source__citation_key",
     )
     cmocs = sorted(
@@ -62,7 +63,7 @@ def cmoc_table(review):
     )
     rows = []
     for cmoc in cmocs:
-        cited = sorted({link.excerpt.source.short_citation for link in cmoc.evidence_links.all()})
+        cited = sorted({_cited(link) for link in cmoc.evidence_links.all()})
         rows.append(
             [
                 cmoc.code,
@@ -85,11 +86,17 @@ def cmoc_table(review):
     return CMOC_COLUMNS, rows
 
 
+def _cited(link):
+    """A linked source, marked when the link is ichub's reading, not the review's citation."""
+    citation = link.excerpt.source.short_citation
+    return f"{citation} ({READING_MARK})" if link.is_project_reading else citation
+
+
 def _theory_cell(cmoc):
     """The theory's name, marked when it is ichub's reading rather than the review's."""
     if not cmoc.theory:
         return ""
-    return f"{cmoc.theory.name} (ichub's reading)" if cmoc.theory_is_inferred else cmoc.theory.name
+    return f"{cmoc.theory.name} ({READING_MARK})" if cmoc.theory_is_inferred else cmoc.theory.name
 
 
 MATRIX_OPTIONS = ("include_retired", "hide_empty")
@@ -104,10 +111,17 @@ def matrix_table(review, **options):
     matrix = evidence_matrix(review, **options)
     header = ["Source", *(_matrix_heading(cmoc) for cmoc in matrix.cmocs)]
     rows = [
-        [source.short_citation, *(", ".join(matrix.stances(c.pk, source.pk)) for c in matrix.cmocs)]
+        [source.short_citation, *(_matrix_cell(matrix, c.pk, source.pk) for c in matrix.cmocs)]
         for source in matrix.sources
     ]
     return header, rows
+
+
+def _matrix_cell(matrix, cmoc_id, source_id):
+    return ", ".join(
+        f"{stance} ({READING_MARK})" if reading else stance
+        for stance, reading in matrix.labelled_stances(cmoc_id, source_id)
+    )
 
 
 def _matrix_heading(cmoc):

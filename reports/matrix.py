@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from cmocs.models import CMOC, EvidenceLink
+from cmocs.models import CMOC, EvidenceLink, Provenance
 from evidence.models import SourceDocument
 from ichub.fields import natural_sort_key
 
@@ -11,8 +11,9 @@ from ichub.fields import natural_sort_key
 class EvidenceMatrix:
     """Refined CMOCs × sources, like a review's "contributions of papers to CMOCs" table.
 
-    `cells[(cmoc_id, source_id)]` is the list of links (id, stance, element)
-    from that source's excerpts to that CMOC; an absent key is an empty cell.
+    `cells[(cmoc_id, source_id)]` is the list of links (id, stance, element,
+    provenance) from that source's excerpts to that CMOC; an absent key is an
+    empty cell.
     """
 
     cmocs: list
@@ -22,6 +23,16 @@ class EvidenceMatrix:
     def stances(self, cmoc_id, source_id):
         return sorted({link["stance"] for link in self.cells.get((cmoc_id, source_id), [])})
 
+    def labelled_stances(self, cmoc_id, source_id):
+        """[(stance, only_read_by_ichub)]: a stance no reported link gives is ichub's reading.
+
+        A later study's links to a review's CMOCs are the project's readings, not
+        evidence the review cites, and the matrix must not pass them off as such.
+        """
+        links = self.cells.get((cmoc_id, source_id), [])
+        reported = {link["stance"] for link in links if link["provenance"] == Provenance.REPORTED}
+        return [(stance, stance not in reported) for stance in self.stances(cmoc_id, source_id)]
+
 
 def evidence_matrix(review, *, include_retired=False, hide_empty=False):
     """The matrix for one review, in four queries whatever its size.
@@ -30,8 +41,8 @@ def evidence_matrix(review, *, include_retired=False, hide_empty=False):
     stage: refined once there are refined CMOCs), or every CMOC with
     `include_retired` (initial ones and superseded, merged and dropped ones
     too, initial first); rows are the review's included sources plus any source
-    (including one from a review that tests this one) with a link to these
-    CMOCs, or only the linked ones with `hide_empty`.
+    (including one from a review whose evidence bears on this one's theories)
+    with a link to these CMOCs, or only the linked ones with `hide_empty`.
     """
     cmocs = CMOC.objects.filter(review=review)
     if not include_retired:
@@ -44,12 +55,12 @@ def evidence_matrix(review, *, include_retired=False, hide_empty=False):
     links = (
         EvidenceLink.objects.filter(cmoc__in=[c.pk for c in cmocs])
         .shown_with_cmocs()
-        .values_list("id", "cmoc_id", "excerpt__source_id", "stance", "element")
+        .values_list("id", "cmoc_id", "excerpt__source_id", "stance", "element", "provenance")
     )
     cells = {}
-    for link_id, cmoc_id, source_id, stance, element in links:
+    for link_id, cmoc_id, source_id, stance, element, provenance in links:
         cells.setdefault((cmoc_id, source_id), []).append(
-            {"id": link_id, "stance": stance, "element": element}
+            {"id": link_id, "stance": stance, "element": element, "provenance": provenance}
         )
     linked_source_ids = {source_id for _, source_id in cells}
     sources = SourceDocument.objects.filter(pk__in=linked_source_ids)

@@ -84,6 +84,9 @@ STANDARDS = {s.key: s for s in SYNTHESIS_STANDARDS + EVALUATION_STANDARDS}
 
 
 def standards_for(review):
+    """The quality standards for the review's method: none for a review that is not realist."""
+    if not review.is_realist:
+        return ()
     if review.method == Review.Method.REALIST_EVALUATION:
         return EVALUATION_STANDARDS
     return SYNTHESIS_STANDARDS

@@ -14,17 +14,17 @@ that says whose they are.
 
 import io
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Prefetch
 
+from cmocs.lineage import in_time_order
 from cmocs.models import CMOC, EvidenceLink, LineageEvent
 from evidence.models import Appraisal, SearchRecord, SourceDocument
 from evidence.screening.flow import screening_flow
 from ichub.fields import natural_sort_key
 from ichub.models import MethodStatement
 from programme_theories.models import Framework, ProgrammeTheory
-from reports.checklists import checklist_for, not_applicable_items
+from reports.checklists import checklist_for, does_not_apply, not_applicable_items
 
 
 @dataclass
@@ -59,6 +59,16 @@ class Report:
     subtitle: str
     sections: list
     standard: str = ""
+    notice: str = ""  # why no RAMESES standard applies, for a review that is not realist
+
+    @property
+    def layout_note(self):
+        """How the report is organised, said so that a non-realist review is not judged by it."""
+        if self.notice:
+            return (f"{self.notice} ichub sets the data out under the headings of the "
+                    f"{self.standard} only so that every report has one shape; an empty "
+                    "heading is no shortcoming of the review.")
+        return f"Organised by the {self.standard}, one section per checklist item."
 
 
 def _placeholder(what):
@@ -70,6 +80,7 @@ def rameses_report(review):
     checklist = checklist_for(review)
     context = _Context(review)
     skipped = not_applicable_items(review, checklist)
+    notice = does_not_apply(review)
     sections, part = [], None
     for item in checklist.items:
         section = Section(item.name, rameses_item=str(item.number))
@@ -78,6 +89,8 @@ def rameses_report(review):
                         f"reason: {skipped[item.number].reason}")
         else:
             _BUILDERS.get(item.name, _authors_text_only)(context, item, section)
+        if notice:
+            _no_placeholders(section)
         if item.part == item.name:
             sections.append(section)
             part = None
@@ -96,7 +109,15 @@ def rameses_report(review):
         subtitle=review.citation or review.authors,
         sections=sections,
         standard=checklist.title,
+        notice=notice,
     )
+
+
+def _no_placeholders(section):
+    """A review that is not realist owes no realist item: nothing asks its authors to write one."""
+    for block in section.blocks:
+        if block.kind == "placeholder":
+            block.kind, block.text = "paragraph", "Nothing held under this heading."
 
 
 class _Context:
@@ -320,12 +341,10 @@ def _theory_section(theory):
     section = Section(theory.name)
     section.add("paragraph", text=theory.statement)
     for cmoc in theory.ordered_cmocs:
-        cited = sorted(
-            {
-                f"{link.excerpt.source.short_citation} ({link.get_stance_display().lower()})"
-                for link in cmoc.evidence_links.all()
-            }
-        )
+        cited, read = set(), set()
+        for link in cmoc.evidence_links.all():
+            entry = f"{link.excerpt.source.short_citation} ({link.get_stance_display().lower()})"
+            (read if link.is_project_reading else cited).add(entry)
         cmoc_section = Section(cmoc.code)
         cmoc_section.add("paragraph", text=cmoc.statement)
         cmoc_section.add(
@@ -339,42 +358,17 @@ def _theory_section(theory):
             ],
         )
         if cited:
-            cmoc_section.add("paragraph", text="Evidence: " + "; ".join(cited) + ".")
-        else:
+            cmoc_section.add("paragraph", text="Evidence: " + "; ".join(sorted(cited)) + ".")
+        if read:
+            cmoc_section.add(
+                "paragraph",
+                text="ichub's readings, not evidence the review cites (each link explains its "
+                "reading on the CMOC's page): " + "; ".join(sorted(read)) + ".",
+            )
+        if not (cited or read):
             cmoc_section.add("paragraph", text="No evidence is linked to this CMOC.")
         section.subsections.append(cmoc_section)
     return section
-
-
-def in_time_order(events):
-    """Events in the order they happened: by decision date, then as recorded.
-
-    Events decided on the same day (or undated) keep the order they were
-    recorded in, and an event never comes before the one that created a CMOC
-    it acts on: a drop follows the split that made the dropped CMOC, whatever
-    their keys or dates say.
-    """
-    ordered = sorted(
-        events,
-        key=lambda e: (e.decided_on is None, e.decided_on or date.min, e.created_at, e.pk),
-    )
-    made_by = {cmoc.pk: event.pk for event in ordered for cmoc in event.outputs.all()}
-    placed, result = set(), []
-
-    def place(event, by_pk, seen=()):
-        if event.pk in placed or event.pk in seen:
-            return
-        for cmoc in event.inputs.all():
-            maker = by_pk.get(made_by.get(cmoc.pk))
-            if maker is not None and maker.pk != event.pk:
-                place(maker, by_pk, (*seen, event.pk))
-        placed.add(event.pk)
-        result.append(event)
-
-    by_pk = {event.pk: event for event in ordered}
-    for event in ordered:
-        place(event, by_pk)
-    return result
 
 
 def _current_theories(review):
@@ -384,7 +378,7 @@ def _current_theories(review):
     are written out rather than left as a placeholder.
     """
     links = EvidenceLink.objects.shown_with_cmocs().select_related("excerpt__source").only(
-        "cmoc_id", "stance", "excerpt__source__authors", "excerpt__source__year",
+        "cmoc_id", "stance", "provenance", "excerpt__source__authors", "excerpt__source__year",
         "excerpt__source__title", "excerpt__source__citation_key",
     )
     cmocs = CMOC.objects.with_elements().prefetch_related(
@@ -424,7 +418,7 @@ def to_markdown(report):
     if report.subtitle:
         lines += [f"_{report.subtitle}_", ""]
     if report.standard:
-        lines += [f"Organised by the {report.standard}, one section per checklist item.", ""]
+        lines += [report.layout_note, ""]
     for section in report.sections:
         _markdown_section(section, 2, lines)
     return "\n".join(lines).rstrip() + "\n"
@@ -466,9 +460,7 @@ def to_docx(report):
     if report.subtitle:
         document.add_paragraph().add_run(report.subtitle).italic = True
     if report.standard:
-        document.add_paragraph(
-            f"Organised by the {report.standard}, one section per checklist item."
-        )
+        document.add_paragraph(report.layout_note)
     for section in report.sections:
         _docx_section(document, section, 1)
     buffer = io.BytesIO()

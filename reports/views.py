@@ -11,7 +11,7 @@ from ichub.jobs.services import start_job
 from ichub.models import QualityRating, Review
 from ichub.permissions import EDITOR, get_review_for_user, has_role
 from ichub.versioning import StaleVersion
-from reports.checklists import assess, checklist_for
+from reports.checklists import assess, checklist_for, does_not_apply
 from reports.downloads import DOWNLOADS, MATRIX_OPTIONS, XLSX, matrix_table, to_csv, to_xlsx
 from reports.forms import ReviewImportForm
 from reports.matrix import evidence_matrix
@@ -73,6 +73,7 @@ def quality(request, slug):
             "rows": self_assessment(review),
             "can_edit": has_role(request.user, review, EDITOR),
             "ratings": QualityRating.Rating.choices,
+            "not_realist": does_not_apply(review),
             "errors": errors,
         },
         status=(412 if "conflict" in errors else 400) if errors else 200,
@@ -119,6 +120,7 @@ def checklist(request, slug):
         {
             "review": review,
             "checklist": checklist_for(review),
+            "not_realist": does_not_apply(review),
             "rows": _checklist_rows(assess(review), request.POST if errors and
                                     "conflict" not in errors else None),
             "can_edit": has_role(request.user, review, EDITOR),
@@ -210,7 +212,8 @@ def matrix(request, slug):
     review = _get_review_for_user(request, slug)
     options = _matrix_options(request)
     result = evidence_matrix(review, **options)
-    # Sources may come from a review that tests this one: their pages live under its slug.
+    # Sources may come from a review whose evidence bears on this one's theories: their
+    # pages live under its slug.
     slugs = dict(
         Review.objects.filter(pk__in={s.review_id for s in result.sources}).values_list(
             "pk", "slug"
@@ -220,7 +223,7 @@ def matrix(request, slug):
         (
             source,
             slugs[source.review_id],
-            [(cmoc, result.stances(cmoc.pk, source.pk)) for cmoc in result.cmocs],
+            [(cmoc, result.labelled_stances(cmoc.pk, source.pk)) for cmoc in result.cmocs],
         )
         for source in result.sources
     ]

@@ -17,9 +17,13 @@ FLOW_NUMBERS = ["5,716", "99", "22", "21", "18"]
 
 
 def refined_evidence(review):
-    """{CMOC code: short citations of the sources linked to it}."""
+    """{CMOC code: short citations of the sources the review cites for it}.
+
+    ichub's readings (the 2025 case study's links) are not the review's evidence: the
+    report lists them apart (tests/reports/test_readings_in_exports.py)."""
     cited = {}
-    links = EvidenceLink.objects.filter(cmoc__review=review, cmoc__stage="refined")
+    links = EvidenceLink.objects.filter(cmoc__review=review, cmoc__stage="refined",
+                                        provenance="reported")
     for link in links.select_related("cmoc", "excerpt__source"):
         cited.setdefault(link.cmoc.code, set()).add(link.excerpt.source.short_citation)
     return cited
