@@ -219,7 +219,11 @@ def _selection(holder, review, anchor, codebook, notes, user_guid):
                 _sub(coding, "CodeRef", targetGUID=target)
         note_guid = guid(review, "link", link.pk)
         text = f"{link.get_stance_display()} {link.cmoc.code} ({link.get_element_display()})"
-        notes.append((note_guid, "Evidence link", text + (f": {link.note}" if link.note else "")))
+        if link.note:
+            text += f": {link.note}"
+        if link.is_project_reading:  # never let another tool take ichub's reading for the paper's
+            text += f" [ichub's reading, not the source's: {link.reading}]"
+        notes.append((note_guid, "Evidence link", text))
         note_refs.append(note_guid)
     for note_guid in note_refs:
         _sub(selection, "NoteRef", targetGUID=note_guid)

@@ -75,3 +75,19 @@ def test_it_exports_the_codebook_alone_as_a_valid_qdc(coded, review):
     names = document.xpath("//c:Code/@name", namespaces={"c": "urn:QDA-XML:codebook:1.0"})
     assert "Context" in names and any(n.startswith("CMOC 1") for n in names)
     assert CMOC.objects.filter(review=review).count() == 2
+
+
+def test_it_marks_a_link_that_is_ichubs_reading_in_its_note(attached, editor, review):
+    cmoc = cmoc_services.create_cmoc(review=review, user=editor, code="CMOC 2",
+                                     statement="Shared goals help.")
+    text = "".join(p.text for p in attached.pages.order_by("number"))
+    start = text.index(PHRASE)
+    cmoc_services.code_passage(
+        full_text=attached, start=start, end=start + len(PHRASE), exact=PHRASE, user=editor,
+        link={"cmoc": cmoc, "stance": "refines", "provenance": "project_reading",
+              "reading": "The passage speaks to trust, which the CMOC leaves implicit."})
+    qde = etree.fromstring(zipfile.ZipFile(io.BytesIO(qdpx_bytes(review))).read("project.qde"))
+    notes = [n.findtext("q:PlainTextContent", namespaces=NS) for n in qde.findall(".//q:Note", NS)]
+    assert ("Refines CMOC 2 (Whole configuration) [ichub's reading, not the source's: The "
+            "passage speaks to trust, which the CMOC leaves implicit.]") in notes
+
