@@ -53,10 +53,10 @@ ETAG_LABEL = "cmoc"
 ETAG_RESPONSE_HEADER = etag_response_header(ETAG_LABEL)
 
 
-def nested_evidence_queryset():
+def nested_evidence_queryset(reader):
     """Evidence links with excerpt and citation, reading only the columns the JSON shows."""
     return (
-        EvidenceLink.objects.shown_with_cmocs()
+        EvidenceLink.objects.shown_with_cmocs(reader)
         .select_related("excerpt__source")
         .only("id", "cmoc", "element", "stance", "provenance", "reading", "note", "excerpt",
               *brief_excerpt_columns("excerpt__"))
@@ -64,12 +64,12 @@ def nested_evidence_queryset():
     )
 
 
-def cmocs_with_evidence(queryset):
+def cmocs_with_evidence(queryset, reader):
     """CMOCs with elements and evidence in three queries, in natural code order."""
     return (
         queryset.with_elements()
         .select_related("review", "created_by", "updated_by")
-        .prefetch_related(Prefetch("evidence_links", queryset=nested_evidence_queryset()))
+        .prefetch_related(Prefetch("evidence_links", queryset=nested_evidence_queryset(reader)))
         .in_reading_order()
     )
 
@@ -79,7 +79,7 @@ class CMOCViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     filterset_class = CMOCFilter
 
     def get_queryset(self):
-        return cmocs_with_evidence(self.scope(CMOC.objects.all()))
+        return cmocs_with_evidence(self.scope(CMOC.objects.all()), self.request.user)
 
     def _get_cmoc_for_user(self):
         return self.get_object()

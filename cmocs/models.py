@@ -283,23 +283,42 @@ class EvidenceLinkQuerySet(models.QuerySet):
     side's reads only when the other side is public (issue 17).
     """
 
-    def shown_with_cmocs(self):
-        """Links as the CMOCs' review shows them: its own excerpts, or public reviews'."""
+    def shown_with_cmocs(self, reader=None):
+        """Links as the CMOCs' review shows them to `reader`: its own excerpts, and those
+        of other reviews the reader may read (public ones for anybody).
+
+        Two private reviews' links are seen by their members (who may read both
+        sides) and hidden from everyone else.
+        """
         # Column comparisons and a subquery, not joins to the review table: joining it
         # twice made PostgreSQL pick a nested loop that read every link for each one.
-        public = Review.objects.filter(visibility=Review.Visibility.PUBLIC).values("pk")
+        if _reads_everything(reader):
+            return self.all()
         return self.filter(
             Q(excerpt__source__review_id=models.F("cmoc__review_id"))
-            | Q(excerpt__source__review_id__in=public)
+            | Q(excerpt__source__review_id__in=_readable(reader))
         )
 
-    def shown_with_excerpts(self):
-        """Links as the excerpts' review shows them: its own CMOCs, or public reviews'."""
-        public = Review.objects.filter(visibility=Review.Visibility.PUBLIC).values("pk")
+    def shown_with_excerpts(self, reader=None):
+        """Links as the excerpts' review shows them to `reader`: its own CMOCs, and those
+        of other reviews the reader may read."""
+        if _reads_everything(reader):
+            return self.all()
         return self.filter(
             Q(cmoc__review_id=models.F("excerpt__source__review_id"))
-            | Q(cmoc__review_id__in=public)
+            | Q(cmoc__review_id__in=_readable(reader))
         )
+
+
+def _reads_everything(reader):
+    return reader is not None and reader.is_authenticated and reader.is_staff
+
+
+def _readable(reader):
+    """Ids of the reviews `reader` may read; public ones for no reader (an anonymous one)."""
+    if reader is None:
+        return Review.objects.filter(visibility=Review.Visibility.PUBLIC).values("pk")
+    return Review.objects.visible_to(reader).values("pk")
 
 
 class EvidenceLink(models.Model):

@@ -63,7 +63,7 @@ def cmoc_detail(request, slug, pk):
         "review": review,
         "cmoc": cmoc,
         "can_edit": has_role(request.user, review, EDITOR),
-        "evidence_groups": _evidence_groups(cmoc),
+        "evidence_groups": _evidence_groups(cmoc, request.user),
         # lineage_svg escapes every piece of text it draws.
         "lineage_svg": mark_safe(_lineage_svg(review, graph)),  # noqa: S308
         "events": events,
@@ -120,10 +120,10 @@ def _lineage_svg(review, graph, *, standalone=False):
     )
 
 
-def _evidence_groups(cmoc):
+def _evidence_groups(cmoc, reader):
     """The CMOC's evidence by element (in Dalkin order), then by stance: one query."""
     links = list(
-        cmoc.evidence_links.shown_with_cmocs().select_related("excerpt__source__review").order_by(
+        cmoc.evidence_links.shown_with_cmocs(reader).select_related("excerpt__source__review").order_by(
             "excerpt__source__authors", "excerpt__source__year", "id"
         )
     )

@@ -110,7 +110,7 @@ def search(request):
                 scope_to_visible(Excerpt.objects.all(), user, "source__review"), query
             )
             .select_related("source__review")
-            .prefetch_related(Prefetch("evidence_links", queryset=_links_with_cmoc())),
+            .prefetch_related(Prefetch("evidence_links", queryset=_links_with_cmoc(user))),
             "pages": search_pages(
                 scope_to_visible(FullTextPage.objects.all(), user, "full_text__source__review"),
                 query,
@@ -125,8 +125,8 @@ def search(request):
     return render(request, template, results)
 
 
-def _links_with_cmoc():
-    return EvidenceLink.objects.shown_with_excerpts().select_related("cmoc__review").only(
+def _links_with_cmoc(reader):
+    return EvidenceLink.objects.shown_with_excerpts(reader).select_related("cmoc__review").only(
         "id", "excerpt_id", "element", "stance", "cmoc__id", "cmoc__code", "cmoc__stage",
         "cmoc__review__slug",
     )

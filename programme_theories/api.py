@@ -50,7 +50,7 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         if self.action == "list":
             cmocs = CMOC.objects.only("id", "theory", "code", "stage", "status").in_reading_order()
         else:
-            cmocs = cmocs_with_evidence(CMOC.objects.all())
+            cmocs = cmocs_with_evidence(CMOC.objects.all(), self.request.user)
         return queryset.prefetch_related(Prefetch("cmocs", queryset=cmocs)).order_by(
             "review_id", "stage", "theme__order", "name", "id"
         )
@@ -66,7 +66,7 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         # A cheap aggregate answers If-None-Match before anything is loaded or rendered.
         pk = int(self.kwargs["pk"])  # the router's ID_REGEX admits digits only
         theories = self.scope(ProgrammeTheory.objects.all())
-        etag = theory_content_etag(theories, pk)
+        etag = theory_content_etag(theories, pk, request.user)
         if (unchanged := not_modified(request, etag)) is not None:
             return unchanged
         if etag is None:
@@ -75,7 +75,7 @@ class ProgrammeTheoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
             if (kept := representations.kept_response(request, etag)) is not None:
                 return kept
         # The detail serializer's dict, read as plain rows (several times faster).
-        data = theory_detail_data(theories, pk)
+        data = theory_detail_data(theories, pk, request.user)
         if data is None:
             raise NotFound()
         response = Response(data)

@@ -24,7 +24,7 @@ from django.utils.cache import get_conditional_response
 
 from cmocs.models import CMOC, Context, EvidenceLink, Mechanism, Outcome
 from evidence.models import Excerpt, SourceDocument
-from ichub.models import Review
+from ichub.models import Membership, Review
 
 # Models whose rows appear nested in a theory detail, apart from the CMOCs themselves.
 NESTED_WITH_HISTORY = (EvidenceLink, Excerpt, SourceDocument, Context, Mechanism, Outcome)
@@ -57,21 +57,34 @@ def _fingerprint_sql():
 FINGERPRINT_SQL = _fingerprint_sql()
 
 
-def theory_content_etag(theories, pk):
-    """The content ETag of theory `pk` if `theories` (already scoped) holds it, else None.
+# The reader's memberships, as a count and the newest id: joining or leaving any review
+# changes it, and with it which other private reviews' evidence the body shows.
+READER_SQL = (
+    "SELECT CAST(COUNT(*) AS TEXT) || ':' || COALESCE(CAST(MAX(id) AS TEXT), '') "
+    f"FROM {Membership._meta.db_table} WHERE user_id = %s"
+)
 
-    One query, whatever the theory's size.
+
+def theory_content_etag(theories, pk, reader=None):
+    """The content ETag of theory `pk` for `reader` if `theories` (already scoped) holds it,
+    else None.
+
+    One query, whatever the theory's size. Evidence from another private review
+    is shown to its members only (EvidenceLink.objects.shown_with_cmocs), so the
+    reader's memberships are part of the fingerprint.
     """
+    reader_id = reader.pk if reader is not None and reader.is_authenticated else None
     row = (
         theories.filter(pk=pk)
         .order_by()
-        .annotate(nested=RawSQL(FINGERPRINT_SQL, (pk,)))
-        .values_list("version", "updated_at", "review__slug", "theme__name", "nested")
+        .annotate(nested=RawSQL(FINGERPRINT_SQL, (pk,)), reader=RawSQL(READER_SQL, (reader_id,)))
+        .values_list("version", "updated_at", "review__slug", "theme__name", "nested", "reader")
         .first()
     )
     if row is None:
         return None
-    fingerprint = hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest()
+    staff = bool(reader_id and reader.is_staff)
+    fingerprint = hashlib.blake2b(repr((row, staff)).encode(), digest_size=8).hexdigest()
     return f'"theory-{pk}-v{row[0]}-{fingerprint}"'
 
 

@@ -52,12 +52,12 @@ def _element(pk, text):
     return {"id": pk, "text": text} if pk is not None else None
 
 
-def _evidence_by_cmoc(theory_id):
+def _evidence_by_cmoc(theory_id, reader):
     """{cmoc id: [evidence dicts]} for every CMOC of the theory, in one query."""
     evidence, sources = {}, {}
     rows = (
         EvidenceLink.objects.filter(cmoc__theory_id=theory_id)
-        .shown_with_cmocs()
+        .shown_with_cmocs(reader)
         .order_by("cmoc_id", "element", "id")
         .values_list(*LINK_COLUMNS)
     )
@@ -90,8 +90,8 @@ def _evidence_by_cmoc(theory_id):
     return evidence
 
 
-def _cmocs(theory_id):
-    evidence = _evidence_by_cmoc(theory_id)
+def _cmocs(theory_id, reader):
+    evidence = _evidence_by_cmoc(theory_id, reader)
     rows = (
         CMOC.objects.filter(theory_id=theory_id)
         .in_reading_order()
@@ -127,9 +127,9 @@ def _cmocs(theory_id):
     ]
 
 
-def theory_detail_data(theories, pk):
-    """What ProgrammeTheoryDetailSerializer gives for theory `pk`, or None if `theories`
-    (already scoped to what the user may see) does not hold it. Three queries."""
+def theory_detail_data(theories, pk, reader=None):
+    """What ProgrammeTheoryDetailSerializer gives `reader` for theory `pk`, or None if
+    `theories` (already scoped to what the user may see) does not hold it. Three queries."""
     row = theories.filter(pk=pk).order_by().values_list(*THEORY_COLUMNS).first()
     if row is None:
         return None
@@ -146,7 +146,7 @@ def theory_detail_data(theories, pk):
         "revises": revises,
         "notes": notes,
         "version": version,
-        "cmocs": _cmocs(pk),
+        "cmocs": _cmocs(pk, reader),
         "created_by": created_by,
         "updated_by": updated_by,
         "created_at": _datetime(created_at),
