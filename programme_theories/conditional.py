@@ -19,12 +19,14 @@ optimistic writes.
 
 import hashlib
 
+from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.cache import get_conditional_response
 
 from cmocs.models import CMOC, Context, EvidenceLink, Mechanism, Outcome
 from evidence.models import Excerpt, SourceDocument
 from ichub.models import Membership, Review
+from programme_theories.models import ProgrammeTheory
 
 # Models whose rows appear nested in a theory detail, apart from the CMOCs themselves.
 NESTED_WITH_HISTORY = (EvidenceLink, Excerpt, SourceDocument, Context, Mechanism, Outcome)
@@ -57,12 +59,35 @@ def _fingerprint_sql():
 FINGERPRINT_SQL = _fingerprint_sql()
 
 
-# The reader's memberships, as a count and the newest id: joining or leaving any review
-# changes it, and with it which other private reviews' evidence the body shows.
-READER_SQL = (
-    "SELECT CAST(COUNT(*) AS TEXT) || ':' || COALESCE(CAST(MAX(id) AS TEXT), '') "
-    f"FROM {Membership._meta.db_table} WHERE user_id = %s"
-)
+def _reader_sql(vendor):
+    """One scalar subquery: the private reviews other than the theory's own that the
+    reader belongs to AND whose excerpts are linked to the theory's CMOCs, as ordered ids.
+
+    That set is exactly what makes one reader's body differ from another's
+    (EvidenceLink.objects.shown_with_cmocs): public reviews' evidence shows to
+    everyone, another private review's to its members only. For nearly every
+    reader it is empty, so readers with different memberships still share one
+    ETag and one kept body; joining or leaving such a review changes it. Staff
+    see everything and get their own marker instead (theory_content_etag).
+    Written with IN/EXISTS rather than joins: it starts from the reader's few
+    memberships and stops at the first link found for each.
+    """
+    ids = ("string_agg(CAST(id AS TEXT), ',' ORDER BY id)" if vendor == "postgresql"
+           else "group_concat(id, ',')")  # SQLite: in the ordered subquery's order
+    return (
+        f"SELECT COALESCE({ids}, '') FROM ("
+        f"SELECT m.review_id AS id FROM {Membership._meta.db_table} m WHERE m.user_id = %s"
+        f" AND m.review_id IN (SELECT r.id FROM {Review._meta.db_table} r"
+        f" WHERE r.visibility <> '{Review.Visibility.PUBLIC}')"
+        f" AND m.review_id <> (SELECT t.review_id FROM {ProgrammeTheory._meta.db_table} t"
+        " WHERE t.id = %s)"
+        f" AND EXISTS (SELECT 1 FROM {EvidenceLink._meta.db_table} l"
+        f" WHERE l.cmoc_id IN (SELECT c.id FROM {CMOC._meta.db_table} c WHERE c.theory_id = %s)"
+        f" AND l.excerpt_id IN (SELECT e.id FROM {Excerpt._meta.db_table} e"
+        f" WHERE e.source_id IN (SELECT s.id FROM {SourceDocument._meta.db_table} s"
+        " WHERE s.review_id = m.review_id)))"
+        " ORDER BY m.review_id) readable"
+    )
 
 
 def theory_content_etag(theories, pk, reader=None):
@@ -71,19 +96,25 @@ def theory_content_etag(theories, pk, reader=None):
 
     One query, whatever the theory's size. Evidence from another private review
     is shown to its members only (EvidenceLink.objects.shown_with_cmocs), so the
-    reader's memberships are part of the fingerprint.
+    other private reviews of that kind the reader belongs to are part of the
+    fingerprint (usually none: then every reader gets the same ETag).
     """
-    reader_id = reader.pk if reader is not None and reader.is_authenticated else None
+    if reader is not None and reader.is_authenticated and reader.is_staff:
+        reader_id, staff = None, True  # reads every link: one body for all staff
+    else:
+        reader_id, staff = (reader.pk if reader is not None and reader.is_authenticated
+                            else None), False
+    readable = RawSQL(_reader_sql(connection.vendor), (reader_id, pk, pk))
     row = (
         theories.filter(pk=pk)
         .order_by()
-        .annotate(nested=RawSQL(FINGERPRINT_SQL, (pk,)), reader=RawSQL(READER_SQL, (reader_id,)))
-        .values_list("version", "updated_at", "review__slug", "theme__name", "nested", "reader")
+        .annotate(nested=RawSQL(FINGERPRINT_SQL, (pk,)), readable=readable)
+        .values_list("version", "updated_at", "review__slug", "theme__name", "nested",
+                     "readable")
         .first()
     )
     if row is None:
         return None
-    staff = bool(reader_id and reader.is_staff)
     fingerprint = hashlib.blake2b(repr((row, staff)).encode(), digest_size=8).hexdigest()
     return f'"theory-{pk}-v{row[0]}-{fingerprint}"'
 

@@ -8,6 +8,10 @@ from cmocs import services
 from cmocs.models import CMOC, EvidenceLink
 from evidence.models import Excerpt
 
+# Only building the body reads these; the ETag query (which also looks at the links,
+# for other private reviews' evidence the reader may see) does not.
+BODY_COLUMNS = ('"cmocs_cmoc"."code"', '"evidence_excerpt"."text"')
+
 
 def url(theory):
     return f"/api/theories/{theory.pk}/"
@@ -27,8 +31,8 @@ def test_it_answers_a_matching_if_none_match_with_an_empty_304_in_fewer_queries(
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
     # auth plus the one aggregate; the 200 also loads and nests everything
     assert len(conditional) < len(full)
-    assert not any("cmocs_evidencelink" in q["sql"] and "JOIN" in q["sql"]
-                   for q in conditional.captured_queries)
+    assert not any(column in q["sql"] for q in conditional.captured_queries
+                   for column in BODY_COLUMNS)
 
 
 def test_it_sends_the_whole_theory_when_the_etag_does_not_match(theory, token_client, viewer):

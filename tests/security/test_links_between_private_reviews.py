@@ -86,3 +86,17 @@ def test_it_shows_the_link_once_the_reader_joins_the_other_review(theirs, evalua
     after = api.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
     assert SECRET in after.content.decode()
+
+
+def test_it_never_serves_a_member_of_both_reviews_kept_body_to_anyone_else(
+    theirs, evaluation, link, editor, owner, staff, token_client
+):
+    url = f"/api/theories/{theirs.theory.pk}/"
+    shown = token_client(editor).get(url)  # renders and keeps the body with the excerpt
+    assert SECRET in shown.content.decode()
+
+    hidden = token_client(owner).get(url)
+
+    assert hidden.status_code == 200 and hidden["ETag"] != shown["ETag"]
+    assert SECRET not in hidden.content.decode()
+    assert SECRET in token_client(staff).get(url).content.decode()  # staff read every review
