@@ -42,8 +42,8 @@ def source_detail(request, slug, pk):
     links = (
         EvidenceLink.objects.shown_with_excerpts(request.user)
         .select_related("cmoc__review")
-        .only("id", "excerpt_id", "element", "stance", "cmoc__id", "cmoc__code", "cmoc__stage",
-              "cmoc__status", "cmoc__review__slug")
+        .only("id", "excerpt_id", "element", "stance", "provenance", "cmoc__id", "cmoc__code",
+              "cmoc__stage", "cmoc__status", "cmoc__review__slug")
     )
     excerpts = source.excerpts.prefetch_related(Prefetch("evidence_links", queryset=links))
     appraisals = Appraisal.objects.filter(source=source).select_related("reviewer", "excerpt")

@@ -73,3 +73,12 @@ def test_it_gives_each_matrix_link_its_provenance_in_the_api(shipped, client):
         for cell in cells for link in cell["links"]
     }
     assert provenances == {(True, "project_reading"), (False, "reported")}
+
+
+def test_it_marks_readings_on_the_case_studys_source_page(shipped, client):
+    link = EvidenceLink.objects.filter(cmoc__review=shipped,
+                                       provenance=Provenance.PROJECT_READING).first()
+    source = link.excerpt.source
+    page = client.get(f"/reviews/{source.review.slug}/sources/{source.pk}/").content.decode()
+    links = EvidenceLink.objects.filter(excerpt__source=source)
+    assert page.count("ichub&#x27;s reading)") + page.count("ichub's reading)") == links.count()
