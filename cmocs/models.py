@@ -117,6 +117,11 @@ class CMOCQuerySet(models.QuerySet):
         review's tables number them; every list and nested read uses this order."""
         return self.order_by("review_id", "stage", "code_key", "id")
 
+    def in_dashboard_order(self):
+        """Refined CMOCs first (the review's findings), then initial ones, codes in natural
+        order: the dashboard and the CMOC list page read them this way."""
+        return self.order_by("review_id", "-stage", "code_key", "id")  # "refined" > "initial"
+
     def with_elements(self):
         return self.select_related(
             "context", "mechanism_resource", "mechanism_reasoning", "outcome", "theory"

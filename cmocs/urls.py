@@ -5,6 +5,7 @@ from cmocs import decision_views, views
 app_name = "cmocs"
 
 urlpatterns = [
+    path("", views.cmoc_list, name="list"),
     path("new/", views.cmoc_create, name="create"),
     path("merge/", decision_views.cmoc_merge, name="merge"),
     path("<int:pk>/", views.cmoc_detail, name="detail"),

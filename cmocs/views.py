@@ -7,6 +7,7 @@ Lineage decisions (refine, merge, split, drop) and deleting are in
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from ichub.versioning import StaleVersion
 from programme_theories.models import ProgrammeTheory
 
 HISTORY_FIELDS_HIDDEN = {"updated_by", "created_by", "code_key"}
+CMOCS_PER_PAGE = 100
 
 
 def _get_cmoc_for_user(request, slug, pk, *, role=None):
@@ -46,6 +48,18 @@ def _add_service_errors(form, exc):
 def _show_inferred(request):
     """ichub's inferred layer is off unless the reader asks for it (?inferred=1)."""
     return request.GET.get("inferred") == "1"
+
+
+def cmoc_list(request, slug):
+    """Every CMOC of the review, refined first, a page at a time (the dashboard shows the
+    first few)."""
+    review = get_review_for_user(request.user, slug)
+    cmocs = CMOC.objects.for_review(review).in_dashboard_order().only(
+        "id", "code", "stage", "status", "statement")
+    page = Paginator(cmocs, CMOCS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "cmocs/list.html", {
+        "review": review, "page": page, "cmocs": page.object_list,
+        "can_edit": has_role(request.user, review, EDITOR)})
 
 
 def cmoc_detail(request, slug, pk):

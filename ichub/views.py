@@ -11,7 +11,6 @@ from evidence.fulltexts.reader import snippet
 from evidence.models import Excerpt, FullTextPage, SourceDocument
 from evidence.screening.flow import screening_flow
 from evidence.search import search_excerpts, search_pages, search_sources
-from ichub.fields import natural_sort_key
 from ichub.models import Review
 from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role, scope_to_visible
 from ichub.search import clean_query, first_page
@@ -19,6 +18,7 @@ from ichub.svg import flow_svg
 from programme_theories.models import ProgrammeTheory
 
 SEARCH_LIMIT = 50
+DASHBOARD_CMOCS = 50
 
 
 def _get_review_for_user(request, slug):
@@ -54,10 +54,9 @@ def dashboard(request, slug):
     stage_order = [stage for stage, _ in ProgrammeTheory.Stage.choices]
     theories.sort(key=lambda t: (-stage_order.index(t.stage),
                                  t.theme.order if t.theme else 999, t.name))
-    cmocs = sorted(
-        CMOC.objects.for_review(review).only("id", "code", "stage", "status", "statement"),
-        key=lambda c: (c.stage != CMOC.Stage.REFINED, natural_sort_key(c.code)),
-    )
+    # The first CMOCs (refined first), and how many there are: the list page has them all.
+    cmocs = CMOC.objects.for_review(review).in_dashboard_order().only(
+        "id", "code", "stage", "status", "statement")
     stages = screening_flow(review)
     context = {
         "review": review,
@@ -65,7 +64,8 @@ def dashboard(request, slug):
         "can_manage": has_role(request.user, review, OWNER),
         "definitions": review.definitions.all(),
         "theories": theories,
-        "cmocs": cmocs,
+        "cmocs": cmocs[:DASHBOARD_CMOCS],
+        "n_cmocs": cmocs.count(),
         "flow": stages,
         # flow_svg escapes every piece of text it draws.
         "flow_svg": mark_safe(flow_svg(stages, title=f"Screening flow: {review.title}")),  # noqa: S308

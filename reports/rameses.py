@@ -14,28 +14,39 @@ that says whose they are.
 
 import io
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from cmocs.lineage import in_time_order
-from cmocs.models import CMOC, EvidenceLink, LineageEvent
-from evidence.models import Appraisal, SearchRecord, SourceDocument
+from cmocs.models import CMOC, LineageEvent
+from evidence.models import Appraisal, ScreeningCount
 from evidence.screening.flow import screening_flow
 from ichub.fields import natural_sort_key
 from ichub.models import MethodStatement
 from programme_theories.models import Framework, ProgrammeTheory
 from reports.checklists import checklist_for, does_not_apply, not_applicable_items
+from reports.rameses_lists import (
+    characteristics_table,
+    current_findings,
+    furthest_theories,
+    included_documents,
+)
 
 
 @dataclass
 class Block:
-    """One piece of a section. kind: paragraph | quote | placeholder | table | list.
+    """One piece of a section. kind: paragraph | quote | placeholder | table | list | more.
 
-    A quote is the authors' own words, with `cite` saying where they are."""
+    A quote is the authors' own words, with `cite` saying where they are. "more"
+    says how many rows the page left out and links (`url`) to all of them."""
 
     kind: str
     text: str = ""
     cite: str = ""
+    url: str = ""
     header: list = field(default_factory=list)
     rows: list = field(default_factory=list)
     items: list = field(default_factory=list)
@@ -75,10 +86,15 @@ def _placeholder(what):
     return {"text": f"[Author to write: {what}]"}
 
 
-def rameses_report(review):
-    """The report for one review, in a fixed number of queries."""
+def rameses_report(review, *, rows_shown=None):
+    """The report for one review, in a fixed number of queries.
+
+    The document characteristics and the main findings grow with the included
+    evidence: the page shows the first `rows_shown` of each and links to the rest;
+    the downloads (rows_shown None) hold every row.
+    """
     checklist = checklist_for(review)
-    context = _Context(review)
+    context = _Context(review, rows_shown)
     skipped = not_applicable_items(review, checklist)
     notice = does_not_apply(review)
     sections, part = [], None
@@ -123,8 +139,9 @@ def _no_placeholders(section):
 class _Context:
     """What the builders share: the review, its authors' text by aspect, and the flow."""
 
-    def __init__(self, review):
+    def __init__(self, review, rows_shown=None):
         self.review = review
+        self.rows_shown = rows_shown
         self.statements = {}
         for statement in MethodStatement.objects.filter(review=review).order_by("order"):
             self.statements.setdefault(statement.aspect, []).append(statement)
@@ -242,11 +259,13 @@ def _scoping(context, item, section):
 
 def _searching(context, item, section):
     context.quote(section, MethodStatement.Aspect.SEARCH)
+    # The flow has read the searches already (its "identified" inflows, in their order).
+    [identified] = [s for s in context.flow if s["stage"] == ScreeningCount.Stage.IDENTIFIED]
     searches = [
-        f"{search.get_kind_display()}: {search.label}"
-        + (f", {search.searched_on:%d %B %Y}" if search.searched_on else "")
-        + (f" ({search.records_found:,} records)" if search.records_found is not None else "")
-        for search in SearchRecord.objects.filter(review=context.review).order_by("order", "label")
+        f"{search['kind_label']}: {search['label']}"
+        + (f", {search['searched_on']:%d %B %Y}" if search["searched_on"] else "")
+        + (f" ({search['count']:,} records)" if search["count"] is not None else "")
+        for search in identified["inflows"]
     ]
     if searches:
         section.add("list", items=searches)
@@ -298,26 +317,26 @@ def _document_flow(context, item, section):
 
 
 def _document_characteristics(context, item, section):
-    included = SourceDocument.objects.filter(review=context.review).included().order_by(
-        "kind", "authors", "year"
-    )
-    section.add(
-        "table",
-        header=["Document", "Type", "Year", "Published in", "Phase"],
-        rows=[
-            [s.short_citation, s.get_kind_display(), s.year or "", s.container,
-             s.get_phase_display()]
-            for s in included
-        ],
-    )
+    included, shown = included_documents(context.review), context.rows_shown
+    section.add("table", **characteristics_table(included if shown is None else included[:shown]))
+    if shown is not None:
+        total = included.count()
+        if total > shown:
+            section.add("more", text=f"The first {shown} of {total:,} included documents.",
+                        url=reverse("reports:rameses_documents", args=[context.review.slug]))
 
 
 def _main_findings(context, item, section):
-    theories = _current_theories(context.review)
+    shown = context.rows_shown
+    theories = _current_theories(context.review, shown=shown)
     if not theories:
         section.add("placeholder", **_placeholder("the programme theories found"))
+    if shown is not None and sum(t.n_current for t in theories) > shown:
+        section.add("more", text=f"The first {shown} of {sum(t.n_current for t in theories):,} "
+                    "current CMOCs.",
+                    url=reverse("reports:rameses_findings", args=[context.review.slug]))
     for theory in theories:
-        section.subsections.append(_theory_section(theory))
+        section.subsections.append(theory_section(theory))
 
 
 _BUILDERS = {
@@ -337,7 +356,7 @@ _BUILDERS = {
 }
 
 
-def _theory_section(theory):
+def theory_section(theory):
     section = Section(theory.name)
     section.add("paragraph", text=theory.statement)
     for cmoc in theory.ordered_cmocs:
@@ -371,29 +390,32 @@ def _theory_section(theory):
     return section
 
 
-def _current_theories(review):
-    """The theories at the review's furthest stage, each with its current CMOCs.
+def findings_sections(theories, cmocs):
+    """A section per theory for these CMOCs (a page of `current_findings(theories)`)."""
+    by_pk = {theory.pk: theory for theory in theories}
+    sections = []
+    for theory_pk, group in groupby(cmocs, key=attrgetter("theory_id")):
+        theory = by_pk[theory_pk]
+        theory.ordered_cmocs = list(group)
+        sections.append(theory_section(theory))
+    return sections
+
+
+def _current_theories(review, *, shown=None):
+    """The theories at the review's furthest stage, each with its current CMOCs
+    (`ordered_cmocs`: all, or the first `shown` over all theories) and their number
+    (`n_current`).
 
     A review still at its initial programme theories has findings too: they
     are written out rather than left as a placeholder.
     """
-    links = EvidenceLink.objects.shown_with_cmocs().select_related("excerpt__source").only(
-        "cmoc_id", "stance", "provenance", "excerpt__source__authors", "excerpt__source__year",
-        "excerpt__source__title", "excerpt__source__citation_key",
-    )
-    cmocs = CMOC.objects.with_elements().prefetch_related(
-        Prefetch("evidence_links", queryset=links)
-    )
-    theories = list(
-        ProgrammeTheory.objects.filter(review=review)
-        .select_related("theme")
-        .prefetch_related(Prefetch("cmocs", queryset=cmocs.filter(status=CMOC.Status.ACTIVE)))
-    )
-    stages = [stage for stage, _ in ProgrammeTheory.Stage.choices]
-    furthest = max((stages.index(t.stage) for t in theories), default=0)
-    theories = [t for t in theories if stages.index(t.stage) == furthest]
+    theories = furthest_theories(review)
+    cmocs = current_findings(theories)
+    grouped = {}
+    for cmoc in cmocs if shown is None else cmocs[:shown]:
+        grouped.setdefault(cmoc.theory_id, []).append(cmoc)
     for theory in theories:
-        theory.ordered_cmocs = sorted(theory.cmocs.all(), key=lambda c: natural_sort_key(c.code))
+        theory.ordered_cmocs = grouped.get(theory.pk, [])
     return theories
 
 
@@ -428,7 +450,7 @@ def _markdown_section(section, level, lines):
     item = f" (RAMESES item {section.rameses_item})" if section.rameses_item else ""
     lines += [f"{'#' * min(level, 6)} {section.heading}{item}", ""]
     for block in section.blocks:
-        if block.kind in ("paragraph", "placeholder"):
+        if block.kind in ("paragraph", "placeholder", "more"):
             lines += [f"_{block.text}_" if block.kind == "placeholder" else block.text, ""]
         elif block.kind == "quote":
             lines += [f"> {block.text}", ">", f"> — {_cite(block)}", ""]
@@ -472,7 +494,7 @@ def _docx_section(document, section, level):
     item = f" (RAMESES item {section.rameses_item})" if section.rameses_item else ""
     document.add_heading(section.heading + item, level=min(level, 9))
     for block in section.blocks:
-        if block.kind == "paragraph":
+        if block.kind in ("paragraph", "more"):
             document.add_paragraph(block.text)
         elif block.kind == "placeholder":
             document.add_paragraph().add_run(block.text).italic = True

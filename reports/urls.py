@@ -8,6 +8,8 @@ app_name = "reports"
 
 urlpatterns = [
     path("reports/rameses/", views.rameses_page, name="rameses"),
+    path("reports/rameses/documents/", views.rameses_documents, name="rameses_documents"),
+    path("reports/rameses/findings/", views.rameses_findings, name="rameses_findings"),
     path("reports/quality/", views.quality, name="quality"),
     path("reports/checklist/", views.checklist, name="checklist"),
     path("reports/downloads/<str:name>", views.download, name="download"),

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,7 +17,13 @@ from reports.downloads import DOWNLOADS, MATRIX_OPTIONS, XLSX, matrix_table, to_
 from reports.forms import ReviewImportForm
 from reports.matrix import evidence_matrix
 from reports.quality import save_self_assessment, self_assessment
-from reports.rameses import rameses_report
+from reports.rameses import Section, findings_sections, rameses_report
+from reports.rameses_lists import (
+    characteristics_table,
+    current_findings,
+    furthest_theories,
+    included_documents,
+)
 from reports.responses import attachment, download_response, export_response
 from reports.services import save_not_applicable, start_review_import
 from reports.tasks import build_review_file_job, export_review_archive_job, export_review_job
@@ -25,6 +32,11 @@ from reports.transfer import TransferRefused
 # Files made by a worker (a progress page, then a download link) rather than in
 # the request: the ones whose cost grows with the review beyond a few seconds.
 JOB_FILES = {"rameses-report.docx", "project.qdpx"}
+# The report page shows this many included documents and current CMOCs; their own
+# pages show the rest, a page at a time (the downloads hold them all).
+RAMESES_ROWS_SHOWN = 50
+DOCUMENTS_PER_PAGE = 100
+FINDINGS_PER_PAGE = 25
 
 
 def _get_review_for_user(request, slug):
@@ -36,9 +48,33 @@ def rameses_page(request, slug):
     return render(
         request,
         "reports/rameses.html",
-        {"review": review, "report": rameses_report(review), "downloads": DOWNLOADS,
-         "job_files": JOB_FILES},
+        {"review": review, "report": rameses_report(review, rows_shown=RAMESES_ROWS_SHOWN),
+         "downloads": DOWNLOADS, "job_files": JOB_FILES},
     )
+
+
+def rameses_documents(request, slug):
+    """The report's "Document characteristics" table, a page at a time."""
+    review = _get_review_for_user(request, slug)
+    page = Paginator(included_documents(review), DOCUMENTS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    section = Section(f"Included documents {page.start_index()}–{page.end_index()}").add(
+        "table", **characteristics_table(page.object_list))
+    return render(request, "reports/rameses_part.html", {
+        "review": review, "page": page, "sections": [section], "what": "included documents",
+        "heading": "Document characteristics"})
+
+
+def rameses_findings(request, slug):
+    """The report's "Main findings": the current CMOCs theory by theory, a page at a time."""
+    review = _get_review_for_user(request, slug)
+    theories = furthest_theories(review)
+    page = Paginator(current_findings(theories), FINDINGS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    sections = findings_sections(theories, page.object_list)
+    return render(request, "reports/rameses_part.html", {
+        "review": review, "page": page, "sections": sections, "what": "current CMOCs",
+        "heading": "Main findings"})
 
 
 def quality(request, slug):
