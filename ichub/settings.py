@@ -507,3 +507,6 @@ JOB_UPLOAD_URL_NAMES = {
 }
 # A reference file larger than this is imported as a job instead of inside the request.
 REFERENCE_IMPORT_JOB_BYTES = env_int("ICHUB_REFERENCE_IMPORT_JOB_BYTES", 1024 * 1024)
+# A review with more sources than this has its table downloads (CMOC table, matrix,
+# sources, PRISMA, the Markdown report) made by a job when a signed-in reader asks.
+DOWNLOAD_JOB_SOURCES = env_int("ICHUB_DOWNLOAD_JOB_SOURCES", 10_000)

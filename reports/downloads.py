@@ -10,6 +10,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Prefetch
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -185,6 +186,27 @@ def _checklist_markdown(review):
     return checklist_markdown(review).encode("utf-8")
 
 
+def build_download(review, name, **matrix_options):
+    """The bytes of DOWNLOADS[name]; the evidence matrix with the page's options if given."""
+    if name in MATRIX_FILES and any(matrix_options.values()):
+        table = matrix_table(review, **matrix_options)
+        return to_csv(*table) if name.endswith(".csv") else to_xlsx(*table,
+                                                                     title="Evidence matrix")
+    return DOWNLOADS[name].build(review)
+
+
+def made_by_job(review):
+    """Whether this review's table downloads are made by a job for signed-in readers.
+
+    True above settings.DOWNLOAD_JOB_SOURCES sources, counted only up to that
+    number: the check costs the same on any review. Anonymous readers of a
+    public review keep the direct download (a job needs an owner).
+    """
+    threshold = settings.DOWNLOAD_JOB_SOURCES
+    beyond = SourceDocument.objects.filter(review=review).order_by().values_list("pk", flat=True)
+    return bool(list(beyond[threshold:threshold + 1]))
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CSV = "text/csv; charset=utf-8"
 
@@ -241,3 +263,18 @@ DOWNLOADS = {
         lambda r: to_csv(QUALITY_HEADER, quality_rows(r)),
     ),
 }
+MATRIX_FILES = {"evidence-matrix.csv", "evidence-matrix.xlsx"}
+# Always made by a job for signed-in readers (they grow with the whole review) ...
+JOB_FILES = {"rameses-report.docx", "project.qdpx"}
+# ... and these too on a review that `made_by_job`: each reads every source, CMOC or link.
+LARGE_REVIEW_JOB_FILES = {
+    "cmoc-table.csv", "cmoc-table.xlsx", *MATRIX_FILES, "sources.ris", "sources.bib",
+    "sources.json", "prisma-flow.csv", "rameses-report.md",
+}
+
+
+def job_files_for(user, review):
+    """The downloads this reader gets as a job (a progress page, then the file)."""
+    if not user.is_authenticated:
+        return set()
+    return JOB_FILES | LARGE_REVIEW_JOB_FILES if made_by_job(review) else JOB_FILES

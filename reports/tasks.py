@@ -17,7 +17,7 @@ from django.urls import reverse
 from ichub.jobs import JobFailed, job_task
 from ichub.jobs.files import delete_upload, open_upload
 from ichub.models import Review
-from reports.downloads import DOWNLOADS
+from reports.downloads import DOWNLOADS, MATRIX_OPTIONS, build_download
 from reports.transfer import TransferRefused, import_review, parse_document
 from reports.transfer.archive import import_archive, write_archive
 from reports.transfer.export import export_review_chunks
@@ -127,8 +127,9 @@ def build_review_file_job(job):
     download = DOWNLOADS.get(name)
     if download is None:
         raise JobFailed(f"There is no file called {name!r}.")
+    options = job.params.get("matrix") or {}
     job.set_total(1)
-    data = download.build(review)
+    data = build_download(review, name, **{k: options.get(k) is True for k in MATRIX_OPTIONS})
     filename = f"{review.slug}-{name}"
     stored, size = job.save_result(filename, [data])
     job.advance(1)

@@ -13,7 +13,13 @@ from ichub.models import QualityRating, Review
 from ichub.permissions import EDITOR, get_review_for_user, has_role
 from ichub.versioning import StaleVersion
 from reports.checklists import assess, checklist_for, does_not_apply
-from reports.downloads import DOWNLOADS, MATRIX_OPTIONS, XLSX, matrix_table, to_csv, to_xlsx
+from reports.downloads import (
+    DOWNLOADS,
+    MATRIX_FILES,
+    MATRIX_OPTIONS,
+    build_download,
+    job_files_for,
+)
 from reports.forms import ReviewImportForm
 from reports.matrix import evidence_matrix
 from reports.quality import save_self_assessment, self_assessment
@@ -29,9 +35,6 @@ from reports.services import save_not_applicable, start_review_import
 from reports.tasks import build_review_file_job, export_review_archive_job, export_review_job
 from reports.transfer import TransferRefused
 
-# Files made by a worker (a progress page, then a download link) rather than in
-# the request: the ones whose cost grows with the review beyond a few seconds.
-JOB_FILES = {"rameses-report.docx", "project.qdpx"}
 # The report page shows this many included documents and current CMOCs; their own
 # pages show the rest, a page at a time (the downloads hold them all).
 RAMESES_ROWS_SHOWN = 50
@@ -48,8 +51,10 @@ def rameses_page(request, slug):
     return render(
         request,
         "reports/rameses.html",
+        # Files made by a worker (a progress page, then a download link) rather than in
+        # the request: the ones whose cost grows with the review beyond a few seconds.
         {"review": review, "report": rameses_report(review, rows_shown=RAMESES_ROWS_SHOWN),
-         "downloads": DOWNLOADS, "job_files": JOB_FILES},
+         "downloads": DOWNLOADS, "job_files": job_files_for(request.user, review)},
     )
 
 
@@ -212,12 +217,18 @@ def export_archive_job(request, slug):
 @login_required
 @require_POST
 def file_job(request, slug, name):
-    """Start making one of the review's files (the Word report...) as a job."""
+    """Start making one of the review's files (the Word report...) as a job.
+
+    The evidence matrix takes the matrix page's options (posted as 1), so the file
+    holds what the page showed."""
     if name not in DOWNLOADS:
         raise Http404("No such download.")
     review = _get_review_for_user(request, slug)
+    params = {"name": name}
+    if name in MATRIX_FILES:
+        params["matrix"] = _matrix_options(request.POST)
     job = start_job(task=build_review_file_job, owner=request.user, review=review,
-                    params={"name": name})
+                    params=params)
     return redirect("jobs:detail", pk=job.pk)
 
 
@@ -239,14 +250,14 @@ def review_import(request):
     return render(request, "reports/review_import.html", {"form": form}, status=status)
 
 
-def _matrix_options(request):
+def _matrix_options(query):
     """The page's options, read the same way by the page and by its downloads."""
-    return {name: request.GET.get(name) == "1" for name in MATRIX_OPTIONS}
+    return {name: query.get(name) == "1" for name in MATRIX_OPTIONS}
 
 
 def matrix(request, slug):
     review = _get_review_for_user(request, slug)
-    options = _matrix_options(request)
+    options = _matrix_options(request.GET)
     result = evidence_matrix(review, **options)
     # Sources may come from a review whose evidence bears on this one's theories: their
     # pages live under its slug.
@@ -266,20 +277,15 @@ def matrix(request, slug):
     return render(request, "reports/matrix.html", {
         "review": review, "matrix": result, "rows": rows, "options": options,
         "query": "&".join(f"{name}=1" for name, on in options.items() if on),
+        "job_files": job_files_for(request.user, review),
+        "matrix_jobs": [("evidence-matrix.csv", "CSV"), ("evidence-matrix.xlsx", "Excel")],
     })
-
-
-_MATRIX_FILES = {
-    "csv": ("text/csv; charset=utf-8", to_csv),
-    "xlsx": (XLSX, lambda header, rows: to_xlsx(header, rows, title="Evidence matrix")),
-}
 
 
 def matrix_download(request, slug, fmt):
     """The table the page shows, with its options, as CSV or Excel (formulas neutralised)."""
     review = _get_review_for_user(request, slug)
-    content_type, write = _MATRIX_FILES[fmt]
-    data = write(*matrix_table(review, **_matrix_options(request)))
-    return attachment(
-        HttpResponse(data, content_type=content_type), f"{review.slug}-evidence-matrix.{fmt}"
-    )
+    name = f"evidence-matrix.{fmt}"
+    data = build_download(review, name, **_matrix_options(request.GET))
+    return attachment(HttpResponse(data, content_type=DOWNLOADS[name].content_type),
+                      f"{review.slug}-{name}")
