@@ -32,14 +32,14 @@ _POLL_COUNTS = LocMemCache("ichub-job-polls", {"OPTIONS": {"MAX_ENTRIES": 10_000
 
 
 class JobPollThrottle(UserWindowThrottle):
-    """The user rate for reading jobs, counted off the database on SQLite.
+    """The user rate for the job endpoints, counted off the database on SQLite.
 
     Counting a request is a write, and on SQLite a running job holds the one
     write lock for as long as its transaction runs: each poll for its progress
-    would wait for the job it asks about, then time out. So on SQLite (one
-    machine) without REDIS_URL, job reads are counted in each app server
-    process's memory: with N processes a caller gets at most N times the rate
-    on these cheap reads. Writes (cancel, retry) keep the usual throttle.
+    (or a cancel) would wait for the job it is about, then time out. So on
+    SQLite (one machine) without REDIS_URL, job requests are counted in each
+    app server process's memory: with N processes a caller gets at most N
+    times the rate on these cheap requests.
     """
 
     def counting_cache(self):
@@ -103,10 +103,7 @@ class JobViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.Gene
     permission_classes = [IsAuthenticated]
     lookup_value_regex = ID_REGEX  # anything else is a 404 from the router, not a 500
 
-    def get_throttles(self):
-        if self.request.method in ("GET", "HEAD"):
-            return [JobPollThrottle()]
-        return super().get_throttles()
+    throttle_classes = [JobPollThrottle]
 
     def get_queryset(self):
         return Job.objects.visible_to(self.request.user).select_related("review", "owner")

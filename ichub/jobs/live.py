@@ -15,6 +15,8 @@ the old or the new report, never half of one), and `Job.from_db` lays it over th
 That is honest because a SQLite database is only ever used from one machine,
 whose processes (app server, worker) all see the same directory. The file is
 deleted when the attempt ends; the job row then holds the final figures.
+A cancel of a running job travels the other way, as a marker file beside the
+report (`request_cancel`), for the same reason.
 """
 
 import json
@@ -65,5 +67,23 @@ def read(job_id, attempt, created_at):
     return {name: report[name] for name in FIELDS if name in report}
 
 
+def request_cancel(job):
+    """Ask the running attempt to stop, without the write its row would need.
+
+    Setting `cancel_requested` on the row would wait for the job's own
+    transaction to end (and time out); the worker looks for this marker at
+    each progress report instead (`cancel_requested`).
+    """
+    _folder().mkdir(parents=True, exist_ok=True)
+    _path(job.pk, job.attempts, job.created_at).with_suffix(".cancel").touch()
+
+
+def cancel_requested(job_id, attempt, created_at):
+    return _path(job_id, attempt, created_at).with_suffix(".cancel").exists()
+
+
 def clear(job_id, attempt, created_at):
-    _path(job_id, attempt, created_at).unlink(missing_ok=True)
+    """Delete the attempt's report and cancel marker (it has ended, or was given up for dead)."""
+    path = _path(job_id, attempt, created_at)
+    path.unlink(missing_ok=True)
+    path.with_suffix(".cancel").unlink(missing_ok=True)

@@ -221,7 +221,10 @@ class JobRun:
             fields["progress_done"] = self.job.progress_total
         else:
             fields["progress_done"] = self.job.progress_done
-        return Job.objects.filter(pk=self.job.pk, attempts=self.attempt).update(**fields)
+        finished = Job.objects.filter(pk=self.job.pk, attempts=self.attempt).update(**fields)
+        if live.applies():
+            live.clear(self.job.pk, self.attempt, self.job.created_at)
+        return finished
 
     def _messages(self):
         messages = [*self.job.messages, *self._pending_messages][-MAX_MESSAGES:]
@@ -261,7 +264,8 @@ class JobRun:
             ).values_list("cancel_requested", flat=True).first()
         if cancel is None:
             raise JobSuperseded()
-        if cancel:
+        if cancel or (live.applies() and live.cancel_requested(
+                self.job.pk, self.attempt, self.job.created_at)):
             raise JobCancelled()
 
     def _write_on_side(self, values):

@@ -29,11 +29,17 @@ def cancel_job(*, job):
     """Stop a job: a queued one at once, a running one at its next progress report.
 
     A running job whose worker died cannot hear the request, so it is
-    cancelled at once too (and may then be retried).
+    cancelled at once too (and may then be retried). On SQLite a live job
+    hears it through a marker file (`live.request_cancel`), not its row.
     """
     job = Job.objects.select_for_update().get(pk=job.pk)
     if job.is_finished:
         raise JobStateConflict(f"The job has already {job.status}.")
+    if job.status == Job.Status.RUNNING and not job.is_stale and live.applies():
+        # SQLite: a live job may hold the one write lock until its transaction ends,
+        # so writing cancel_requested would wait for the very job it means to stop.
+        live.request_cancel(job)
+        return job
     if job.status == Job.Status.QUEUED or job.is_stale:
         job.status = Job.Status.CANCELLED
         job.finished_at = timezone.now()

@@ -6,7 +6,8 @@ on retry. Parameters steer it: `fail_at` raises a JobFailed at that element,
 `crash_at` an unexpected error, `cancel_at` has someone cancel the job there;
 `probe` has a poller on its own connection read the job's progress after each
 step (into SEEN_BY_POLLER); `probe_api` (an API token) has another thread GET
-the job from the API after each step (into SEEN_BY_API).
+the job from the API after each step (into SEEN_BY_API); `cancel_via_api` has
+another thread POST the job's cancel at the second element (into SEEN_BY_API).
 """
 
 import os
@@ -40,6 +41,9 @@ def define_elements(job):
                 raise RuntimeError("boom")
             if job.params.get("cancel_at") == index:
                 _cancel_from_outside(job)
+            if job.params.get("cancel_via_api") and index == 1:
+                SEEN_BY_API.append(_api_call_from_another_thread(
+                    "post", f"/api/jobs/{job.job.pk}/cancel/", job.params["cancel_via_api"]))
             job.advance(1, message=f"Defined {element}.")
             if job.params.get("probe"):
                 SEEN_BY_POLLER.append(_progress_seen_from_outside(job.job.pk))
@@ -61,11 +65,16 @@ def _progress_seen_from_outside(job_pk):
 def _job_seen_through_the_api(job_pk, token):
     """GET /api/jobs/{id}/ from another thread (its own connection), as a poller would,
     while this thread's job is inside its transaction."""
+    return _api_call_from_another_thread("get", f"/api/jobs/{job_pk}/", token)
+
+
+def _api_call_from_another_thread(method, url, token):
     seen = {"inside_the_transaction": connection.in_atomic_block}
 
     def poll():
         try:
-            response = Client(HTTP_AUTHORIZATION=f"Token {token}").get(f"/api/jobs/{job_pk}/")
+            client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+            response = getattr(client, method)(url)
             seen["status_code"] = response.status_code
             body = response.json()
             seen["status"], seen["progress"] = body.get("status"), body.get("progress")

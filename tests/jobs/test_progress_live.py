@@ -4,6 +4,7 @@ On PostgreSQL progress is committed on a second connection; on SQLite, which
 has one writer, it goes to a file the job's readers lay over the row
 (ichub.jobs.live). Either way the API answers at once, with throttling on:
 on SQLite the poll is counted off the database, whose write lock the job holds.
+A cancel gets through the same way.
 """
 
 import pytest
@@ -36,6 +37,28 @@ def test_it_shows_progress_through_the_api_while_the_job_is_in_its_transaction(
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.progress_done == 3
     assert review.definitions.count() == 3
+
+
+def test_it_cancels_a_job_through_the_api_while_it_is_in_its_transaction(
+    review, owner, run_worker, monkeypatch
+):
+    """On SQLite the cancel cannot write the job's row while the job holds the write
+    lock; it leaves a marker the worker finds at its next report (ichub.jobs.live)."""
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
+                        {"user": "1000/minute", "anon": "1000/minute"})
+    _, token = APIToken.issue(user=owner, name="canceller")
+    tasks.SEEN_BY_API.clear()
+    job = start_job(task=tasks.define_elements, owner=owner, review=review,
+                    params={"elements": ["context", "mechanism", "outcome"],
+                            "cancel_via_api": token})
+    run_worker()
+
+    [seen] = tasks.SEEN_BY_API
+    assert seen["inside_the_transaction"] and seen["status_code"] == 202, seen
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED and job.progress_done == 2  # as far as it got
+    assert job.messages[-1] == "Cancelled."
+    assert not review.definitions.exists()  # its transaction rolled back
 
 
 def test_it_counts_a_running_job_with_a_recent_report_as_alive(review, owner, settings):
