@@ -2,7 +2,8 @@
 
 Builds a synthetic review (manage.py generate_synthetic_review) in the
 database DATABASE_URL names, runs scenarios 1-5 and 7 of issue 7 in this
-process and scenario 6 (load) against gunicorn, and writes
+process, scenario 6 (load) against gunicorn and scenario 10 (large imports
+as jobs, issue 15) through the API and a worker process, and writes
 bench/results/<vendor>.json. `bench/report.py` merges the vendors' files into
 bench/results/latest.json and prints the table BENCHMARKS.md shows.
 It is a script, not a test: nothing here asserts a time.
@@ -91,7 +92,7 @@ def main():
                         help="re-measure only these scenarios (e.g. 3 5) into the existing "
                         "results file; each scenario records when it was measured")
     args = parser.parse_args()
-    wanted = set(args.only or "123456789")
+    wanted = set(args.only or [*"123456789", "10"])
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = time.time()
@@ -139,6 +140,13 @@ def main():
     if not args.skip_transfer and "7" in wanted:
         print(f"[{connection.vendor}] 7_export_import ...", flush=True)
         result["scenarios"]["7_export_import"] = {"measured_at": _now(), **transfer.run(world)}
+    if "10" in wanted:
+        from bench import jobs
+
+        print(f"[{connection.vendor}] 10_jobs ...", flush=True)
+        result["scenarios"]["10_jobs"] = {"measured_at": _now(),
+                                          "references": jobs.reference_imports(),
+                                          "review": jobs.review_import(world)}
     result["elapsed_s"] = round(time.time() - started, 1)
     out = RESULTS / f"{connection.vendor}.json"
     if args.only and out.exists():
