@@ -132,6 +132,23 @@ def rows(vendor, run):
     if "7_export_import" in s:
         t = s["7_export_import"]
         out.append(("7 export / import", t.get("summary", t.get("status", "")), "", ""))
+    if "10_jobs" in s:
+        refs, review = s["10_jobs"]["references"], s["10_jobs"]["review"]
+        small, large = refs["imports"]["10000"], refs["imports"]["100000"]
+        ratio = refs["ratio_100000_over_10000"]
+        out += [
+            ("10 100,000 references as a job: POST to finished, s (running; worker peak MB; "
+             "progress first moved after, s)",
+             f"{large['job_seconds']} ({large['running_seconds']}; "
+             f"{large['worker_peak_rss_mb']}; {large['first_progress_after_s']})", "", ""),
+            ("10 linearity: running time of 100,000 / 10,000 references as jobs",
+             f"{ratio} ({large['running_seconds']} / {small['running_seconds']} s)", "≈ 10",
+             mark(ratio <= 12)),
+            (f"10 whole review (scale {review['rows']['scale']:g}) restored as a job: POST to "
+             "finished, s (running; worker peak MB)",
+             f"{review['job_seconds']} ({review['running_seconds']}; "
+             f"{review['worker_peak_rss_mb']})", "", ""),
+        ]
     return out
 
 
