@@ -33,6 +33,7 @@ from evidence.models import (
     ScreeningResolution,
     SourceDocument,
 )
+from evidence.screening.states import refresh_states
 from ichub.models import Membership, Review
 
 SMALL, LARGE = 100, 100_000
@@ -171,6 +172,7 @@ def build_screened_review(n, slug, reviewers):
          for i, plan in plans.items() if plan[3][0] == "included"
          for criterion in Appraisal.Criterion.values),
     )
+    refresh_states(review=review)  # COPY bypasses the services, which keep the states
     return review
 
 

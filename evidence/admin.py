@@ -18,6 +18,7 @@ from evidence.models import (
     SearchRecord,
     SourceDocument,
 )
+from evidence.screening.states import refresh_states
 
 
 class ExcerptInline(admin.StackedInline):
@@ -92,8 +93,38 @@ class SearchRecordAdmin(admin.ModelAdmin):
     search_fields = ["label", "note"]
 
 
+class _KeepsScreeningStates:
+    """An admin edit of a decision or resolution settles its source's states again.
+
+    The pages count evidence.models.ScreeningState rows, which the services keep;
+    the admin writes rows directly, so it refreshes them in the same transaction.
+    """
+
+    def _refresh(self, source_ids):
+        by_review = {}
+        for source in SourceDocument.objects.filter(pk__in=source_ids).select_related("review"):
+            by_review.setdefault(source.review, set()).add(source.pk)
+        for review, ids in by_review.items():
+            refresh_states(review=review, source_ids=ids)
+
+    def save_model(self, request, obj, form, change):
+        # The row may have moved to another source: both sources' states change.
+        before = set(type(obj).objects.filter(pk=obj.pk).values_list("source_id", flat=True))
+        super().save_model(request, obj, form, change)
+        self._refresh(before | {obj.source_id})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._refresh({obj.source_id})
+
+    def delete_queryset(self, request, queryset):
+        source_ids = set(queryset.values_list("source_id", flat=True))
+        super().delete_queryset(request, queryset)
+        self._refresh(source_ids)
+
+
 @admin.register(ScreeningDecision)
-class ScreeningDecisionAdmin(admin.ModelAdmin):
+class ScreeningDecisionAdmin(_KeepsScreeningStates, admin.ModelAdmin):
     """Read-mostly: decisions are changed by revising them in the app, which keeps the old one."""
 
     list_display = ["source", "stage", "reviewer", "decision", "exclusion_reason", "is_current",
@@ -105,7 +136,7 @@ class ScreeningDecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScreeningResolution)
-class ScreeningResolutionAdmin(admin.ModelAdmin):
+class ScreeningResolutionAdmin(_KeepsScreeningStates, admin.ModelAdmin):
     list_display = ["source", "stage", "decision", "resolved_by", "resolved_at"]
     list_filter = ["stage", "decision", "source__review"]
     search_fields = ["source__title", "source__citation_key", "note"]

@@ -16,6 +16,7 @@ from .screening import (
     SearchRecord,
     screening_status,
 )
+from .screening_state import ScreeningState
 from .sources import (
     Appraisal,
     AppraisalDecision,
@@ -42,6 +43,7 @@ __all__ = [
     "ScreeningProtocol",
     "ScreeningResolution",
     "ScreeningStage",
+    "ScreeningState",
     "ScreeningStatus",
     "SearchRecord",
     "SourceDocument",

@@ -224,7 +224,13 @@ class ScreeningDecision(models.Model):
                 name="screening_reason_only_when_excluding",
             ),
         ]
-        indexes = [models.Index(fields=["stage", "is_current", "source"])]
+        indexes = [
+            models.Index(fields=["stage", "is_current", "source"]),
+            # A reviewer's current decisions by time: undo takes the latest, and the
+            # ranked queue counts those since the last include, without reading them all.
+            models.Index(fields=["reviewer", "stage", "decided_at", "id"],
+                         condition=Q(is_current=True), name="screening_decision_latest"),
+        ]
 
     def __str__(self):
         return f"{self.reviewer}: {self.get_decision_display()} {self.source} ({self.stage})"

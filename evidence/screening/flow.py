@@ -21,7 +21,6 @@ from evidence.models import (
     AppraisalDecision,
     ScreeningCount,
     ScreeningDecision,
-    ScreeningProtocol,
     ScreeningStage,
     SearchRecord,
     SourceDocument,
@@ -149,9 +148,8 @@ def screening_flow(review):
     appraised sources are read one by one.
     """
     recorded = {row.stage: row for row in ScreeningCount.objects.filter(review=review)}
-    required = ScreeningProtocol.for_review(review).required_reviewers
     live = {stage: _empty_live() for stage in ScreeningCount.STAGE_ORDER}
-    for (stage, state), n in stage_states(review, required).items():
+    for (stage, state), n in stage_states(review).items():
         live[stage]["screened"] += n
         live[stage][_STATE_TALLY[state]] += n
     appraised = _appraised_sources(review)

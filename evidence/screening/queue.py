@@ -69,7 +69,7 @@ def review_conflicts(review, *, stage=None, include_open=True, include_resolved=
     each item says whether that user may resolve it (`can_resolve`).
     """
     required = ScreeningProtocol.for_review(review).required_reviewers
-    total, keys = conflict_keys(review, required, stage=stage, include_open=include_open,
+    total, keys = conflict_keys(review, stage=stage, include_open=include_open,
                                 include_resolved=include_resolved, limit=limit, offset=offset)
     sources = {
         source.pk: source
@@ -122,13 +122,12 @@ def queue_for(review, stage, user):
     sources in the order of the user's last ranking
     (evidence.screening.prioritisation), which needs the waiting ids.
     """
-    required = ScreeningProtocol.for_review(review).required_reviewers
-    total, left, first = queue_counts(review, required, stage, user)
+    total, left, first = queue_counts(review, stage, user)
     ranked = None
     if stage == ScreeningStage.TITLE_ABSTRACT and PrioritisationSettings.for_review(review).enabled:
         from evidence.screening.prioritisation.services import rank_waiting
 
-        waiting, ranked = rank_waiting(review, user, waiting_ids(review, required, stage, user))
+        waiting, ranked = rank_waiting(review, user, waiting_ids(review, stage, user))
         first = waiting[0] if waiting else None
     next_source = SourceDocument.objects.filter(pk=first).first() if first else None
     return Queue(stage, total, left, next_source, ranked)

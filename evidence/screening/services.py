@@ -23,6 +23,7 @@ from evidence.models import (
     SourceDocument,
 )
 from evidence.screening.prioritisation.services import schedule_for_screeners, schedule_retrain
+from evidence.screening.states import refresh_states, restate_review
 
 
 def _lock_source(source, review=None):
@@ -91,6 +92,7 @@ def record_decision(
         note=note or "",
         supersedes=previous,
     )
+    refresh_states(review=source.review, source_ids=[source.pk])
     _sync_inclusion(source)
     if stage == ScreeningStage.TITLE_ABSTRACT:
         schedule_retrain(review=source.review, reviewer=user)
@@ -128,6 +130,7 @@ def undo_last_decision(*, user, review, stage):
             source=source, stage=stage, reviewer=user, decision=earlier.decision,
             exclusion_reason=earlier.exclusion_reason, note=earlier.note, supersedes=last,
         )
+    refresh_states(review=review, source_ids=[source.pk])
     _sync_inclusion(source)
     return last
 
@@ -158,6 +161,7 @@ def resolve_conflict(*, user, source, stage, decision, note, exclusion_reason=No
         note=note.strip(),
         resolved_by=user,
     )
+    refresh_states(review=review, source_ids=[source.pk], required=required)
     _sync_inclusion(source)
     if stage == ScreeningStage.TITLE_ABSTRACT:
         schedule_for_screeners(source.review)  # a resolution is a label every reviewer learns from
@@ -245,10 +249,13 @@ def configure_screening(*, user, review, required_reviewers, keywords="", reason
     labels = list(dict.fromkeys(label.strip() for label in reasons if label.strip()))
     if any(len(label) > 200 for label in labels):
         raise ValidationError({"reasons": "Each reason is at most 200 characters."})
+    before = ScreeningProtocol.for_review(review).required_reviewers
     ScreeningProtocol.objects.update_or_create(
         review=review,
         defaults={"required_reviewers": required_reviewers, "keywords": keywords or ""},
     )
+    if required_reviewers != before:
+        restate_review(review=review, required=required_reviewers)
     dropped = ExclusionReason.objects.filter(review=review).exclude(label__in=labels)
     cited = {d.exclusion_reason.label for d in ScreeningDecision.objects.filter(
         exclusion_reason__in=dropped).select_related("exclusion_reason")}

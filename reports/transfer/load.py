@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections, reset_queries, transaction
 from django.db.models import Q
 
+from evidence.screening.states import refresh_states
 from ichub.budget import BudgetExceeded, spend
 from ichub.bulk.history import insert_creation_history
 from ichub.bulk.rows import insert_rows
@@ -122,6 +123,8 @@ def import_review(*, document, user=None, on_chunk=None):
             for name, rows in sections:
                 loader = _SectionLoader(_SECTIONS_BY_NAME[name], report.review, report, user)
                 loader.load(rows, on_chunk=on_chunk)
+            # The restored decisions and resolutions settle the sources' screening states.
+            refresh_states(review=report.review)
             if user is not None and user.is_authenticated:
                 Membership.objects.create(
                     review=report.review, user=user, role=Membership.Role.OWNER

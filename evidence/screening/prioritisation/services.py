@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from evidence.models import (
@@ -219,15 +219,20 @@ def rank_waiting(review, user, waiting):
 
 
 def _since_last_include(review, user):
-    """How many records the user has screened since their last include (a stopping aid)."""
-    decisions = list(
-        ScreeningDecision.objects.current()
-        .filter(source__review=review, stage=TA, reviewer=user)
-        .order_by("-decided_at", "-id")
-        .values_list("decision", flat=True)
-    )
-    include = ScreeningDecision.Decision.INCLUDE
-    return decisions.index(include) if include in decisions else len(decisions)
+    """How many records the user has screened since their last include (a stopping aid).
+
+    Two indexed queries (the user's current decisions by time): the latest
+    include, then a count of the decisions after it. It used to read every
+    one of the user's decisions in the review on each queue page.
+    """
+    mine = ScreeningDecision.objects.current().filter(source__review=review, stage=TA,
+                                                      reviewer=user)
+    last = (mine.filter(decision=ScreeningDecision.Decision.INCLUDE)
+            .order_by("-decided_at", "-id").values("decided_at", "id").first())
+    if last is None:
+        return mine.count()
+    return mine.filter(Q(decided_at__gt=last["decided_at"])
+                       | Q(decided_at=last["decided_at"], id__gt=last["id"])).count()
 
 
 def simulate_review(review, *, seed=SEED):

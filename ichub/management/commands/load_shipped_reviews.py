@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
+from evidence.screening.states import refresh_states
 from ichub.bulk.history import insert_creation_history
 from ichub.models import Review
 
@@ -40,8 +41,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"{slug}: already loaded, left as it is")
                 continue
             with transaction.atomic():
+                before = set(Review.objects.values_list("pk", flat=True))
                 call_command("loaddata", *fixtures, verbosity=0)
                 write_baseline_history()
+                # loaddata writes decisions raw: settle the new reviews' screening states.
+                for review in Review.objects.exclude(pk__in=before):
+                    refresh_states(review=review)
             self.stdout.write(self.style.SUCCESS(f"{slug}: loaded from {', '.join(fixtures)}"))
 
 

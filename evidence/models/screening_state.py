@@ -1,0 +1,81 @@
+"""Where each source stands at each screening stage, kept by the services (a derived cache).
+
+The review-wide pages (flow, conflicts, overview, queues, dashboard, report)
+count sources by state. Settling every source from its decisions on each
+request costs time in proportion to the review (seconds at 100,000 sources),
+so the screening services keep one row per screened (source, stage) instead,
+in the same transaction as the decision, undo, resolution or import that
+changed it (evidence.screening.states), and the pages count these rows
+through an index.
+
+A row is derived: it holds nothing that the decisions and the resolution do
+not already say, and evidence.screening.states.refresh_states rebuilds it
+from them at any time. So it is not kept in history (django-simple-history):
+the decisions themselves are never overwritten (a change of mind supersedes
+the old row) and are the record of who decided what, and when.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+
+from ichub.models import Review
+
+from .screening import ScreeningResolution, ScreeningStage
+from .sources import SourceDocument
+
+
+class ScreeningState(models.Model):
+    """One screened source at one stage: its current votes and the state they settle it in."""
+
+    class State(models.TextChoices):
+        AWAITING = "awaiting", "Awaiting decisions"
+        INCLUDE = "include", "Included"
+        EXCLUDE = "exclude", "Excluded"
+        CONFLICT = "conflict", "Conflict"
+
+    # The review is the source's, repeated so a review's states are counted through one index.
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(
+        SourceDocument, on_delete=models.CASCADE, related_name="screening_states"
+    )
+    stage = models.CharField(max_length=20, choices=ScreeningStage.choices)
+    decisions = models.PositiveIntegerField(help_text="Current decisions.")
+    includes = models.PositiveIntegerField()
+    excludes = models.PositiveIntegerField()
+    resolution = models.CharField(
+        max_length=10, blank=True, choices=ScreeningResolution.Decision.choices
+    )
+    state = models.CharField(max_length=10, choices=State.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "stage"], name="screening_state_unique"),
+            models.CheckConstraint(
+                condition=Q(includes__lte=F("decisions") - F("excludes")),
+                name="screening_state_votes_add_up",
+            ),
+            # A row exists only for a stage somebody screened or resolved.
+            models.CheckConstraint(
+                condition=Q(decisions__gt=0) | ~Q(resolution=""),
+                name="screening_state_screened",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["awaiting", "include", "exclude", "conflict"]),
+                name="screening_state_known",
+            ),
+            # A resolution settles the stage its way, whatever the votes.
+            models.CheckConstraint(
+                condition=Q(resolution="") | Q(state=F("resolution")),
+                name="screening_state_follows_resolution",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=ScreeningStage.values), name="screening_state_stage"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["review", "stage", "state", "source"],
+                         name="screening_state_by_review"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} ({self.stage}): {self.state}"

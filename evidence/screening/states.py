@@ -1,0 +1,101 @@
+"""Keep evidence.models.ScreeningState in step with the decisions and resolutions.
+
+Every path that writes screening decisions or resolutions calls
+`refresh_states` in its own transaction: the services for one source
+(record_decision, undo_last_decision, resolve_conflict), the whole-review
+restore and the archive restore, the shipped-review loader, the admin and
+the benchmark's COPY loader for a whole review. `configure_screening` calls
+`restate_review` when the number of required reviewers changes, which moves
+sources between awaiting, settled and conflict without any new vote.
+
+The rule is the one of evidence.models.screening.screening_status, written in
+SQL (both databases): a resolution settles the stage its way; fewer current
+decisions than required leave it awaiting; all of them include, or all
+exclude, settle it; anything else (a disagreement, or agreement only on
+"maybe") is a conflict. A resolution whose votes were all undone still
+counts. tests/evidence/screening/test_states.py checks every writer against
+the per-source rule.
+"""
+
+from django.db import connection
+
+from evidence.models import (
+    ScreeningDecision,
+    ScreeningProtocol,
+    ScreeningResolution,
+    ScreeningState,
+    SourceDocument,
+)
+
+_STATE = """CASE WHEN resolution <> '' THEN resolution
+     WHEN decisions < %(required)s THEN 'awaiting'
+     WHEN includes = decisions THEN 'include'
+     WHEN excludes = decisions THEN 'exclude'
+     ELSE 'conflict' END"""
+
+_INSERT = f"""
+INSERT INTO {ScreeningState._meta.db_table}
+    (review_id, source_id, stage, decisions, includes, excludes, resolution, state)
+WITH d AS (
+    SELECT sd.source_id, sd.stage, COUNT(*) AS n,
+           SUM(CASE WHEN sd.decision = 'include' THEN 1 ELSE 0 END) AS n_include,
+           SUM(CASE WHEN sd.decision = 'exclude' THEN 1 ELSE 0 END) AS n_exclude
+    FROM {ScreeningDecision._meta.db_table} sd
+    JOIN {SourceDocument._meta.db_table} s ON s.id = sd.source_id
+    WHERE s.review_id = %(review)s AND sd.is_current = %(true)s {{only_d}}
+    GROUP BY sd.source_id, sd.stage
+), r AS (
+    SELECT sr.source_id, sr.stage, sr.decision
+    FROM {ScreeningResolution._meta.db_table} sr
+    JOIN {SourceDocument._meta.db_table} s ON s.id = sr.source_id
+    WHERE s.review_id = %(review)s {{only_r}}
+), k AS (
+    SELECT d.source_id, d.stage, d.n AS decisions, d.n_include AS includes,
+           d.n_exclude AS excludes, COALESCE(r.decision, '') AS resolution
+    FROM d LEFT JOIN r ON r.source_id = d.source_id AND r.stage = d.stage
+    UNION ALL
+    SELECT r.source_id, r.stage, 0, 0, 0, r.decision FROM r
+    WHERE NOT EXISTS (SELECT 1 FROM d WHERE d.source_id = r.source_id AND d.stage = r.stage)
+)
+SELECT %(review)s, source_id, stage, decisions, includes, excludes, resolution, {_STATE}
+FROM k
+"""  # noqa: S608 (table names are the models' own; every value is a parameter)
+
+
+def _required(review):
+    return ScreeningProtocol.for_review(review).required_reviewers
+
+
+def refresh_states(*, review, source_ids=None, required=None):
+    """Rebuild the states of the review's sources (of `source_ids` only, when given).
+
+    Two statements whatever the number of sources: delete their rows, then
+    settle them again from the current decisions and resolutions. Call it in
+    the transaction that changed them.
+    """
+    params = {"review": review.pk, "true": True,
+              "required": required if required is not None else _required(review)}
+    only = {"only_d": "", "only_r": ""}
+    delete = f"DELETE FROM {ScreeningState._meta.db_table} WHERE review_id = %(review)s"  # noqa: S608
+    if source_ids is not None:
+        ids = sorted({int(pk) for pk in source_ids})
+        if not ids:
+            return
+        marks = ", ".join(f"%(s{n})s" for n in range(len(ids)))
+        params.update({f"s{n}": pk for n, pk in enumerate(ids)})
+        only = {"only_d": f"AND sd.source_id IN ({marks})",
+                "only_r": f"AND sr.source_id IN ({marks})"}
+        delete += f" AND source_id IN ({marks})"
+    with connection.cursor() as cursor:
+        cursor.execute(delete, params)
+        cursor.execute(_INSERT.format(**only), params)
+
+
+def restate_review(*, review, required):
+    """Settle the review's states again for a new number of required reviewers (one UPDATE)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ScreeningState._meta.db_table} SET state = {_STATE} "  # noqa: S608
+            "WHERE review_id = %(review)s",
+            {"review": review.pk, "required": required},
+        )

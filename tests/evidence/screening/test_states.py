@@ -1,0 +1,192 @@
+"""Every writer of screening decisions keeps the stored ScreeningState rows equal to the rule.
+
+The review-wide pages count evidence.models.ScreeningState rows instead of
+settling every source per request, so a writer that forgets to refresh them
+gives wrong counts. After each writer (the services, the whole-review and
+archive restores, the shipped-review loader, the admin, the benchmark's COPY
+loader and the data migration) the stored rows must equal what
+evidence.models.screening.screening_status says source by source.
+"""
+
+import importlib
+import io
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from bench.pages import build_screened_review
+from evidence.models import (
+    ScreeningDecision,
+    ScreeningProtocol,
+    ScreeningResolution,
+    ScreeningStage,
+    ScreeningState,
+    SourceDocument,
+)
+from evidence.screening.services import (
+    configure_screening,
+    record_decision,
+    resolve_conflict,
+    undo_last_decision,
+)
+from ichub.models import Review
+from reports.transfer import export_review_text, import_review, parse_document
+from reports.transfer.archive import import_archive, write_archive
+from tests.conftest import make_user
+
+TA, FT = ScreeningStage.TITLE_ABSTRACT, ScreeningStage.FULL_TEXT
+
+
+def _stored(review):
+    return {
+        (row.source_id, row.stage): (row.state, row.decisions, row.includes, row.excludes,
+                                     row.resolution)
+        for row in ScreeningState.objects.filter(review=review)
+    }
+
+
+def _rule(review):
+    """The per-source rule: one entry per (source, stage) with a decision or a resolution."""
+    required = ScreeningProtocol.for_review(review).required_reviewers
+    expected = {}
+    sources = SourceDocument.objects.filter(review=review).prefetch_related(
+        "screening_decisions", "screening_resolutions")
+    for source in sources:
+        for stage in ScreeningStage.values:
+            status = source.screening_status(stage, required)
+            if not status.decisions and status.resolution is None:
+                continue
+            votes = [d.decision for d in status.decisions]
+            expected[source.pk, stage] = (
+                status.decision if status.is_final else status.state, len(votes),
+                votes.count("include"), votes.count("exclude"),
+                status.resolution.decision if status.resolution else "",
+            )
+    return expected
+
+
+def _assert_kept(review):
+    assert _stored(review) == _rule(review)
+
+
+def _delete(review):
+    ScreeningResolution.objects.filter(source__review=review).delete()
+    decisions = ScreeningDecision.objects.filter(source__review=review)
+    while decisions.exists():
+        decisions.filter(superseded_by__isnull=True).delete()
+    review.delete()
+
+
+@pytest.fixture
+def screened(review, batch, owner, editor, editor2):
+    """Settled, conflicting, awaiting, revised and resolved sources at both stages."""
+    vote = record_decision
+    vote(user=editor, source=batch[0], stage=TA, decision="include")
+    _assert_kept(review)
+    vote(user=editor2, source=batch[0], stage=TA, decision="include")
+    vote(user=editor, source=batch[1], stage=TA, decision="include")
+    vote(user=editor2, source=batch[1], stage=TA, decision="exclude")
+    vote(user=editor, source=batch[2], stage=TA, decision="maybe")
+    vote(user=editor, source=batch[2], stage=TA, decision="exclude")  # a revision
+    vote(user=editor, source=batch[3], stage=TA, decision="maybe")
+    vote(user=editor2, source=batch[3], stage=TA, decision="maybe")
+    vote(user=editor, source=batch[0], stage=FT, decision="include")
+    _assert_kept(review)
+    resolve_conflict(user=owner, source=batch[1], stage=TA, decision="include", note="Both.")
+    _assert_kept(review)
+    assert _stored(review)[batch[1].pk, TA][0] == "include"
+    return review
+
+
+def test_it_keeps_the_states_through_decisions_revisions_undo_and_resolutions(
+    screened, batch, owner, editor, editor2
+):
+    assert _stored(screened)[batch[3].pk, TA][0] == "conflict"  # agreement on maybe only
+    assert _stored(screened)[batch[2].pk, TA][0] == "awaiting"
+    undo_last_decision(user=editor, review=screened, stage=FT)
+    assert (batch[0].pk, FT) not in _stored(screened)
+    undo_last_decision(user=editor, review=screened, stage=TA)  # the revision: back to maybe
+    _assert_kept(screened)
+    assert _stored(screened)[batch[2].pk, TA][:2] == ("awaiting", 1)
+    # A resolution whose votes were all undone still settles the stage.
+    record_decision(user=editor, source=batch[5], stage=TA, decision="include")
+    record_decision(user=editor2, source=batch[5], stage=TA, decision="exclude")
+    resolve_conflict(user=owner, source=batch[5], stage=TA, decision="exclude", note="Off topic.")
+    undo_last_decision(user=editor, review=screened, stage=TA)
+    undo_last_decision(user=editor2, review=screened, stage=TA)
+    _assert_kept(screened)
+    assert _stored(screened)[batch[5].pk, TA] == ("exclude", 0, 0, 0, "exclude")
+
+
+def test_it_settles_the_states_again_when_the_required_reviewers_change(screened, owner, batch):
+    for required in (1, 3, 2):
+        configure_screening(user=owner, review=screened, required_reviewers=required)
+        _assert_kept(screened)
+    configure_screening(user=owner, review=screened, required_reviewers=1)
+    assert _stored(screened)[batch[2].pk, TA][0] == "exclude"
+
+
+def test_it_keeps_the_states_through_a_whole_review_restore_and_an_archive_restore(screened):
+    text, slug = export_review_text(screened), screened.slug
+    archive = io.BytesIO()
+    write_archive(screened, archive)
+    expected = sorted(_stored(screened).values())
+    _delete(screened)
+    import_review(document=parse_document(text.encode()))
+    restored = Review.objects.get(slug=slug)
+    _assert_kept(restored)
+    assert sorted(_stored(restored).values()) == expected
+    _delete(restored)
+    archive.seek(0)
+    import_archive(handle=archive)
+    restored = Review.objects.get(slug=slug)
+    _assert_kept(restored)
+    assert sorted(_stored(restored).values()) == expected
+
+
+def test_it_keeps_the_states_through_admin_edits_and_deletions(screened, batch, client):
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    decision = ScreeningDecision.objects.get(source=batch[0], stage=TA, reviewer__username=
+                                             "edna_editor")
+    form = {"source": batch[4].pk, "stage": TA, "reviewer": decision.reviewer_id,
+            "decision": "exclude", "note": "", "is_current": "on"}
+    url = reverse("admin:evidence_screeningdecision_change", args=[decision.pk])
+    assert client.post(url, form).status_code == 302  # moved to another source
+    _assert_kept(screened)
+    assert _stored(screened)[batch[0].pk, TA][:2] == ("awaiting", 1)
+    resolution = ScreeningResolution.objects.get(source=batch[1])
+    url = reverse("admin:evidence_screeningresolution_delete", args=[resolution.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    _assert_kept(screened)
+    assert _stored(screened)[batch[1].pk, TA][0] == "conflict"
+    changelist = reverse("admin:evidence_screeningdecision_changelist")
+    chosen = list(ScreeningDecision.objects.filter(source=batch[4]).values_list("pk", flat=True))
+    response = client.post(changelist, {"action": "delete_selected", "post": "yes",
+                                         "_selected_action": chosen})
+    assert response.status_code == 302
+    assert not ScreeningDecision.objects.filter(source=batch[4]).exists()
+    _assert_kept(screened)
+
+
+def test_it_keeps_the_states_of_the_benchmark_copy_loader_and_the_shipped_loader(db):
+    users = [make_user(f"screener{n}") for n in (1, 2, 3)]
+    review = build_screened_review(120, "copied", users)
+    _assert_kept(review)
+    assert {state for state, *_ in _stored(review).values()} == {
+        "include", "exclude", "conflict"}
+    call_command("load_shipped_reviews")
+    for shipped in Review.objects.exclude(pk=review.pk):
+        _assert_kept(shipped)
+
+
+def test_it_fills_the_states_of_existing_decisions_in_the_data_migration(screened, owner):
+    configure_screening(user=owner, review=screened, required_reviewers=3)
+    expected = _stored(screened)
+    ScreeningState.objects.all().delete()
+    migration = importlib.import_module("evidence.migrations.0012_screening_state")
+    with connection.cursor() as cursor:  # what the schema editor runs it on, inside the test
+        migration.fill_states(None, SimpleNamespace(execute=cursor.execute))
+    assert _stored(screened) == expected == _rule(screened)
