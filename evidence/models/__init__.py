@@ -16,7 +16,7 @@ from .screening import (
     SearchRecord,
     screening_status,
 )
-from .screening_state import ScreeningState
+from .screening_state import ScreeningPair, ScreeningState
 from .sources import (
     Appraisal,
     AppraisalDecision,
@@ -40,6 +40,7 @@ __all__ = [
     "ImportedCode",
     "ScreeningCount",
     "ScreeningDecision",
+    "ScreeningPair",
     "ScreeningProtocol",
     "ScreeningResolution",
     "ScreeningStage",

@@ -15,6 +15,7 @@ the decisions themselves are never overwritten (a change of mind supersedes
 the old row) and are the record of who decided what, and when.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -79,3 +80,43 @@ class ScreeningState(models.Model):
 
     def __str__(self):
         return f"{self.source} ({self.stage}): {self.state}"
+
+
+class ScreeningPair(models.Model):
+    """Two reviewers' blind (first) decisions on one source at one stage: one agreement item.
+
+    Derived like ScreeningState and kept by the same refresh
+    (evidence.screening.states), so inter-reviewer agreement counts these rows
+    through an index instead of pairing every decision of the review per
+    request. A reviewer's blind decision is their latest decision that revises
+    nothing (see evidence.screening.agreement). Not in history, for the same
+    reason as ScreeningState: the decisions are the record.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=ScreeningStage.choices)
+    # The pair in a fixed order (first reviewer's id is the lower), with their labels.
+    first_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    second_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    first_label = models.CharField(max_length=10)
+    second_label = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "stage", "first_reviewer", "second_reviewer"],
+                                    name="screening_pair_unique"),
+            models.CheckConstraint(condition=Q(first_reviewer__lt=F("second_reviewer")),
+                                   name="screening_pair_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["review", "stage", "first_reviewer", "second_reviewer",
+                                 "first_label", "second_label"], name="screening_pair_by_review"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} ({self.stage}): {self.first_label} / {self.second_label}"

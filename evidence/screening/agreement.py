@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from evidence.models import ScreeningDecision, ScreeningStage, SourceDocument
+from evidence.models import ScreeningPair, ScreeningStage
 
 User = get_user_model()
 
@@ -42,29 +42,17 @@ def kappa_from_table(table):
     return observed, (observed - expected) / (1 - expected)
 
 
-# Each reviewer's first decision on a source at a stage is a decision that revises
-# nothing; after an undo of a first decision a reviewer may have two such rows, and
-# the later one counts. Pairs of reviewers who decided the same source are counted by
-# (stage, reviewer, reviewer, label, label): the table kappa needs, whatever the size.
+# The blind decisions' pairs are kept per item by the screening services
+# (evidence.models.ScreeningPair); counted by (stage, reviewer, reviewer, label, label)
+# through that table's index, they are the tables kappa needs, whatever the size.
 _PAIRS_SQL = f"""
-WITH first AS (
-    SELECT sd.source_id, sd.stage, sd.reviewer_id, sd.decision, sd.decided_at, sd.id
-    FROM {ScreeningDecision._meta.db_table} sd
-    JOIN {SourceDocument._meta.db_table} s ON s.id = sd.source_id
-    WHERE s.review_id = %(review)s AND sd.supersedes_id IS NULL
-), blind AS (
-    SELECT f.* FROM first f WHERE NOT EXISTS (
-        SELECT 1 FROM first later WHERE later.source_id = f.source_id
-        AND later.stage = f.stage AND later.reviewer_id = f.reviewer_id
-        AND (later.decided_at > f.decided_at OR (later.decided_at = f.decided_at
-                                                 AND later.id > f.id)))
-)
-SELECT a.stage, ua.username, ub.username, a.decision, b.decision, COUNT(*)
-FROM blind a
-JOIN blind b ON b.source_id = a.source_id AND b.stage = a.stage AND b.reviewer_id > a.reviewer_id
-JOIN {User._meta.db_table} ua ON ua.id = a.reviewer_id
-JOIN {User._meta.db_table} ub ON ub.id = b.reviewer_id
-GROUP BY a.stage, ua.username, ub.username, a.decision, b.decision
+SELECT p.stage, ua.username, ub.username, p.first_label, p.second_label, p.n
+FROM (SELECT stage, first_reviewer_id, second_reviewer_id, first_label, second_label,
+             COUNT(*) AS n
+      FROM {ScreeningPair._meta.db_table} WHERE review_id = %(review)s
+      GROUP BY stage, first_reviewer_id, second_reviewer_id, first_label, second_label) p
+JOIN {User._meta.db_table} ua ON ua.id = p.first_reviewer_id
+JOIN {User._meta.db_table} ub ON ub.id = p.second_reviewer_id
 """  # noqa: S608 (table names are the models' own; the review is a parameter)
 
 
@@ -85,7 +73,7 @@ def review_agreement(review):
 
     The team's kappa is the mean of the pairwise kappas (Light's kappa); its
     raw agreement pools every pair's items. The database counts the pairs'
-    labels, so the cost does not grow with the number of sources.
+    labels (ScreeningPair rows) through an index.
     """
     tables = _pair_tables(review)
     stages = []

@@ -13,8 +13,8 @@ as separate inflows of the "identified" stage, because realist searching is
 iterative and purposive, not one linear pass.
 """
 
-from django.db.models import Count, Exists, OuterRef, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import Substr
 
 from evidence.models import (
     Appraisal,
@@ -92,8 +92,13 @@ def _appraised_sources(review):
     }
 
 
+def _stage_place(stage):
+    order = ScreeningCount.STAGE_ORDER
+    return (order.index(stage) if stage in order else len(order), stage)
+
+
 def _exclusions(review, appraised):
-    """{stage: (how many, the first EXCLUSIONS_SHOWN by citation)}, in two queries.
+    """{stage: (how many, the first EXCLUSIONS_SHOWN by citation)}, in a query a stage.
 
     A source the review excluded at a stage counts there; a source whose ratings
     exclude it (but whose status was recorded otherwise) counts at the appraisal
@@ -108,15 +113,16 @@ def _exclusions(review, appraised):
     screened_here = ScreeningDecision.objects.filter(
         source=OuterRef("pk"), stage=OuterRef("excluded_at_stage"), is_current=True
     )
-    first = (
-        excluded.annotate(
-            place=Window(RowNumber(), partition_by="excluded_at_stage",
-                         order_by=["authors", "year", "id"]),
-            screened_here=Exists(screened_here),
-        )
-        .filter(place__lte=EXCLUSIONS_SHOWN)
-        .only(*_SOURCE_FIELDS)
-    )
+    # One short query a stage (at most the five stages), read in the order of the index
+    # source_exclusions_by_author: (start of authors, authors) orders as authors does.
+    first = [
+        source
+        for stage in sorted(totals, key=_stage_place)
+        for source in excluded.filter(excluded_at_stage=stage)
+        .annotate(screened_here=Exists(screened_here))
+        .order_by(Substr("authors", 1, 100), "authors", "year", "id")
+        .only(*_SOURCE_FIELDS)[:EXCLUSIONS_SHOWN]
+    ]
     shown = {}
     for source in first:
         stage = source.excluded_at_stage

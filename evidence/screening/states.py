@@ -1,4 +1,4 @@
-"""Keep evidence.models.ScreeningState in step with the decisions and resolutions.
+"""Keep evidence.models.ScreeningState and ScreeningPair in step with the decisions.
 
 Every path that writes screening decisions or resolutions calls
 `refresh_states` in its own transaction: the services for one source
@@ -21,6 +21,7 @@ from django.db import connection
 
 from evidence.models import (
     ScreeningDecision,
+    ScreeningPair,
     ScreeningProtocol,
     ScreeningResolution,
     ScreeningState,
@@ -61,22 +62,45 @@ SELECT %(review)s, source_id, stage, decisions, includes, excludes, resolution, 
 FROM k
 """  # noqa: S608 (table names are the models' own; every value is a parameter)
 
+# Each reviewer's blind decision on a source at a stage is their latest decision that
+# revises nothing (after an undo of a first decision a reviewer may have two such rows);
+# every two reviewers with one on the same item make a pair, the lower id first.
+_INSERT_PAIRS = f"""
+INSERT INTO {ScreeningPair._meta.db_table} (review_id, source_id, stage, first_reviewer_id,
+    second_reviewer_id, first_label, second_label)
+WITH first AS (
+    SELECT sd.source_id, sd.stage, sd.reviewer_id, sd.decision, sd.decided_at, sd.id
+    FROM {ScreeningDecision._meta.db_table} sd
+    JOIN {SourceDocument._meta.db_table} s ON s.id = sd.source_id
+    WHERE s.review_id = %(review)s AND sd.supersedes_id IS NULL {{only_d}}
+), blind AS (
+    SELECT f.* FROM first f WHERE NOT EXISTS (
+        SELECT 1 FROM first later WHERE later.source_id = f.source_id
+        AND later.stage = f.stage AND later.reviewer_id = f.reviewer_id
+        AND (later.decided_at > f.decided_at OR (later.decided_at = f.decided_at
+                                                 AND later.id > f.id)))
+)
+SELECT %(review)s, a.source_id, a.stage, a.reviewer_id, b.reviewer_id, a.decision, b.decision
+FROM blind a
+JOIN blind b ON b.source_id = a.source_id AND b.stage = a.stage AND b.reviewer_id > a.reviewer_id
+"""  # noqa: S608 (table names are the models' own; every value is a parameter)
+
 
 def _required(review):
     return ScreeningProtocol.for_review(review).required_reviewers
 
 
 def refresh_states(*, review, source_ids=None, required=None):
-    """Rebuild the states of the review's sources (of `source_ids` only, when given).
+    """Rebuild the states and agreement pairs of the review's sources (of `source_ids` only).
 
-    Two statements whatever the number of sources: delete their rows, then
-    settle them again from the current decisions and resolutions. Call it in
-    the transaction that changed them.
+    Four statements whatever the number of sources: delete their rows, then
+    settle them again from the current decisions and resolutions, and pair
+    the blind decisions again. Call it in the transaction that changed them.
     """
     params = {"review": review.pk, "true": True,
               "required": required if required is not None else _required(review)}
     only = {"only_d": "", "only_r": ""}
-    delete = f"DELETE FROM {ScreeningState._meta.db_table} WHERE review_id = %(review)s"  # noqa: S608
+    where = "WHERE review_id = %(review)s"
     if source_ids is not None:
         ids = sorted({int(pk) for pk in source_ids})
         if not ids:
@@ -85,10 +109,12 @@ def refresh_states(*, review, source_ids=None, required=None):
         params.update({f"s{n}": pk for n, pk in enumerate(ids)})
         only = {"only_d": f"AND sd.source_id IN ({marks})",
                 "only_r": f"AND sr.source_id IN ({marks})"}
-        delete += f" AND source_id IN ({marks})"
+        where += f" AND source_id IN ({marks})"
     with connection.cursor() as cursor:
-        cursor.execute(delete, params)
+        for table in (ScreeningState._meta.db_table, ScreeningPair._meta.db_table):
+            cursor.execute(f"DELETE FROM {table} {where}", params)  # noqa: S608
         cursor.execute(_INSERT.format(**only), params)
+        cursor.execute(_INSERT_PAIRS.format(only_d=only["only_d"]), params)
 
 
 def restate_review(*, review, required):

@@ -20,6 +20,7 @@ from django.urls import reverse
 from bench.pages import build_screened_review
 from evidence.models import (
     ScreeningDecision,
+    ScreeningPair,
     ScreeningProtocol,
     ScreeningResolution,
     ScreeningStage,
@@ -68,8 +69,31 @@ def _rule(review):
     return expected
 
 
+def _stored_pairs(review):
+    return {
+        (p.source_id, p.stage, p.first_reviewer_id, p.second_reviewer_id):
+            (p.first_label, p.second_label)
+        for p in ScreeningPair.objects.filter(review=review)
+    }
+
+
+def _pair_rule(review):
+    """Each reviewer's blind decision: their latest one that revises nothing; paired by item."""
+    blind = {}
+    for d in ScreeningDecision.objects.filter(source__review=review, supersedes=None).order_by(
+            "decided_at", "id"):
+        blind[d.source_id, d.stage, d.reviewer_id] = d.decision  # the later one wins
+    pairs = {}
+    for (source, stage, a), label_a in blind.items():
+        for (other, other_stage, b), label_b in blind.items():
+            if (other, other_stage) == (source, stage) and a < b:
+                pairs[source, stage, a, b] = (label_a, label_b)
+    return pairs
+
+
 def _assert_kept(review):
     assert _stored(review) == _rule(review)
+    assert _stored_pairs(review) == _pair_rule(review)
 
 
 def _delete(review):
@@ -177,6 +201,7 @@ def test_it_keeps_the_states_of_the_benchmark_copy_loader_and_the_shipped_loader
     _assert_kept(review)
     assert {state for state, *_ in _stored(review).values()} == {
         "include", "exclude", "conflict"}
+    assert len(_stored_pairs(review)) > 50
     call_command("load_shipped_reviews")
     for shipped in Review.objects.exclude(pk=review.pk):
         _assert_kept(shipped)
@@ -186,7 +211,9 @@ def test_it_fills_the_states_of_existing_decisions_in_the_data_migration(screene
     configure_screening(user=owner, review=screened, required_reviewers=3)
     expected = _stored(screened)
     ScreeningState.objects.all().delete()
+    ScreeningPair.objects.all().delete()
     migration = importlib.import_module("evidence.migrations.0012_screening_state")
     with connection.cursor() as cursor:  # what the schema editor runs it on, inside the test
         migration.fill_states(None, SimpleNamespace(execute=cursor.execute))
     assert _stored(screened) == expected == _rule(screened)
+    assert _stored_pairs(screened) == _pair_rule(screened)
