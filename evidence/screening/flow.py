@@ -92,13 +92,8 @@ def _appraised_sources(review):
     }
 
 
-def _stage_place(stage):
-    order = ScreeningCount.STAGE_ORDER
-    return (order.index(stage) if stage in order else len(order), stage)
-
-
 def _exclusions(review, appraised):
-    """{stage: (how many, the first EXCLUSIONS_SHOWN by citation)}, in a query a stage.
+    """{stage: (how many, the first EXCLUSIONS_SHOWN by citation)}, in six queries.
 
     A source the review excluded at a stage counts there; a source whose ratings
     exclude it (but whose status was recorded otherwise) counts at the appraisal
@@ -113,11 +108,12 @@ def _exclusions(review, appraised):
     screened_here = ScreeningDecision.objects.filter(
         source=OuterRef("pk"), stage=OuterRef("excluded_at_stage"), is_current=True
     )
-    # One short query a stage (at most the five stages), read in the order of the index
-    # source_exclusions_by_author: (start of authors, authors) orders as authors does.
+    # One short query for each of the five stages a source can be excluded at (a fixed
+    # number), read in the order of the index source_exclusions_by_author: (start of
+    # authors, authors) orders as authors does, and the query stops after a page.
     first = [
         source
-        for stage in sorted(totals, key=_stage_place)
+        for stage in SourceDocument.Stage.values
         for source in excluded.filter(excluded_at_stage=stage)
         .annotate(screened_here=Exists(screened_here))
         .order_by(Substr("authors", 1, 100), "authors", "year", "id")
