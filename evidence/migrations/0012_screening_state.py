@@ -45,15 +45,13 @@ JOIN req ON req.review_id = s.review_id
 FILL_PAIRS = """
 INSERT INTO evidence_screeningpair (review_id, source_id, stage, first_reviewer_id,
     second_reviewer_id, first_label, second_label)
-WITH first AS (
-    SELECT sd.source_id, sd.stage, sd.reviewer_id, sd.decision, sd.decided_at, sd.id
-    FROM evidence_screeningdecision sd WHERE sd.supersedes_id IS NULL
-), blind AS (
-    SELECT f.* FROM first f WHERE NOT EXISTS (
-        SELECT 1 FROM first later WHERE later.source_id = f.source_id
-        AND later.stage = f.stage AND later.reviewer_id = f.reviewer_id
-        AND (later.decided_at > f.decided_at OR (later.decided_at = f.decided_at
-                                                 AND later.id > f.id)))
+WITH blind AS (
+    SELECT source_id, stage, reviewer_id, decision FROM (
+        SELECT sd.source_id, sd.stage, sd.reviewer_id, sd.decision,
+               ROW_NUMBER() OVER (PARTITION BY sd.source_id, sd.stage, sd.reviewer_id
+                                  ORDER BY sd.decided_at DESC, sd.id DESC) AS place
+        FROM evidence_screeningdecision sd WHERE sd.supersedes_id IS NULL
+    ) ranked WHERE place = 1
 )
 SELECT s.review_id, a.source_id, a.stage, a.reviewer_id, b.reviewer_id, a.decision, b.decision
 FROM blind a

@@ -13,7 +13,9 @@ as separate inflows of the "identified" stage, because realist searching is
 iterative and purposive, not one linear pass.
 """
 
-from django.db.models import Count, Exists, OuterRef
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 
 from evidence.models import (
@@ -41,12 +43,35 @@ def _empty_live():
     return {"screened": 0, "included": 0, "excluded": 0, "conflicts": 0, "awaiting": 0}
 
 
-def _tally_appraisal(live, verdict, source_ratings):
+@dataclass(frozen=True)
+class _Verdict:
+    """AppraisalDecision's outcome, read from a source's rating counts instead of its ratings."""
+
+    outcome: str
+    criterion: str
+    by_users: bool  # someone in ichub rated the deciding step (not only a transcribed label)
+    rated_by_user: frozenset  # the steps a user rated
+
+    @classmethod
+    def of(cls, counts):
+        """counts: {criterion: (ratings, meets, does not meet, by users)}; as appraisal_decision."""
+        rated_by_user = frozenset(c for c, (*_, users) in counts.items() if users)
+        for criterion in CRITERIA:
+            n, meets, not_meets, users = counts.get(criterion, (0, 0, 0, 0))
+            if n == 0:
+                return cls(AppraisalDecision.PENDING, criterion, False, rated_by_user)
+            if not_meets == n:
+                return cls(AppraisalDecision.EXCLUDED, criterion, users > 0, rated_by_user)
+            if meets != n:
+                return cls(AppraisalDecision.DISPUTED, criterion, users > 0, rated_by_user)
+        return cls(AppraisalDecision.INCLUDED, "", False, rated_by_user)
+
+
+def _tally_appraisal(live, verdict):
     """Count a source at each appraisal step a user (not only a label) rated it."""
-    rated_by_user = {a.criterion for a in source_ratings if a.reviewer_id}
     reached = CRITERIA.index(verdict.criterion) if verdict.criterion else len(CRITERIA)
     for index, criterion in enumerate(CRITERIA):
-        if criterion not in rated_by_user:
+        if criterion not in verdict.rated_by_user:
             continue
         tally = live[criterion]
         tally["screened"] += 1
@@ -58,7 +83,7 @@ def _tally_appraisal(live, verdict, source_ratings):
             tally["conflicts"] += 1
         else:
             tally["awaiting"] += 1
-    if verdict.outcome == AppraisalDecision.INCLUDED and rated_by_user:
+    if verdict.outcome == AppraisalDecision.INCLUDED and verdict.rated_by_user:
         live[ScreeningCount.Stage.INCLUDED]["screened"] += 1
 
 
@@ -73,23 +98,42 @@ def _exclusion_row(source, reason, live):
 
 
 def _appraised_sources(review):
-    """{source id: (source, verdict, ratings)} of the sources with whole-source ratings.
+    """{source id: (_Verdict, excluded with a stage)} of the sources with whole-source ratings.
 
-    Only these can be excluded by appraisal, which follows full-text screening:
-    they are a review's few included candidates, not its search results.
+    Only these can be excluded by appraisal, which follows full-text screening.
+    The database counts each source's ratings by step and judgement, so no
+    rating or source is loaded here (appraisal_decision's rule is applied to
+    the counts).
     """
+    rows = (
+        Appraisal.objects.filter(source__review=review, excerpt__isnull=True)
+        .order_by()
+        .values_list("source_id", "criterion", "source__inclusion_status",
+                     "source__excluded_at_stage")
+        .annotate(n=Count("pk"), meets=Count("pk", filter=Q(judgement=Appraisal.Judgement.MEETS)),
+                  not_meets=Count("pk", filter=Q(judgement=Appraisal.Judgement.DOES_NOT_MEET)),
+                  users=Count("reviewer_id"))
+    )
+    counts, excluded_with_stage = {}, {}
+    for source_id, criterion, status, stage, n, meets, not_meets, users in rows:
+        counts.setdefault(source_id, {})[criterion] = (n, meets, not_meets, users)
+        excluded_with_stage[source_id] = status == SourceDocument.Inclusion.EXCLUDED and bool(stage)
+    return {pk: (_Verdict.of(by_criterion), excluded_with_stage[pk])
+            for pk, by_criterion in counts.items()}
+
+
+def _excluded_by_ratings(ids):
+    """[(source, AppraisalDecision)] of sources whose ratings exclude them, their status not."""
     ratings = {}
     for rating in (
-        Appraisal.objects.filter(source__review=review, excerpt__isnull=True)
+        Appraisal.objects.filter(source_id__in=ids, excerpt__isnull=True)
         .select_related("source")
         .only("id", "source_id", "excerpt_id", "criterion", "judgement", "reviewer_id",
               "reviewer_label", "note", *(f"source__{f}" for f in _SOURCE_FIELDS))
     ):
         ratings.setdefault(rating.source_id, (rating.source, []))[1].append(rating)
-    return {
-        pk: (source, source.appraisal_decision(appraisals=rated), rated)
-        for pk, (source, rated) in ratings.items()
-    }
+    return [(source, source.appraisal_decision(appraisals=rated))
+            for source, rated in ratings.values()]
 
 
 def _exclusions(review, appraised):
@@ -125,12 +169,14 @@ def _exclusions(review, appraised):
         if stage in ScreeningStage.values:
             live = source.screened_here
         else:
-            verdict = appraised[source.pk][1] if source.pk in appraised else None
+            verdict = appraised[source.pk][0] if source.pk in appraised else None
             live = bool(verdict and verdict.criterion == stage and verdict.by_users)
         shown.setdefault(stage, []).append(_exclusion_row(source, source.exclusion_reason, live))
-    for source, verdict, _ in appraised.values():
-        if source.inclusion_status == source.Inclusion.EXCLUDED and source.excluded_at_stage:
-            continue
+    # Sources excluded by their ratings whose status was recorded otherwise (transcribed
+    # reviews): the services keep a live source's status in step, so these are few.
+    by_ratings = [pk for pk, (verdict, with_stage) in appraised.items()
+                  if not with_stage and verdict.outcome == AppraisalDecision.EXCLUDED]
+    for source, verdict in _excluded_by_ratings(by_ratings) if by_ratings else []:
         if verdict.outcome == AppraisalDecision.EXCLUDED:
             totals[verdict.criterion] = totals.get(verdict.criterion, 0) + 1
             shown.setdefault(verdict.criterion, []).append(
@@ -146,8 +192,9 @@ def _exclusions(review, appraised):
 def screening_flow(review):
     """The flow in stage order, identified → … → included, in a fixed number of queries.
 
-    Screening counts are SQL aggregates (evidence.screening.tallies); only the
-    appraised sources are read one by one.
+    Screening counts are indexed counts of the kept states
+    (evidence.screening.tallies); appraisal counts come from one aggregate of
+    the whole-source ratings.
     """
     recorded = {row.stage: row for row in ScreeningCount.objects.filter(review=review)}
     live = {stage: _empty_live() for stage in ScreeningCount.STAGE_ORDER}
@@ -155,8 +202,8 @@ def screening_flow(review):
         live[stage]["screened"] += n
         live[stage][_STATE_TALLY[state]] += n
     appraised = _appraised_sources(review)
-    for _, verdict, rated in appraised.values():
-        _tally_appraisal(live, verdict, rated)
+    for verdict, _ in appraised.values():
+        _tally_appraisal(live, verdict)
     exclusions = _exclusions(review, appraised)
 
     inflows = [

@@ -68,17 +68,15 @@ FROM k
 _INSERT_PAIRS = f"""
 INSERT INTO {ScreeningPair._meta.db_table} (review_id, source_id, stage, first_reviewer_id,
     second_reviewer_id, first_label, second_label)
-WITH first AS (
-    SELECT sd.source_id, sd.stage, sd.reviewer_id, sd.decision, sd.decided_at, sd.id
-    FROM {ScreeningDecision._meta.db_table} sd
-    JOIN {SourceDocument._meta.db_table} s ON s.id = sd.source_id
-    WHERE s.review_id = %(review)s AND sd.supersedes_id IS NULL {{only_d}}
-), blind AS (
-    SELECT f.* FROM first f WHERE NOT EXISTS (
-        SELECT 1 FROM first later WHERE later.source_id = f.source_id
-        AND later.stage = f.stage AND later.reviewer_id = f.reviewer_id
-        AND (later.decided_at > f.decided_at OR (later.decided_at = f.decided_at
-                                                 AND later.id > f.id)))
+WITH blind AS (
+    SELECT source_id, stage, reviewer_id, decision FROM (
+        SELECT sd.source_id, sd.stage, sd.reviewer_id, sd.decision,
+               ROW_NUMBER() OVER (PARTITION BY sd.source_id, sd.stage, sd.reviewer_id
+                                  ORDER BY sd.decided_at DESC, sd.id DESC) AS place
+        FROM {ScreeningDecision._meta.db_table} sd
+        JOIN {SourceDocument._meta.db_table} s ON s.id = sd.source_id
+        WHERE s.review_id = %(review)s AND sd.supersedes_id IS NULL {{only_d}}
+    ) ranked WHERE place = 1
 )
 SELECT %(review)s, a.source_id, a.stage, a.reviewer_id, b.reviewer_id, a.decision, b.decision
 FROM blind a
