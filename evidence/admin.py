@@ -13,8 +13,10 @@ from evidence.models import (
     Ranking,
     ScreeningCount,
     ScreeningDecision,
+    ScreeningPair,
     ScreeningProtocol,
     ScreeningResolution,
+    ScreeningState,
     SearchRecord,
     SourceDocument,
 )
@@ -207,3 +209,34 @@ class ImportedCodeAdmin(admin.ModelAdmin):
     list_filter = ("mapping", "review")
     search_fields = ("name", "description", "guid")
     raw_id_fields = ("parent", "excerpts")
+
+
+class _DerivedAdmin(admin.ModelAdmin):
+    """Read-only: these rows are derived from the decisions and rebuilt by the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScreeningState)
+class ScreeningStateAdmin(_DerivedAdmin):
+    list_display = ("source", "stage", "state", "decisions", "includes", "excludes", "resolution")
+    list_filter = ("stage", "state", "review")
+    search_fields = ("source__citation_key", "source__title")
+    list_select_related = ("source",)
+
+
+@admin.register(ScreeningPair)
+class ScreeningPairAdmin(_DerivedAdmin):
+    list_display = ("source", "stage", "first_reviewer", "first_label", "second_reviewer",
+                    "second_label")
+    list_filter = ("stage", "review")
+    search_fields = ("source__citation_key", "first_reviewer__username",
+                     "second_reviewer__username")
+    list_select_related = ("source", "first_reviewer", "second_reviewer")

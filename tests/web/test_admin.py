@@ -59,7 +59,8 @@ def test_it_renders_every_registered_models_changelist_and_a_change_page(
         # here: render their add page instead, where the admin allows adding.
         assert model._meta.app_label not in REVIEW_APPS or model._meta.model_name in (
             "membership", "screeningprotocol", "exclusionreason", "searchrecord",
-            "screeningdecision", "screeningresolution", "prioritisationsettings", "ranking",
+            "screeningdecision", "screeningresolution", "screeningstate", "screeningpair",
+            "prioritisationsettings", "ranking",
             "fulltext", "fulltextpage", "excerptanchor", "importedcode", "notapplicableitem",
         )
         request = rf.get("/")
