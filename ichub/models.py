@@ -245,6 +245,7 @@ class MethodStatement(models.Model):
     """
 
     class Aspect(models.TextChoices):
+        ABSTRACT = "abstract", "Abstract"
         RATIONALE = "rationale", "Rationale for the review"
         REALIST_RATIONALE = "realist_rationale", "Rationale for a realist approach"
         CHANGES = "changes", "Changes in the review process"

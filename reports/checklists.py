@@ -148,6 +148,8 @@ def assess(review, checklist=None):
     by_aspect = {}
     for statement in MethodStatement.objects.filter(review=review).order_by("aspect", "order"):
         by_aspect.setdefault(statement.aspect, []).append(statement)
+    # The authors' own abstract reports the abstract item as well as a summary does.
+    facts["summary"] = facts["summary"] or Aspect.ABSTRACT in by_aspect
     skipped = not_applicable_items(review, checklist)
     not_realist = does_not_apply(review)
     assessments = []

@@ -175,6 +175,9 @@ def _title(context, item, section):
 
 
 def _abstract(context, item, section):
+    """The authors' own abstract where it is held; else the review's summary as ichub has it."""
+    if context.quote(section, MethodStatement.Aspect.ABSTRACT):
+        return
     if context.review.summary:
         for paragraph in context.review.summary.split("\n\n"):
             section.add("paragraph", text=paragraph.strip())

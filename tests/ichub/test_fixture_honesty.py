@@ -30,7 +30,7 @@ def test_it_quotes_the_papers_method_verbatim_and_marks_it_quoted(shipped):
     paper = seed_text(PAPER_2024)
     statements = list(MethodStatement.objects.filter(review=shipped))
     assert {s.aspect for s in statements} == {
-        "rationale", "realist_rationale", "changes", "scoping", "search",
+        "abstract", "rationale", "realist_rationale", "changes", "scoping", "search",
         "selection_appraisal", "data_extraction", "analysis_synthesis", "ethics", "summary",
         "strengths_limitations", "comparison", "conclusions",
     }

@@ -56,6 +56,19 @@ def test_it_marks_what_the_2024_paper_reports_and_points_to_its_words(shipped_mo
     assert search.missing == ["the searches run (databases, dates, records found)"]
 
 
+def test_its_abstract_section_quotes_the_papers_abstract_not_ichubs_summary(shipped_module):
+    paper = seed_text(PAPER_2024)
+    report = to_markdown(rameses_report(shipped_module))
+    abstract = report[report.index("## Abstract (RAMESES item 2)"):]
+    abstract = abstract[: abstract.index("\n## ")]
+    quoted = [line[2:] for line in abstract.splitlines() if line.startswith("> ") and
+              not line.startswith("> —")]
+    assert len(quoted) == 5 and all(text in paper for text in quoted)
+    assert "The overall review question was: how does leadership in ICSs work" in abstract
+    assert "> — the authors' words, Abstract, Purpose" in abstract
+    assert shipped_module.summary.split("\n\n")[0] not in abstract  # ichub's summary is not it
+
+
 def test_it_marks_every_item_missing_for_a_new_empty_review(db):
     empty = Review.objects.create(slug="empty", title="A review just started")
     assessments = assess(empty)
