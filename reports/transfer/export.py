@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ichub.models import Review
 from reports.transfer.sections import SECTIONS
+from reports.transfer.source_keys import citation_keys, to_keys
 
 _OPERATOR = object()  # export_review_chunks' default reader: no filtering
 FORMAT = "ichub-review"
@@ -80,7 +81,7 @@ def _cross_review_paths(section):
     }
 
 
-def section_lines(section, review, visible=None):
+def section_lines(section, review, visible=None, reader=_OPERATOR):
     """The section's rows for this review as sorted JSON lines: one query, plus one per M2M.
 
     Rows are read in chunks and kept only as their line of text (a third of a
@@ -96,6 +97,9 @@ def section_lines(section, review, visible=None):
         *(path for paths in ref_paths.values() for path in paths),
     ]
     queryset = section.model.objects.filter(section.rows_of(review)).distinct().order_by()
+    if reader is not _OPERATOR and section.for_reader is not None:
+        queryset = queryset.filter(section.for_reader(review, reader))
+    keys = citation_keys(review) if section.source_ids else None
     crossing = _cross_review_paths(section) if visible is not None else {}
     for name, path in crossing.items():
         if name in section.refs:  # rows that reach a review the reader may not see are left out
@@ -113,6 +117,8 @@ def section_lines(section, review, visible=None):
             row[name] = ref_value([encode(values[path]) for path in paths])
         for name in section.many:
             row[name] = sorted(many[name].get(values["pk"], []), key=dumps)
+        for name, shape in section.source_ids.items():
+            row[name] = to_keys(shape, row[name], keys)
         keyed.append((dumps([row[s] for s in section.sort]), dumps(row)))
     keyed.sort()  # by natural key, then by the whole row: the same order in any database
     return [line for _, line in keyed]
@@ -150,7 +156,7 @@ def export_review_chunks(review, *, reader=_OPERATOR, on_section=None):
         yield f"{dumps(key)}: {dumps(header[key])},\n"
     yield '"sections": {'
     for index, section in enumerate(SECTIONS):
-        lines = section_lines(section, review, visible)
+        lines = section_lines(section, review, visible, reader)
         yield ("," if index else "") + f"\n{dumps(section.name)}: ["
         for start in range(0, len(lines), _CHUNK_ROWS):
             yield ("," if start else "") + ",".join(

@@ -46,6 +46,7 @@ from reports.transfer.document import (
 from reports.transfer.export import REVIEW_FIELDS, encode
 from reports.transfer.rules import check_chunk, refuse_nul
 from reports.transfer.sections import SECTIONS
+from reports.transfer.source_keys import source_ids, to_ids
 
 # Rows loaded at a time: big enough that per-chunk queries are few, small enough that
 # a chunk's objects (and its lookups' parameters, under SQLite's 32,766) stay small.
@@ -243,6 +244,8 @@ class _SectionLoader:
         ]
         # References to the section's own rows wait until the whole section is in.
         self.deferred = {n: r for n, r in section.refs.items() if r.model is self.model}
+        # Citation keys -> this database's source ids, read once (the sources came earlier).
+        self._source_ids = source_ids(review) if section.source_ids else None
         # Over the API the importer stands for every user the document names.
         self.attributed = set() if user is None else {
             n for n, r in section.refs.items() if r.model is get_user_model()
@@ -362,6 +365,9 @@ class _SectionLoader:
             else field.to_python(row[field.name])
             for field in self._plain_fields
         }
+        for name, shape in self.section.source_ids.items():
+            values[name] = to_ids(f"{self.section.name}.{name}", shape, values[name],
+                                  self._source_ids)
         for name, value in values.items():
             refuse_nul(f"{self.section.name}.{name}", value)
         if self._belongs_to_review:

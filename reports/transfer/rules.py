@@ -13,7 +13,7 @@ here, those are skipped and reported.
 from django.core.exceptions import ValidationError
 
 from cmocs.models import CMOC, EvidenceLink, Mechanism
-from evidence.models import Appraisal, Excerpt, FullText, SourceDocument
+from evidence.models import Appraisal, Excerpt, FullText, Ranking, SourceDocument
 from evidence.models.fulltexts import STORED_NAME
 from ichub.models import Review
 
@@ -29,9 +29,17 @@ def check_chunk(model, objects):
 
 
 def refuse_nul(label, value):
-    """PostgreSQL cannot store NUL in text and SQLite can: refuse it on both alike."""
+    """PostgreSQL cannot store NUL in text (nor in a JSON string) and SQLite can: refuse it on
+    both alike."""
     if isinstance(value, str) and "\x00" in value:
         raise ValidationError(f"{label} holds a NUL character, which no text field may hold.")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(label, key)
+            refuse_nul(label, item)
+    elif isinstance(value, list):
+        for item in value:
+            refuse_nul(label, item)
 
 
 def _evidence_crosses_only_to_testers(links):
@@ -95,7 +103,14 @@ def _full_texts_name_our_files(full_texts):
             )
 
 
+def _rankings_that_finished(rankings):
+    """A ranking still training would stay 'being trained' in the restored queue for good."""
+    return [(ranking, "a ranking still training is not part of the log")
+            for ranking in rankings if ranking.status == Ranking.Status.TRAINING]
+
+
 _CHECKS = {
+    Ranking: _rankings_that_finished,
     FullText: _full_texts_name_our_files,
     EvidenceLink: _evidence_crosses_only_to_testers,
     CMOC: _mechanisms_in_their_slots,

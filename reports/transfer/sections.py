@@ -20,6 +20,8 @@ from evidence.models import (
     FullText,
     FullTextPage,
     ImportedCode,
+    PrioritisationSettings,
+    Ranking,
     ScreeningCount,
     ScreeningDecision,
     ScreeningProtocol,
@@ -33,7 +35,9 @@ from ichub.models import (
     OperationalDefinition,
     QualityRating,
 )
+from ichub.permissions import OWNER, has_role
 from programme_theories.models import Framework, ProgrammeTheory, Theme
+from reports.transfer.source_keys import IDS, KEYED, PAIRS
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,11 @@ class Section:
     # None is skipped, since it cannot become the importer's.
     judged_by: dict = field(default_factory=dict)
     added: tuple = ()  # fields added since version 1: a file written before them may lack them
+    # JSON fields that hold this review's source ids: {field: source_keys shape}, written as
+    # citation keys (database ids differ between instances).
+    source_ids: dict = field(default_factory=dict)
+    # (review, reader) -> Q: the rows a reader's export may hold, where not all of them.
+    for_reader: object = None
 
 
 USER = Ref(get_user_model(), ("username",))
@@ -84,6 +93,14 @@ LOCAL_EXCERPT = Ref(Excerpt, ("source__citation_key", "key"), "source__review")
 
 def _in_review(path="review"):
     return lambda review: Q(**{path: review})
+
+
+def _rankings_for_reader(review, reader):
+    """As the ranking log: owners see every reviewer's rankings, other readers only their own
+    (a ranking shows what its reviewer decided, so the export stays as blind as the queue)."""
+    if has_role(reader, review, OWNER):
+        return Q()
+    return Q(reviewer=reader) if reader.is_authenticated else Q(pk__in=[])
 
 
 def _element_section(name, model, extra_fields=()):
@@ -333,6 +350,31 @@ SECTIONS = [
         refs={"source": SOURCE, "exclusion_reason": REASON, "resolved_by": USER},
         sort=("source", "stage"),
         timestamps=("resolved_at",),
+    ),
+    Section(
+        "prioritisation",
+        PrioritisationSettings,
+        _in_review(),
+        fields=("enabled", "exploration_percent", "exploration_mode", "version",
+                "last_simulation"),
+        refs={"updated_by": USER},
+    ),
+    # The ranking log, for reproducibility and reporting (RAMESES: how records were
+    # selected). A ranking still training is not part of it.
+    Section(
+        "rankings",
+        Ranking,
+        lambda review: Q(review=review) & ~Q(status=Ranking.Status.TRAINING),
+        fields=("status", "model", "settings", "seed", "trained_on", "n_included",
+                "n_excluded", "order", "reasons", "likely_relevant_unseen", "trained_at",
+                "seconds", "first_served_at", "error"),
+        refs={"reviewer": USER},
+        # Over the API a ranking by someone else is skipped, as their decisions are.
+        judged_by={"reviewer": None},
+        sort=("reviewer", "requested_at", "trained_at"),
+        timestamps=("requested_at",),
+        source_ids={"trained_on": PAIRS, "order": IDS, "reasons": KEYED},
+        for_reader=_rankings_for_reader,
     ),
     Section(
         "evidence_links",
