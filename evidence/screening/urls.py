@@ -15,6 +15,7 @@ urlpatterns = [
     path("appraisal/<int:source_id>/", views.appraise, name="appraise"),
     path("prioritisation/", prioritisation_views.settings_page, name="prioritisation"),
     path("rankings/", prioritisation_views.ranking_log, name="rankings"),
+    path("rankings/retrain/", prioritisation_views.retrain, name="retrain"),
     path("<slug:stage>/", views.queue, name="queue"),
     path("<slug:stage>/undo/", views.undo, name="undo"),
 ]

@@ -99,7 +99,7 @@ def section_lines(section, review, visible=None, reader=_OPERATOR):
     queryset = section.model.objects.filter(section.rows_of(review)).distinct().order_by()
     if reader is not _OPERATOR and section.for_reader is not None:
         queryset = queryset.filter(section.for_reader(review, reader))
-    keys = citation_keys(review) if section.source_ids else None
+    keys = None  # read with the first row that needs them: no query for an empty section
     crossing = _cross_review_paths(section) if visible is not None else {}
     for name, path in crossing.items():
         if name in section.refs:  # rows that reach a review the reader may not see are left out
@@ -117,6 +117,8 @@ def section_lines(section, review, visible=None, reader=_OPERATOR):
             row[name] = ref_value([encode(values[path]) for path in paths])
         for name in section.many:
             row[name] = sorted(many[name].get(values["pk"], []), key=dumps)
+        if section.source_ids and keys is None:
+            keys = citation_keys(review)
         for name, shape in section.source_ids.items():
             row[name] = to_keys(shape, row[name], keys)
         keyed.append((dumps([row[s] for s in section.sort]), dumps(row)))

@@ -4,14 +4,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from evidence.models import PrioritisationSettings, Ranking
-from ichub.permissions import OWNER, get_review_for_user, has_role
+from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role
 from ichub.versioning import StaleVersion
 
-from .services import configure_prioritisation, request_simulation
+from .services import configure_prioritisation, request_simulation, schedule_retrain
 
 LOG_PAGE = 100
 
@@ -96,6 +97,23 @@ def _rankings_for_user(request, review):
     return rankings.filter(reviewer=request.user)
 
 
+@require_POST
+def retrain(request, slug):
+    """A screener asks for a new ranking of their own queue (after a failed training, say).
+
+    The task still applies the usual rule: if the last ready ranking holds for the
+    decisions made since, it is kept and served, and nothing is trained.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    review = _get_review_for_user(request, slug, role=EDITOR)
+    if schedule_retrain(review=review, reviewer=request.user) is None:
+        return HttpResponseBadRequest("Prioritisation is off for this review: there is no "
+                                      "ranking to retrain.")
+    messages.success(request, "A new ranking of your queue was requested.")
+    return redirect("screening:rankings", slug=review.slug)
+
+
 def ranking_log(request, slug):
     """Every ranking served: model, settings, seed, what it learnt from, when."""
     review = _get_review_for_user(request, slug)
@@ -109,6 +127,11 @@ def ranking_log(request, slug):
              "seconds": r.seconds, "error": r.error}
             for r in rankings.order_by("requested_at", "id")
         ]})
+    latest = rankings.filter(reviewer=request.user).first() if (
+        request.user.is_authenticated) else None
     context = {"review": review, "crumb": "Ranking log", "rankings": rankings[:LOG_PAGE],
-               "page_size": LOG_PAGE}
+               "page_size": LOG_PAGE, "latest_failed": latest is not None and
+               latest.status == Ranking.Status.FAILED,
+               "can_retrain": PrioritisationSettings.for_review(review).enabled
+               and has_role(request.user, review, EDITOR)}
     return render(request, "screening/ranking_log.html", context)
