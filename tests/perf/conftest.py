@@ -1,9 +1,29 @@
 """Synthetic reviews for the speed tests: the same generator the benchmark uses."""
 
 import pytest
+from django.apps import apps
+from django.db import connection
 
 from bench.synthetic import generate_synthetic_review
 from ichub.models import Membership, Review
+
+DATA_APPS = ("ichub", "evidence", "cmocs", "programme_theories")
+
+
+def analyze_on_postgresql():
+    """Fresh planner statistics for the data tables, as autovacuum keeps them in production.
+
+    Autovacuum never sees a test's uncommitted rows, and may record a table as
+    empty while a test fills it: then PostgreSQL planned the evidence-links count
+    as nested loops over "empty" tables and ran past the statement timeout (503)
+    on 2,400 links. ANALYZE inside the test's transaction counts its own rows.
+    """
+    if connection.vendor != "postgresql":
+        return
+    tables = sorted({model._meta.db_table for app in DATA_APPS
+                     for model in apps.get_app_config(app).get_models()})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 @pytest.fixture
@@ -22,6 +42,7 @@ def make_synthetic(db):
             for user, role in private_for.items():
                 Membership.objects.create(review=review, user=user, role=role)
             review.refresh_from_db()
+        analyze_on_postgresql()
         return review
 
     return make
