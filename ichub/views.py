@@ -127,6 +127,6 @@ def search(request):
 
 def _links_with_cmoc(reader):
     return EvidenceLink.objects.shown_with_excerpts(reader).select_related("cmoc__review").only(
-        "id", "excerpt_id", "element", "stance", "cmoc__id", "cmoc__code", "cmoc__stage",
-        "cmoc__review__slug",
+        "id", "excerpt_id", "element", "stance", "provenance", "cmoc__id", "cmoc__code",
+        "cmoc__stage", "cmoc__review__slug",
     )

@@ -111,7 +111,7 @@ def reader_page(request, slug, pk):
 def _render_reader(request, review, source, full_text, number, form, status=200):
     page = full_text.pages.get(number=number)
     links = EvidenceLink.objects.select_related("cmoc").only(
-        "id", "excerpt_id", "element", "stance", "note", "cmoc__id", "cmoc__code")
+        "id", "excerpt_id", "element", "stance", "provenance", "note", "cmoc__id", "cmoc__code")
     all_anchors = list(
         ExcerptAnchor.objects.filter(excerpt__source=source)
         .select_related("excerpt")

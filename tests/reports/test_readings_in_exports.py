@@ -82,3 +82,9 @@ def test_it_marks_readings_on_the_case_studys_source_page(shipped, client):
     page = client.get(f"/reviews/{source.review.slug}/sources/{source.pk}/").content.decode()
     links = EvidenceLink.objects.filter(excerpt__source=source)
     assert page.count("ichub&#x27;s reading)") + page.count("ichub's reading)") == links.count()
+
+
+def test_it_marks_readings_in_search_results(shipped, client):
+    # "governance complexities" is one of the case study's excerpts, linked as ichub's reading.
+    page = client.get("/search/", {"q": "governance complexities"}).content.decode()
+    assert "informs" in page and "(ichub's reading)" in page
