@@ -22,7 +22,8 @@ from reports.checklists import CHECKLIST_HEADER, checklist_markdown, checklist_r
 from reports.matrix import evidence_matrix
 from reports.prisma import to_prisma_csv
 from reports.quality import QUALITY_HEADER, quality_rows
-from reports.rameses import rameses_report, to_docx, to_markdown
+from reports.rameses import rameses_report
+from reports.rameses_output import to_docx, to_markdown
 from reports.references import to_bibtex, to_csl_json, to_ris
 from reports.refiqda.export import codebook_qdc, qdpx_bytes
 

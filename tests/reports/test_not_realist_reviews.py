@@ -17,7 +17,8 @@ from reports.checklists import (
     does_not_apply,
 )
 from reports.quality import SYNTHESIS_STANDARDS, save_self_assessment, standards_for
-from reports.rameses import rameses_report, to_docx, to_markdown
+from reports.rameses import rameses_report
+from reports.rameses_output import to_docx, to_markdown
 from tests.conftest import CASE_STUDY_SLUG
 
 pytestmark = pytest.mark.django_db

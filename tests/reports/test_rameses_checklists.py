@@ -12,7 +12,8 @@ from reports.checklists import (
     checklist_markdown,
     checklist_rows,
 )
-from reports.rameses import rameses_report, to_markdown
+from reports.rameses import rameses_report
+from reports.rameses_output import to_markdown
 from tests.conftest import ICS_SLUG
 from tests.seeds import PAPER_2024, seed_text
 

@@ -13,7 +13,8 @@ import pytest
 
 from cmocs.models import EvidenceLink, Provenance
 from reports.downloads import cmoc_table
-from reports.rameses import rameses_report, to_markdown
+from reports.rameses import rameses_report
+from reports.rameses_output import to_markdown
 from tests.conftest import ICS_SLUG
 
 pytestmark = pytest.mark.django_db

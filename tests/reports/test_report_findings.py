@@ -9,7 +9,8 @@ from docx import Document
 from cmocs import services
 from cmocs.models import CMOC, LineageEvent
 from programme_theories.models import ProgrammeTheory
-from reports.rameses import rameses_report, to_docx, to_markdown
+from reports.rameses import rameses_report
+from reports.rameses_output import to_docx, to_markdown
 
 pytestmark = pytest.mark.django_db
 

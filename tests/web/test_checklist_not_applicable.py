@@ -4,7 +4,8 @@ import pytest
 
 from ichub.models import NotApplicableItem
 from reports.checklists import checklist_markdown, checklist_rows
-from reports.rameses import rameses_report, to_markdown
+from reports.rameses import rameses_report
+from reports.rameses_output import to_markdown
 from tests.web.conftest import READ_STATUS, ROLES, WRITE_STATUS, post
 
 pytestmark = pytest.mark.django_db

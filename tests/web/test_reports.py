@@ -9,7 +9,8 @@ from docx import Document
 from cmocs.models import CMOC, EvidenceLink
 from evidence.models import SourceDocument
 from programme_theories.models import ProgrammeTheory
-from reports.rameses import rameses_report, to_markdown
+from reports.rameses import rameses_report
+from reports.rameses_output import to_markdown
 from tests.conftest import ICS_SLUG
 from tests.evidence.importers import samples
 
@@ -57,7 +58,7 @@ def test_it_fills_the_markdown_report_from_the_data(shipped):
 
 
 def test_it_writes_the_report_as_docx(shipped):
-    from reports.rameses import to_docx
+    from reports.rameses_output import to_docx
 
     document = Document(io.BytesIO(to_docx(rameses_report(shipped))))
     paragraphs = "\n".join(p.text for p in document.paragraphs)
