@@ -4,13 +4,13 @@ import django_filters
 
 from evidence.models import Excerpt, SourceDocument, normalise_doi
 from evidence.search import search_excerpts, search_sources
-from ichub.drf import IntegerFilter
+from ichub.drf import BooleanFilter, IntegerFilter
 
 
 class SourceFilter(django_filters.FilterSet):
     review = django_filters.CharFilter(field_name="review__slug", help_text="Review slug")
     kind = django_filters.ChoiceFilter(choices=SourceDocument.Kind.choices)
-    included = django_filters.BooleanFilter(
+    included = BooleanFilter(
         method="filter_included", help_text="true: included sources; false: all others"
     )
     year = IntegerFilter(field_name="year")

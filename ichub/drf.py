@@ -40,6 +40,53 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = _Int64Field
 
 
+_char_to_internal_value = serializers.CharField.to_internal_value
+
+
+def _string_only(field, data):
+    if not isinstance(data, str):
+        field.fail("invalid")
+    return _char_to_internal_value(field, data)
+
+
+def require_strings():
+    """Text fields take JSON strings only: `"notes": 0` is a 400, as the schema says.
+
+    DRF's CharField turns numbers into text, so a body the schema forbids was
+    stored as "0". Every text field (declared or from a model, SlugField and
+    EmailField too) is a CharField, so the rule is set once, here, at start-up
+    (IchubConfig.ready) rather than on each of the serializers' 70-odd fields.
+    """
+    serializers.CharField.to_internal_value = _string_only
+
+
+class _RawValue(forms.Widget):
+    """The query's text as given, so the field can refuse what is not a boolean."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class _TrueOrFalseField(forms.Field):
+    widget = _RawValue
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError("Give true or false.", code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """`?flag=true|false`: anything else is a 400 (django-filter's own reads it as no filter)."""
+
+    field_class = _TrueOrFalseField
+
+
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "Other records still depend on this one."

@@ -195,6 +195,18 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 500
     cursor_query_param = "cursor"
 
+    def get_page_size(self, request):
+        """`page_size` is a whole number from 1 (above max_page_size reads as the maximum);
+        anything else is a 400, not silently the default."""
+        given = request.query_params.get(self.page_size_query_param)
+        if given is None:
+            return self.page_size
+        if not (given.isascii() and given.isdigit()) or int(given) < 1:
+            raise ValidationError({self.page_size_query_param: [
+                f"A whole number from 1 (at most {self.max_page_size} rows are sent)."
+            ]})
+        return min(int(given), self.max_page_size)
+
     def paginate_queryset(self, queryset, request, view=None):
         self.cursor_mode = self.cursor_query_param in request.query_params
         if not self.cursor_mode:
@@ -243,7 +255,11 @@ class StandardPagination(PageNumberPagination):
         return paginated
 
     def get_schema_operation_parameters(self, view):
-        return [*super().get_schema_operation_parameters(view), {
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:  # page and page_size: whole numbers from 1
+            if parameter["schema"].get("type") == "integer":
+                parameter["schema"]["minimum"] = 1
+        return [*parameters, {
             "name": self.cursor_query_param,
             "required": False,
             "in": "query",

@@ -1,4 +1,5 @@
-"""Guards that sit in front of every view: request size and login brute force.
+"""Guards that sit in front of every view: request size, repeated API parameters, login
+brute force; and the API's JSON 404.
 
 The rules themselves (limits, rates, lock-out counts) are settings; this
 module only holds the pieces Django and django-axes do not ship in the shape
@@ -9,6 +10,7 @@ from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
+from django.views import defaults
 
 
 class RequestBodyLimitMiddleware:
@@ -66,3 +68,32 @@ class WebLoginAxesBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class SingleQueryParametersMiddleware:
+    """Refuse an API request that gives a query parameter more than once (400).
+
+    Every API parameter is one value (the schema says so); Django's QueryDict
+    silently keeps the last of `?page_size=1&page_size=500`, so a client, a
+    proxy and the server could each read a different one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/"):
+            repeated = sorted(name for name, values in request.GET.lists() if len(values) > 1)
+            if repeated:
+                return JsonResponse(
+                    {"detail": f"Give each query parameter once: {', '.join(repeated)} "
+                     "is repeated."}, status=400,
+                )
+        return self.get_response(request)
+
+
+def page_not_found(request, exception):
+    """404 as JSON under /api/ (a client parses it like every other error), else the page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

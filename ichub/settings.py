@@ -101,6 +101,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "ichub.security.RequestBodyLimitMiddleware",
+    "ichub.security.SingleQueryParametersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -245,7 +246,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ichub.openapi.AutoSchema",
     # orjson: encoding is a large share of a big read (BENCHMARKS.md).
     "DEFAULT_RENDERER_CLASSES": [
         "ichub.renderers.ORJSONRenderer",
@@ -283,6 +284,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the refusals it can answer (ichub/openapi.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ichub.openapi.add_refusals",
+    ],
     # Several models have a "stage" or "kind": give each choice set its own readable name.
     "ENUM_NAME_OVERRIDES": {
         "CMOCStageEnum": "cmocs.models.CMOC.Stage",

@@ -17,6 +17,8 @@ class FaviconRedirect(RedirectView):
         return static("favicon.svg")
 
 
+handler404 = "ichub.security.page_not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Browsers and feed readers ask for /favicon.ico whatever the page says.

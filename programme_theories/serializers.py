@@ -22,7 +22,8 @@ class ProgrammeTheorySerializer(serializers.ModelSerializer):
     notes = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     theme = VisibleRelatedField(queryset=Theme.objects.all(), review_path="framework__review",
                                 required=False, allow_null=True)
-    theme_name = serializers.CharField(source="theme.name", read_only=True, default=None)
+    theme_name = serializers.CharField(source="theme.name", read_only=True, default=None,
+                                       allow_null=True)
     revises = VisibleRelatedField(queryset=ProgrammeTheory.objects.all(), required=False,
                                   allow_null=True)
     cmocs = CMOCSummarySerializer(many=True, read_only=True)

@@ -30,7 +30,13 @@ from evidence.screening.services import (
     record_decision,
     resolve_conflict,
 )
-from ichub.drf import MAX_TEXT, ScopedViewSetMixin, VisibleRelatedField, VisibleReviewSlugField
+from ichub.drf import (
+    MAX_TEXT,
+    BooleanFilter,
+    ScopedViewSetMixin,
+    VisibleRelatedField,
+    VisibleReviewSlugField,
+)
 from ichub.permissions import EDITOR, get_review_for_user, require_role
 
 # --- screening decisions -----------------------------------------------------------------
@@ -49,7 +55,7 @@ class ScreeningDecisionSerializer(serializers.ModelSerializer):
         source="exclusion_reason.label", read_only=True, default=""
     )
     reviewer = serializers.CharField(source="reviewer.username", read_only=True)
-    superseded_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    superseded_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = ScreeningDecision
@@ -77,6 +83,7 @@ class ScreeningDecisionFilter(django_filters.FilterSet):
     reviewer = django_filters.CharFilter(field_name="reviewer__username")
     stage = django_filters.ChoiceFilter(choices=ScreeningStage.choices)
     decision = django_filters.ChoiceFilter(choices=ScreeningDecision.Decision.choices)
+    is_current = BooleanFilter()
 
     class Meta:
         model = ScreeningDecision
@@ -162,7 +169,8 @@ class AppraisalSerializer(serializers.ModelSerializer):
         queryset=Appraisal._meta.get_field("excerpt").related_model.objects.all(),
         review_path="source__review", required=False, allow_null=True,
     )
-    reviewer = serializers.CharField(source="reviewer.username", read_only=True, default=None)
+    reviewer = serializers.CharField(source="reviewer.username", read_only=True, default=None,
+                                     allow_null=True)
 
     class Meta:
         model = Appraisal
@@ -188,7 +196,7 @@ class AppraisalFilter(django_filters.FilterSet):
     reviewer = django_filters.CharFilter(field_name="reviewer__username")
     criterion = django_filters.ChoiceFilter(choices=Appraisal.Criterion.choices)
     judgement = django_filters.ChoiceFilter(choices=Appraisal.Judgement.choices)
-    whole_source = django_filters.BooleanFilter(
+    whole_source = BooleanFilter(
         field_name="excerpt", lookup_expr="isnull", help_text="true: ratings of whole sources"
     )
 
