@@ -208,6 +208,11 @@ class StandardPagination(PageNumberPagination):
         return min(int(given), self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
+        # `page` is a whole number from 1 in either mode: `?page=null&cursor=` used to be
+        # read as a first cursor page, `?page=last` as the last page; the schema says integer.
+        page = request.query_params.get(self.page_query_param)
+        if page is not None and not (page.isascii() and page.isdigit() and int(page) >= 1):
+            raise ValidationError({self.page_query_param: ["A whole number from 1."]})
         self.cursor_mode = self.cursor_query_param in request.query_params
         if not self.cursor_mode:
             return super().paginate_queryset(queryset, request, view)

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from ichub.drf import MAX_TEXT, ScopedViewSetMixin, VisibleReviewSlugField
+from ichub.drf import MAX_TEXT, BooleanFilter, ScopedViewSetMixin, VisibleReviewSlugField
 from ichub.etags import (
     ERROR_400,
     IF_MATCH_PARAMETER,
@@ -99,6 +99,8 @@ class _ReviewFilter(django_filters.FilterSet):
 
 
 class MethodStatementFilter(_ReviewFilter):
+    quoted = BooleanFilter()  # `?quoted=AAA` is a 400, not "no filter"
+
     class Meta:
         model = MethodStatement
         fields = ["review", "aspect", "quoted"]

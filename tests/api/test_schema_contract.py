@@ -3,8 +3,9 @@
 Each case is one schemathesis reported, pinned here so it is checked on every
 run, not only when the fuzzer happens to generate it: schema-invalid requests
 were accepted (`page_size=null`, repeated parameters, `notes: 0`, a boolean
-filter given `AAA`), refusals were undocumented, a mistyped API path answered
-with the HTML 404 page, and fields that can be null were not declared so.
+filter given `AAA`, `page=null` beside a cursor), refusals were undocumented,
+a mistyped API path answered with the HTML 404 page, and fields that can be
+null were not declared so.
 """
 
 import pytest
@@ -22,10 +23,17 @@ def api_schema():
 @pytest.mark.parametrize("query", [
     "page_size=null", "page_size=0", "page_size=-1", "page_size=1.5",
     "page_size=1&page_size=500", "review=test-review&review=other", "included=AAA",
+    "page=null&cursor=", "page=0", "page=last",
 ])
 def test_it_refuses_a_query_the_schema_forbids(world, token_client, editor, query):
     response = token_client(editor).get(f"/api/sources/?{query}")
     assert response.status_code == 400, (query, response.content)
+
+
+def test_it_refuses_a_boolean_filter_that_is_not_true_or_false(world, token_client, editor):
+    client = token_client(editor)
+    assert client.get("/api/method-statements/?quoted=AAA").status_code == 400
+    assert client.get("/api/method-statements/?quoted=true").status_code == 200
 
 
 def test_it_still_reads_good_queries(world, token_client, editor):
@@ -36,6 +44,7 @@ def test_it_still_reads_good_queries(world, token_client, editor):
     others = len(client.get("/api/sources/?included=FALSE").json()["results"])
     assert included + others == response.json()["count"]
     assert client.get("/api/sources/?page_size=100000").status_code == 200  # the maximum
+    assert client.get("/api/sources/?page=1&cursor=").status_code == 200
 
 
 def test_it_refuses_a_number_where_text_is_expected(world, token_client, editor):
