@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
@@ -85,6 +86,25 @@ class BooleanFilter(django_filters.BooleanFilter):
     """`?flag=true|false`: anything else is a 400 (django-filter's own reads it as no filter)."""
 
     field_class = _TrueOrFalseField
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, except that an empty value is refused (400) where the schema
+    declares a number, a boolean or a choice: `?rating=` or `?theory=` used to mean
+    "no filter", a request the schema forbids. Text filters may still be empty."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            empty = sorted(
+                name for name, declared in filterset_class.base_filters.items()
+                if request.query_params.get(name) == ""
+                and not isinstance(declared, django_filters.CharFilter)
+            )
+            if empty:
+                message = ["Give a value or leave the parameter out."]
+                raise serializers.ValidationError({name: message for name in empty})
+        return super().filter_queryset(request, queryset, view)
 
 
 class Conflict(APIException):

@@ -245,7 +245,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["ichub.drf.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "ichub.openapi.AutoSchema",
     # orjson: encoding is a large share of a big read (BENCHMARKS.md).
     "DEFAULT_RENDERER_CLASSES": [

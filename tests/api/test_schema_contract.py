@@ -23,7 +23,7 @@ def api_schema():
 @pytest.mark.parametrize("query", [
     "page_size=null", "page_size=0", "page_size=-1", "page_size=1.5",
     "page_size=1&page_size=500", "review=test-review&review=other", "included=AAA",
-    "page=null&cursor=", "page=0", "page=last",
+    "page=null&cursor=", "page=0", "page=last", "included=", "year=",
 ])
 def test_it_refuses_a_query_the_schema_forbids(world, token_client, editor, query):
     response = token_client(editor).get(f"/api/sources/?{query}")
@@ -34,6 +34,8 @@ def test_it_refuses_a_boolean_filter_that_is_not_true_or_false(world, token_clie
     client = token_client(editor)
     assert client.get("/api/method-statements/?quoted=AAA").status_code == 400
     assert client.get("/api/method-statements/?quoted=true").status_code == 200
+    assert client.get("/api/quality-ratings/?rating=").status_code == 400  # a choice
+    assert client.get("/api/sources/?review=").status_code == 200  # text may be empty
 
 
 def test_it_still_reads_good_queries(world, token_client, editor):
