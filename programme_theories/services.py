@@ -8,8 +8,8 @@ silently overwritten.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 
+from ichub.ordering import move, save_last
 from programme_theories.models import Framework, ProgrammeTheory, Theme
 
 EDITABLE_FIELDS = ("name", "statement", "stage", "theme", "revises", "notes")
@@ -75,48 +75,23 @@ def delete_theme(*, theme, move_to=None):
 
 @transaction.atomic
 def add_theme(*, form, framework):
-    return _save_last(form, framework.themes)
+    return save_last(form, framework.themes)
 
 
 @transaction.atomic
 def add_framework(*, form, review):
-    return _save_last(form, review.frameworks)
-
-
-def _save_last(form, siblings):
-    last = siblings.aggregate(last=Max("order"))["last"]
-    record = form.save(commit=False)
-    record.order = 0 if last is None else last + 1
-    record.save()
-    return record
+    return save_last(form, review.frameworks)
 
 
 @transaction.atomic
 def move_theme(*, theme, direction):
     """Swap with the neighbour above (-1) or below (+1) in its framework."""
-    _move(Theme.objects.filter(framework_id=theme.framework_id).order_by("order", "name", "pk"),
-          theme, direction)
+    move(Theme.objects.filter(framework_id=theme.framework_id).order_by("order", "name", "pk"),
+         theme, direction)
 
 
 @transaction.atomic
 def move_framework(*, framework, direction):
     """Swap with the neighbour above (-1) or below (+1) on the review's frameworks page."""
-    _move(Framework.objects.filter(review_id=framework.review_id)
-          .order_by("order", "kind", "name", "pk"), framework, direction)
-
-
-def _move(siblings, record, direction):
-    """Renumber the locked siblings 0..n-1 with `record` swapped (history notes each move).
-
-    Locking every sibling first means two people moving at once apply one after
-    the other, and the orders stay distinct.
-    """
-    rows = list(siblings.select_for_update())
-    index = next(i for i, row in enumerate(rows) if row.pk == record.pk)
-    target = index + direction
-    if 0 <= target < len(rows):
-        rows[index], rows[target] = rows[target], rows[index]
-    for order, row in enumerate(rows):
-        if row.order != order:
-            row.order = order
-            row.save(update_fields=["order"])
+    move(Framework.objects.filter(review_id=framework.review_id)
+         .order_by("order", "kind", "name", "pk"), framework, direction)
