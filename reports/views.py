@@ -97,14 +97,9 @@ def quality(request, slug):
         }
         versions = {key: _int(request.POST.get(f"version-{key}")) for key in keys
                     if f"version-{key}" in request.POST}
-        try:
-            save_self_assessment(review=review, user=request.user, ratings=ratings,
-                                 versions=versions)
-        except ValidationError as exc:
-            errors = exc.message_dict
-        except StaleVersion:
-            errors = {"conflict": [CONFLICT]}
-        else:
+        errors = _refusal(lambda: save_self_assessment(
+            review=review, user=request.user, ratings=ratings, versions=versions))
+        if not errors:
             return redirect("reports:quality", slug=review.slug)
     return render(
         request,
@@ -117,12 +112,28 @@ def quality(request, slug):
             "not_realist": does_not_apply(review),
             "errors": errors,
         },
-        status=(412 if "conflict" in errors else 400) if errors else 200,
+        status=_status(errors),
     )
 
 
 CONFLICT = ("Someone saved changes here since you opened this page. Nothing of yours was "
             "saved: this page now shows their version; redo your change on it.")
+
+
+def _refusal(save):
+    """Run a save of the page's form; what refused it, by field ({} when it saved)."""
+    try:
+        save()
+    except ValidationError as exc:
+        return exc.message_dict
+    except StaleVersion:
+        return {"conflict": [CONFLICT]}
+    return {}
+
+
+def _status(errors):
+    """412 when someone saved first (the page shows their version), 400 for bad input."""
+    return (412 if "conflict" in errors else 400) if errors else 200
 
 
 def _int(value):
@@ -147,13 +158,9 @@ def checklist(request, slug):
             for n in (key.removeprefix("version-") for key in request.POST)
             if n.isdigit() and len(n) < 4
         }
-        try:
-            save_not_applicable(review=review, user=request.user, choices=choices)
-        except ValidationError as exc:
-            errors = exc.message_dict
-        except StaleVersion:
-            errors = {"conflict": [CONFLICT]}
-        else:
+        errors = _refusal(lambda: save_not_applicable(
+            review=review, user=request.user, choices=choices))
+        if not errors:
             return redirect("reports:checklist", slug=review.slug)
     return render(
         request,
@@ -167,7 +174,7 @@ def checklist(request, slug):
             "can_edit": has_role(request.user, review, EDITOR),
             "errors": errors,
         },
-        status=(412 if "conflict" in errors else 400) if errors else 200,
+        status=_status(errors),
     )
 
 
