@@ -143,8 +143,11 @@ if not DATABASE_URL.startswith(("sqlite:", "postgres:", "postgresql:")):
     raise ImproperlyConfigured(
         f"DATABASE_URL must be a sqlite:// or postgres:// URL, got {DATABASE_URL!r}"
     )
+# Health checks: a persistent connection that sat idle through a database outage is
+# tested before a request reuses it, so the first request after recovery is not a 503.
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+                                     conn_health_checks=True)
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if IS_POSTGRES:
