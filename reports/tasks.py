@@ -14,6 +14,7 @@ import tempfile
 
 from django.urls import reverse
 
+from ichub.bulk.statistics import refresh_statistics
 from ichub.jobs import JobFailed, job_task
 from ichub.jobs.files import delete_upload, open_upload
 from ichub.models import Review
@@ -26,37 +27,24 @@ from reports.transfer.sections import SECTIONS
 
 @job_task("review.import")
 def import_review_job(job):
-    name = job.params["upload"]
-    try:
-        stream = open_upload(name)
-    except FileNotFoundError as missing:
-        raise JobFailed("The uploaded file is no longer there; upload it again.") from missing
-    with stream:
-        job.set_total(stream.size)
-
-        def read_so_far():
-            job.advance(stream.tell() - job.job.progress_done)
-
-        try:
-            with job.atomic():
-                report = import_review(
-                    document=parse_document(stream), user=job.job.owner, on_chunk=read_so_far
-                )
-        except TransferRefused as refusal:
-            delete_upload(name)  # the same file would be refused again
-            raise JobFailed(refusal.message) from refusal
-    # After the commit: inside it, the job row would be locked against its own progress.
-    job.set_review(report.review)
-    delete_upload(name)
-    return {
-        "result": report.as_dict(),
-        "result_url": reverse("hub:dashboard", args=[report.review.slug]),
-    }
+    """A whole-review document (GET /api/reviews/{slug}/export/)."""
+    return _restore(job, lambda stream, on_chunk: import_review(
+        document=parse_document(stream), user=job.job.owner, on_chunk=on_chunk))
 
 
 @job_task("review.import_archive")
 def import_review_archive_job(job):
     """A review archive (the document plus its stored files; reports.transfer.archive)."""
+    return _restore(job, lambda stream, on_chunk: import_archive(
+        handle=stream, user=job.job.owner, on_chunk=on_chunk))
+
+
+def _restore(job, restore):
+    """Run `restore(stream, on_chunk)` on the job's upload in the job's one transaction.
+
+    Progress is the share of the upload read. A refused file is deleted (it would
+    be refused again); a restored one too, once its review is committed.
+    """
     name = job.params["upload"]
     try:
         stream = open_upload(name)
@@ -70,13 +58,16 @@ def import_review_archive_job(job):
 
         try:
             with job.atomic():
-                report = import_archive(handle=stream, user=job.job.owner,
-                                        on_chunk=read_so_far)
+                report = restore(stream, read_so_far)
         except TransferRefused as refusal:
             delete_upload(name)
             raise JobFailed(refusal.message) from refusal
+    # After the commit: inside it, the job row would be locked against its own progress.
     job.set_review(report.review)
     delete_upload(name)
+    # The first pages of the restored review must not plan on the empty tables' statistics.
+    refresh_statistics([Review, *(section.model for section in SECTIONS
+                                  if report.created.get(section.name))])
     return {
         "result": report.as_dict(),
         "result_url": reverse("hub:dashboard", args=[report.review.slug]),
