@@ -90,7 +90,8 @@ def main():
     parser.add_argument("--skip-transfer", action="store_true")
     parser.add_argument("--only", nargs="+", metavar="N",
                         help="re-measure only these scenarios (e.g. 3 5) into the existing "
-                        "results file; each scenario records when it was measured")
+                        "results file; each scenario records when it was measured; 10r is "
+                        "scenario 10's reference imports alone (no review built)")
     args = parser.parse_args()
     wanted = set(args.only or [*"123456789", "10"])
 
@@ -107,7 +108,7 @@ def main():
     }
     # `--only 9` (the review-wide pages) needs no scale-10 review: it builds its own two.
     world = client = None
-    if wanted - {"9"}:
+    if wanted - {"9", "10r"}:
         world = scenarios.build_world(scale=args.scale)
         result["data"] = world.counts
         client = Client(HTTP_AUTHORIZATION=f"Token {world.token}")
@@ -147,6 +148,12 @@ def main():
         result["scenarios"]["10_jobs"] = {"measured_at": _now(),
                                           "references": jobs.reference_imports(),
                                           "review": jobs.review_import(world)}
+    if "10r" in wanted:
+        from bench import jobs
+
+        print(f"[{connection.vendor}] 10_jobs references ...", flush=True)
+        result["scenarios"]["10_jobs_references"] = {"measured_at": _now(),
+                                                     **jobs.reference_imports()}
     result["elapsed_s"] = round(time.time() - started, 1)
     out = RESULTS / f"{connection.vendor}.json"
     if args.only and out.exists():

@@ -52,12 +52,6 @@ def simulate_review_screening(review_id):
 @job_task("sources.import")
 def import_sources_job(job):
     params = job.params
-    try:
-        with open_upload(params["upload"]) as stream:
-            data = stream.read()
-    except FileNotFoundError as missing:
-        raise JobFailed("The uploaded file is no longer there; upload it again.") from missing
-    job.say(f"Read {len(data):,} bytes of {params['filename']}.")
     review = job.job.review
 
     def progress(done, total):
@@ -68,15 +62,22 @@ def import_sources_job(job):
         job.advance(max(0, done - job.job.progress_done))
 
     try:
-        with job.atomic():
-            report = import_sources(
-                review=review, data=data, filename=params["filename"], kind=params["kind"],
-                user=job.job.owner, dry_run=params["dry_run"],
-                skip_invalid=params["skip_invalid"], encoding=params.get("encoding", ""),
-                on_progress=progress,
-                import_positions=params.get("import_positions", ()),
-                import_all_possible=params.get("import_all_possible", False),
-            )
+        stream = open_upload(params["upload"])
+    except FileNotFoundError as missing:
+        raise JobFailed("The uploaded file is no longer there; upload it again.") from missing
+    try:
+        # The stored file is read as the import goes, a batch of records at a time.
+        with stream:
+            job.say(f"Reading {stream.size:,} bytes of {params['filename']}.")
+            with job.atomic():
+                report = import_sources(
+                    review=review, data=stream, filename=params["filename"],
+                    kind=params["kind"], user=job.job.owner, dry_run=params["dry_run"],
+                    skip_invalid=params["skip_invalid"], encoding=params.get("encoding", ""),
+                    on_progress=progress,
+                    import_positions=params.get("import_positions", ()),
+                    import_all_possible=params.get("import_all_possible", False),
+                )
     except ImportRefused as refusal:
         delete_upload(params["upload"])  # the same file would be refused again
         raise JobFailed(refusal.message) from refusal

@@ -1,19 +1,16 @@
-"""Reading a large reference file a batch of records at a time, saying how far it got.
+"""Reading a reference file a batch of records at a time.
 
-A 100,000-record file takes seconds to parse. Run as a job, its progress bar
-should move while that happens, not only once the whole file is parsed, so
-each parser calls `on_read(records read, records expected)` after every
-batch. The tagged formats (RIS, Web of Science, MEDLINE) are handed to rispy
-a batch of records at a time: rispy's `parse` builds its whole list before
-returning, so one call over the file would report nothing until the end.
-BibTeX and CSL-JSON are parsed whole by their libraries (bibtexparser 2 has
-no incremental reader; orjson takes a fraction of a second), then report as
-their entries are converted, which is most of their time.
+A 100,000-record file is tens of megabytes and takes seconds to parse. Every
+parser yields its records in batches of READ_BATCH, and the import matches
+and writes each batch before the next is read, so a job's progress bar moves
+while the file is read and the worker holds a batch, not the file (the tagged
+formats, read line by line). rispy's `parse` builds its whole list before
+returning, so the tagged formats (RIS, Web of Science, MEDLINE) are handed to
+it a batch of records' lines at a time. BibTeX and CSL-JSON are parsed whole
+by their libraries (see their modules), then converted a batch at a time.
 """
 
-import bisect
-
-# Records read between two reports (and per batch handed to rispy).
+# Records per batch: read, matched and written together, and between two progress reports.
 READ_BATCH = 2000
 
 
@@ -21,47 +18,37 @@ def ignore(done, expected):
     """The `on_read` of a caller that does not watch (the request path)."""
 
 
-def converted(items, convert, on_read):
-    """[convert(position, item)] for the parsed items, reporting every READ_BATCH."""
-    records = []
-    on_read(0, len(items))
-    for position, item in enumerate(items, start=1):
-        records.append(convert(position, item))
-        if position % READ_BATCH == 0:
-            on_read(position, len(items))
-    on_read(len(items), len(items))
-    return records
+def converted(items, convert):
+    """Batches of [convert(position, item)] for the parsed items."""
+    for start in range(0, len(items), READ_BATCH):
+        yield [convert(position, item) for position, item in
+               enumerate(items[start:start + READ_BATCH], start=start + 1)]
 
 
-def tagged_batches(text, record_start, end_tag):
-    """(chunk of text, records started up to its end, records in the file) for each batch.
+def tagged_batches(lines, record_start, end_tag):
+    """(text of a batch of records, records started so far) for the file's lines.
 
     Cuts fall only where a record starts right after the previous one ended
-    (its last non-blank line is `end_tag`, or blank for MEDLINE), so rispy
-    reads each chunk exactly as it reads the whole file: a record left open
-    (no end line) runs into the next in both, and is reported the same way.
+    (its last non-blank line is `end_tag`, or, for MEDLINE, `end_tag` "",
+    the line right before is blank), so rispy reads each batch exactly as it
+    reads the whole file: a record left open (no end line) runs into the next
+    in both, and is reported the same way.
     """
-    starts = [match.start() for match in record_start.finditer(text)]
-    cuts = []
-    for index in range(READ_BATCH, len(starts), READ_BATCH):
-        cut = next((start for start in starts[index:] if _closed_before(text, start, end_tag)),
-                   None)
-        if cut is not None and (not cuts or cut > cuts[-1]):
-            cuts.append(cut)
-    for begin, end in zip([0, *cuts], [*cuts, len(text)], strict=True):
-        yield text[begin:end], bisect.bisect_left(starts, end), len(starts)
-
-
-def _closed_before(text, start, end_tag):
-    """True when the record before `start` has ended: its last non-blank line is
-    `end_tag` (MEDLINE, `end_tag` "": the line right before is blank), or there is none."""
-    position = start  # the start of a line
-    while position > 0:
-        line_start = text.rfind("\n", 0, position - 1) + 1
-        line = text[line_start:position - 1]
-        if line.strip():
-            return bool(end_tag) and line.startswith(end_tag)
-        if not end_tag:
-            return True
-        position = line_start
-    return True
+    batch, in_batch, started = [], 0, 0
+    last_filled = None  # the last non-blank line so far
+    after_blank = True  # the line before this one is blank (or there is none)
+    for line in lines:
+        if record_start.match(line):
+            closed = (last_filled is None or last_filled.startswith(end_tag) if end_tag
+                      else after_blank)
+            if in_batch >= READ_BATCH and closed:
+                yield "".join(batch), started
+                batch, in_batch = [], 0
+            in_batch += 1
+            started += 1
+        batch.append(line)
+        after_blank = not line.strip()
+        if not after_blank:
+            last_filled = line
+    if batch:
+        yield "".join(batch), started

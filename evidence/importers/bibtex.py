@@ -16,18 +16,20 @@ What real exports need beyond the parser's defaults:
 
 import re
 
-import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
 )
+from bibtexparser.middlewares.parsestack import default_parse_stack
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
+from bibtexparser.splitter import Splitter
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 from pylatexenc.latex2text import get_default_latex_context_db as text_context_db
 from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
-from evidence.importers.batches import converted, ignore
+from evidence.importers import batches
+from evidence.importers.batches import ignore
 from evidence.importers.records import ReferenceRecord, first, split_keywords, year_from
 from evidence.importers.types import bibtex_genre, csl_from_bibtex
 
@@ -75,17 +77,45 @@ class _KeepMacroText(LatexNodes2Text):
 _TO_TEXT = _KeepMacroText(latex_context=_TEXT_CONTEXT)
 
 
+class _ReportingSplitter(Splitter):
+    """bibtexparser's own splitter, saying every READ_BATCH blocks how far it got.
+
+    BibTeX keeps the whole text: bibtexparser 2 reads a string (it has no
+    incremental reader), and what one entry means depends on the whole file
+    (@string macros defined anywhere before use, a key used twice). Splitting
+    100,000 entries takes seconds, so its progress is reported from inside its
+    loop (`_close_block` ends each @-block) rather than by splitting the file
+    ourselves, which would have to reproduce its error recovery exactly.
+    """
+
+    def __init__(self, text, on_read, expected):
+        super().__init__(text)
+        self.on_read, self.expected, self.blocks = on_read, expected, 0
+
+    def _close_block(self):
+        super()._close_block()
+        self.blocks += 1
+        if self.blocks % batches.READ_BATCH == 0:
+            self.on_read(min(self.blocks, self.expected), self.expected)
+
+
 def parse_bibtex(text, on_read=ignore):
-    on_read(0, len(_ENTRY_START.findall(text)))  # bibtexparser reads the string in one call
-    library = bibtexparser.parse_string(
-        text, append_middleware=[middlewares.NormalizeFieldKeys()]
-    )
+    """Batches of the file's entries (and failed blocks), in the file's order."""
+    expected = len(_ENTRY_START.findall(text))
+    on_read(0, expected)
+    library = _ReportingSplitter(text, on_read, expected).split()
+    del text  # the blocks hold their own text
+    # What bibtexparser.parse_string runs after splitting.
+    for middleware in [*default_parse_stack(allow_inplace_modification=True),
+                       middlewares.NormalizeFieldKeys()]:
+        library = middleware.transform(library=library)
     blocks = sorted(
         [*library.entries, *library.failed_blocks], key=lambda block: block.start_line or 0
     )
     strings = {**_MONTHS, **{s.key.lower(): s.value for s in library.strings}}
-    return converted(blocks, lambda position, block: _from_block(position, block, strings),
-                     on_read)
+    del library
+    yield from batches.converted(
+        blocks, lambda position, block: _from_block(position, block, strings))
 
 
 def _concatenated(value, strings):

@@ -9,18 +9,19 @@ from evidence.importers.types import CSL_TYPES
 
 
 def parse_csljson(text, on_read=ignore):
-    """The items of a CSL-JSON file, reported read a batch at a time as they are converted.
+    """Batches of the items of a CSL-JSON file.
 
     orjson reads the whole array first: a fraction of a second for 100,000
     items, where converting them takes seconds (ijson would stream the array,
-    but several times slower, and the records are all needed before matching).
+    but several times slower), so the text is kept whole.
     """
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as error:
         raise ImportRefused(f"The file is not valid JSON: {error}.") from None
     items = data if isinstance(data, list) else [data]
-    return converted(items, _from_item, on_read)
+    on_read(0, len(items))
+    yield from converted(items, _from_item)
 
 
 def _from_item(position, item):

@@ -12,7 +12,6 @@ from typing import ClassVar
 
 import rispy
 
-from evidence.importers.batches import ignore
 from evidence.importers.records import ReferenceRecord, first, year_from
 from evidence.importers.ris import read_tagged
 
@@ -65,10 +64,10 @@ class MedlineParser(rispy.RisParser):
 _RECORD_START = re.compile(r"^PMID-", re.MULTILINE)
 
 
-def parse_nbib(text, on_read=ignore):
+def parse_nbib(lines):
     """A MEDLINE file's records, a batch at a time; a record ends at a blank line."""
-    return read_tagged(MedlineParser(skip_unknown_tags=True), text, _RECORD_START, "",
-                       _from_medline, on_read)
+    return read_tagged(MedlineParser(skip_unknown_tags=True), lines, _RECORD_START, "",
+                       _from_medline)
 
 
 def _from_medline(position, entry):

@@ -4,7 +4,7 @@ import re
 
 import rispy
 
-from evidence.importers.batches import ignore, tagged_batches
+from evidence.importers import batches
 from evidence.importers.records import ReferenceRecord, first, join_pages, year_from
 from evidence.importers.types import EDITED, csl_from_ris, ris_genre
 
@@ -14,45 +14,46 @@ _RECORD_START = re.compile(r"^TY  -", re.MULTILINE)
 _WOS_RECORD_START = re.compile(r"^PT ", re.MULTILINE)
 
 
-def parse_ris(text, on_read=ignore):
-    """Records of an RIS file; a record with no closing ER line is reported as malformed.
+def parse_ris(lines):
+    """Batches of an RIS file's records; a record with no closing ER line is malformed.
 
     rispy silently drops a record that never reaches its ER line, so the number of
     TY lines is compared with what came back to notice it.
     """
-    return read_tagged(rispy.RisParser(), text, _RECORD_START, "ER", _from_ris, on_read,
+    return read_tagged(rispy.RisParser(), lines, _RECORD_START, "ER", _from_ris,
                        end_line="ER  -")
 
 
-def parse_wos(text, on_read=ignore):
+def parse_wos(lines):
     parser = rispy.WokParser(skip_unknown_tags=True)
-    return read_tagged(parser, text, _WOS_RECORD_START, "ER", _from_wos, on_read, end_line="ER")
+    return read_tagged(parser, lines, _WOS_RECORD_START, "ER", _from_wos, end_line="ER")
 
 
-def read_tagged(parser, text, record_start, end_tag, convert, on_read, *, end_line=None):
-    """A tagged file's records, handed to rispy's `parser` a batch at a time (`batches`).
+def read_tagged(parser, lines, record_start, end_tag, convert, *, end_line=None):
+    """A tagged file's records, read and handed to rispy's `parser` a batch at a time
+    (`batches`), yielded a batch at a time.
 
     With `end_line`, records started but never closed by it are reported as malformed.
     """
-    records, started = [], 0
-    on_read(0, len(record_start.findall(text)))
-    for chunk, started, expected in tagged_batches(text, record_start, end_tag):
-        records += [convert(len(records) + n, entry)
-                    for n, entry in enumerate(parser.parse(chunk), start=1)]
-        on_read(started, expected)
+    finished, started = 0, 0
+    for chunk, so_far in batches.tagged_batches(lines, record_start, end_tag):
+        started = so_far
+        batch = [convert(finished + n, entry)
+                 for n, entry in enumerate(parser.parse(chunk), start=1)]
+        finished += len(batch)
+        yield batch
     if end_line:
-        records += _unterminated(started, len(records), end_line)
-    return records
+        for first_position in range(finished + 1, started + 1, batches.READ_BATCH):
+            last = min(started, first_position + batches.READ_BATCH - 1)
+            yield [_unterminated(position, end_line)
+                   for position in range(first_position, last + 1)]
 
 
-def _unterminated(started, finished, end_tag):
-    return [
-        ReferenceRecord(
-            position=position,
-            error=f"The record is malformed: it is not closed by an '{end_tag}' line.",
-        )
-        for position in range(finished + 1, started + 1)
-    ]
+def _unterminated(position, end_tag):
+    return ReferenceRecord(
+        position=position,
+        error=f"The record is malformed: it is not closed by an '{end_tag}' line.",
+    )
 
 
 def _from_ris(position, entry):

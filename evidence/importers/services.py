@@ -185,12 +185,14 @@ def import_sources(
     reads the review's sources and bulk inserts write the new ones with their history,
     so the query count does not grow with the number of records. `kinds`
     overrides `kind` for the records at those positions (chosen row by row in
-    a preview). `on_progress(done, total)`, if given, is called as the file
-    is read (every batches.READ_BATCH records), then after each batch of
-    PROGRESS_BATCH records matched and each batch inserted (a job's progress
-    bar): total counts every record once read, and every valid one once
-    matched and once saved. While the file is read every record is expected
-    to be valid; once it is read, total is corrected to what was found.
+    a preview). The file is read, matched and written a batch of
+    batches.READ_BATCH records at a time (the tagged formats are never held
+    whole), so a refusal found late rolls back the batches written before it.
+    `on_progress(done, total)`, if given, is called after each batch is
+    read, matched and saved (a job's progress bar): total counts every record
+    once read, and every valid one once matched and once saved. While the
+    file is read every record it starts is expected to be valid; once it is
+    read, total is corrected to what was found.
     """
     try:
         with _cyclic_gc_paused():
@@ -210,10 +212,6 @@ def import_sources(
         ) from exceeded
 
 
-# Records matched, or rows inserted, between two progress reports (and per insert batch).
-PROGRESS_BATCH = 2000
-
-
 def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid, kinds,
                     encoding, import_positions, import_all_possible, on_progress):
     for chosen in {kind, *kinds.values()}:
@@ -222,64 +220,118 @@ def _import_sources(*, review, data, filename, kind, user, dry_run, skip_invalid
                 f"Unknown kind {chosen!r}; choose one of {', '.join(SourceDocument.Kind.values)}.",
                 field="kind",
             )
-    parsed = read_references(
-        data, filename, encoding, on_read=lambda read, expected: on_progress(read, 3 * expected)
-    )
-    records = parsed.records
+    progress = _Progress(on_progress)
+    parsed = read_references(data, filename, encoding, on_read=progress.reading)
+    progress.expect(parsed.expected)
     report = ImportReport(format=parsed.format, dry_run=dry_run, encoding=parsed.encoding)
-    report.rejected = [
-        {"position": r.position, "title": r.title, "reason": r.error} for r in records if r.error
-    ]
-    report.notes = [
-        {"position": r.position, "title": r.title, "note": note}
-        for r in records
-        for note in r.notes
-    ]
+    run = _Run(review=review, kind=kind, kinds=kinds, user=user, report=report,
+               wanted={int(position) for position in import_positions},
+               import_all_possible=import_all_possible)
+    read = 0
+    for records in parsed.batches:
+        read += len(records)
+        progress.read(read)
+        report.rejected += [{"position": r.position, "title": r.title, "reason": r.error}
+                            for r in records if r.error]
+        report.notes += [{"position": r.position, "title": r.title, "note": note}
+                         for r in records for note in r.notes]
+        if report.rejected and not skip_invalid:
+            continue  # refused at the end, with every rejected record named
+        valid = [r for r in records if not r.error]
+        rows = run.match(valid)
+        progress.matched(len(valid))
+        if rows and not dry_run:
+            _insert_with_history(rows, user, report.created[-len(rows):])
+        progress.saved(len(valid))
     if report.rejected and not skip_invalid:
+        report.created, report.duplicates, report.possible_duplicates = [], [], []
         raise ImportRefused(
-            f"{len(report.rejected)} of {len(records)} records cannot be imported, so nothing "
+            f"{len(report.rejected)} of {read} records cannot be imported, so nothing "
             "was imported. Fix them, or choose to skip invalid records.",
             report=report,
         )
-    wanted = {int(position) for position in import_positions}
-    matcher = _Matcher(review)
-    new_sources = []
-    valid = [r for r in records if not r.error]
-    read = len(records)
-    total = read + 2 * len(valid)
-    on_progress(read, total)
-    for done, record in enumerate(valid, start=1):
-        if done % PROGRESS_BATCH == 0:
-            on_progress(read + done, total)
-        spend()
-        key = record.title_key()
-        target, how, differ = matcher.match(record, key)
-        if how == "possible":
-            taken = import_all_possible or record.position in wanted
-            report.possible_duplicates.append(_possible(record, target, differ, taken))
-            if not taken:
-                continue
-        elif target is not None:
-            report.duplicates.append(
-                {"position": record.position, "title": record.title, "matched_by": how, **target}
-            )
-            continue
-        citation_key = matcher.new_citation_key(record)
-        details = _details(record.authors_text, record.container, record.volume, record.pages)
-        matcher.add({"in_file_position": record.position}, record.doi, key, details)
-        report.created.append(
-            {"position": record.position, "title": record.title, "citation_key": citation_key}
-        )
-        chosen = kinds.get(record.position, kind)
-        new_sources.append(_row(review, record, citation_key, chosen, user))
-    on_progress(read + len(valid), total)
-    if new_sources and not dry_run:
-        for start in range(0, len(new_sources), PROGRESS_BATCH):
-            batch = slice(start, start + PROGRESS_BATCH)
-            _insert_with_history(new_sources[batch], user, report.created[batch])
-            on_progress(read + len(valid) + start + len(new_sources[batch]), total)
-    on_progress(total, total)
+    progress.done()
     return report
+
+
+class _Progress:
+    """A job's progress in units: each record once read, each valid one once matched and
+    once saved. The total is three per record the file starts until the file is read."""
+
+    def __init__(self, on_progress):
+        self.on_progress = on_progress
+        self.expected = self.reported_read = self.records = 0
+        self.units = {"matched": 0, "saved": 0}
+
+    def reading(self, done, expected):  # a library's own progress, before the first batch
+        self.expected = max(self.expected, expected)
+        self.reported_read = max(self.reported_read, done)
+        self._report()
+
+    def expect(self, expected):
+        self.expected = max(self.expected, expected)
+        self._report()
+
+    def read(self, records):
+        self.records = records
+        self._report()
+
+    def matched(self, count):
+        self.units["matched"] += count
+        self._report()
+
+    def saved(self, count):
+        self.units["saved"] += count
+        self._report()
+
+    def done(self):
+        total = self.records + self.units["matched"] + self.units["saved"]
+        self.on_progress(total, total)
+
+    def _report(self):
+        read = max(self.reported_read, self.records)
+        done = read + self.units["matched"] + self.units["saved"]
+        self.on_progress(done, max(done, 3 * max(self.expected, read)))
+
+
+class _Run:
+    """An import's decisions, record by record: duplicate, possible duplicate, or new."""
+
+    def __init__(self, *, review, kind, kinds, user, report, wanted, import_all_possible):
+        self.review, self.kind, self.kinds, self.user = review, kind, kinds, user
+        self.report, self.wanted = report, wanted
+        self.import_all_possible = import_all_possible
+        self.matcher = _Matcher(review)
+
+    def match(self, records):
+        """The rows to insert for the new records among `records` (added to report.created)."""
+        rows, report, matcher = [], self.report, self.matcher
+        for record in records:
+            spend()
+            key = record.title_key()
+            target, how, differ = matcher.match(record, key)
+            if how == "possible":
+                taken = self.import_all_possible or record.position in self.wanted
+                report.possible_duplicates.append(_possible(record, target, differ, taken))
+                if not taken:
+                    continue
+            elif target is not None:
+                report.duplicates.append(
+                    {"position": record.position, "title": record.title, "matched_by": how,
+                     **target}
+                )
+                continue
+            citation_key = matcher.new_citation_key(record)
+            details = _details(record.authors_text, record.container, record.volume,
+                               record.pages)
+            matcher.add({"in_file_position": record.position}, record.doi, key, details)
+            report.created.append(
+                {"position": record.position, "title": record.title,
+                 "citation_key": citation_key}
+            )
+            chosen = self.kinds.get(record.position, self.kind)
+            rows.append(_row(self.review, record, citation_key, chosen, self.user))
+        return rows
 
 
 def _possible(record, target, differ, taken):

@@ -111,12 +111,11 @@ def _ris(count):
 def test_it_advances_a_reference_import_jobs_progress_batch_by_batch(
     review, editor, token_client, run_worker, settings, monkeypatch
 ):
-    """11 records in batches of 3: the bar moves as records are read, matched, then saved,
-    and it moves while the file is still being parsed."""
+    """11 records in batches of 3: each batch is read, matched, then saved before the next
+    is read from the stored file, and the bar moves at each of those steps."""
     settings.REFERENCE_IMPORT_JOB_BYTES = 100
-    monkeypatch.setattr("evidence.importers.services.PROGRESS_BATCH", 3)
     monkeypatch.setattr("evidence.importers.batches.READ_BATCH", 3)
-    seen, parsing = [], {"ended": False}
+    seen, parsing = [], {"ended": False, "rows_before_batch": []}
     write = JobRun._write
     read_references = services.read_references
 
@@ -124,13 +123,20 @@ def test_it_advances_a_reference_import_jobs_progress_batch_by_batch(
         write(run, force)
         seen.append((run.job.progress_done, run.job.progress_total, parsing["ended"]))
 
-    def parse_and_say_so(*args, **kwargs):
-        parsed = read_references(*args, **kwargs)
+    def watched_batches(batches):
+        for batch in batches:
+            parsing["rows_before_batch"].append(
+                SourceDocument.objects.filter(review=review).count())
+            yield batch
         parsing["ended"] = True
+
+    def parse_and_watch(*args, **kwargs):
+        parsed = read_references(*args, **kwargs)
+        parsed.batches = watched_batches(parsed.batches)
         return parsed
 
     monkeypatch.setattr(JobRun, "_write", watched)
-    monkeypatch.setattr(services, "read_references", parse_and_say_so)
+    monkeypatch.setattr(services, "read_references", parse_and_watch)
     client = token_client(editor)
     response = client.post(
         "/api/sources/import/",
@@ -144,13 +150,16 @@ def test_it_advances_a_reference_import_jobs_progress_batch_by_batch(
     assert body["status"] == "succeeded" and body["result"]["counts"]["created"] == 11
     # Units: 11 read, 11 matched, 11 saved.
     assert body["progress"] == {"done": 33, "total": 33, "percent": 100}
-    assert seen[0] == (0, None, False)  # "Read 1,234 bytes of many.ris."
+    # Each batch was written before the next one was read (in the job's transaction).
+    assert parsing["rows_before_batch"] == [0, 3, 6, 9]
+    assert seen[0] == (0, None, False)  # "Reading 1,234 bytes of many.ris."
     # Known from the start: 3 units for each record the file starts (every one valid).
     assert {total for _, total, _ in seen[1:]} == {33}
     done = [d for d, _, _ in seen]
     assert done == sorted(done) and done[-1] == 33  # it only goes forward
-    assert sorted({d for d, _, ended in seen if not ended}) == [0, 3, 6, 9, 11]  # read in threes
-    assert {14, 17, 20, 22, 25, 28, 31} <= set(done)  # then matched and saved in threes
+    # Read, matched, saved: three at a time, while the file was still being read.
+    assert sorted({d for d, _, ended in seen if not ended}) == [
+        0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 29, 31, 33]
 
 
 def test_it_refuses_a_large_reference_import_to_a_viewer_before_storing_it(

@@ -49,21 +49,22 @@ class Command(BaseCommand):
         if review is None:
             raise CommandError(f"No review with slug {review_slug!r}.")
         try:
-            data = file.read_bytes()
+            stream = file.open("rb")  # read as the import goes, never whole (RIS, nbib, WoS)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         try:
-            report = import_sources(
-                review=review,
-                data=data,
-                filename=file.name,
-                kind=kind,
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                encoding=options["encoding"],
-                import_positions=[] if import_all_possible else [int(p) for p in positions],
-                import_all_possible=import_all_possible,
-            )
+            with stream:
+                report = import_sources(
+                    review=review,
+                    data=stream,
+                    filename=file.name,
+                    kind=kind,
+                    dry_run=dry_run,
+                    skip_invalid=skip_invalid,
+                    encoding=options["encoding"],
+                    import_positions=[] if import_all_possible else [int(p) for p in positions],
+                    import_all_possible=import_all_possible,
+                )
         except ImportRefused as refusal:
             for rejected in refusal.report.rejected if refusal.report else []:
                 self.stderr.write(f"record {rejected['position']}: {rejected['reason']}")
