@@ -19,7 +19,7 @@ from ichub.jobs import JobFailed, job_task
 from ichub.jobs.files import delete_upload, open_upload
 from ichub.models import Review
 
-# Rows of the report kept on the job: a 100,000-record file's full report would be megabytes.
+# Rows of the report kept on the job (ImportReport.as_dict).
 REPORT_ROWS_KEPT = 200
 
 
@@ -82,7 +82,5 @@ def import_sources_job(job):
         delete_upload(params["upload"])  # the same file would be refused again
         raise JobFailed(refusal.message) from refusal
     delete_upload(params["upload"])
-    result = report.as_dict()
-    for rows in ("created", "duplicates", "rejected"):
-        result[rows] = result[rows][:REPORT_ROWS_KEPT]
+    result = report.as_dict(rows_kept=REPORT_ROWS_KEPT)
     return {"result": result, "result_url": reverse("evidence:list", args=[review.slug])}

@@ -1,11 +1,10 @@
 """Import references as a review's sources: deduped, all or nothing, in bulk."""
 
 import gc
-import itertools
 import re
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from django.db import transaction
 
@@ -41,9 +40,14 @@ class ImportReport:
             f"{possible}rejected: {len(self.rejected)}"
         )
 
-    def as_dict(self):
+    def as_dict(self, *, rows_kept=None):
+        """The report as JSON-able data; with `rows_kept`, at most that many created,
+        duplicate and rejected rows (a job's result: a 100,000-record file's full report
+        would be megabytes), the counts still of all."""
+        kept = replace(self, **{name: getattr(self, name)[:rows_kept]
+                                for name in ("created", "duplicates", "rejected")})
         return {
-            **asdict(self),
+            **asdict(kept),
             "format_label": FORMATS.get(self.format, self.format),
             "summary": self.summary,
             "counts": {
@@ -59,16 +63,13 @@ _DETAILS = ("first author", "container", "volume", "pages")
 
 
 def _details(authors, container, volume, pages):
-    """What tells two works with one title apart: who wrote them, where they appeared, where.
+    """What tells two works with one title apart (in _DETAILS's order): who wrote them,
+    where they appeared, where. A tuple: the matcher keeps one per source.
 
     The lead author is compared by folded surname, so 'Liu R.' and 'Liu, Rong' agree.
     """
-    return {
-        "first author": fold(surname(authors.split(" and ")[0].strip())),
-        "container": fold(container),
-        "volume": volume.strip(),
-        "pages": pages.strip(),
-    }
+    return (fold(surname(authors.split(" and ")[0].strip())), fold(container),
+            volume.strip(), pages.strip())
 
 
 class _Matcher:
@@ -76,7 +77,7 @@ class _Matcher:
 
     def __init__(self, review):
         self.by_doi, self.by_title, self.keys = {}, {}, set()
-        self.candidates = {}  # base -> the rest of its key sequence
+        self.next_suffix = {}  # base -> where its key sequence goes on
         rows = SourceDocument.objects.filter(review=review).values_list(
             "id", "citation_key", "doi", "title", "year", "authors", "container", "volume", "pages"
         )
@@ -109,31 +110,38 @@ class _Matcher:
             return None, None, []
         target, _, theirs = found
         ours = _details(record.authors_text, record.container, record.volume, record.pages)
-        differ = [n for n in _DETAILS if ours[n] and theirs[n] and ours[n] != theirs[n]]
+        differ = [name for name, mine, other in zip(_DETAILS, ours, theirs, strict=True)
+                  if mine and other and mine != other]
         return target, ("possible" if differ else "title_year"), differ
 
     def new_citation_key(self, record):
         """'pearson2018', then 'pearson2018a', 'pearson2018b'…: unique in the review.
 
-        Each base keeps its own place in the suffix sequence, so records sharing
+        Each base keeps its own place in the suffix sequence (a number, not a
+        generator: a 100,000-record file has about as many bases), so records sharing
         an author and year test each candidate once: linear in the file, where
         rescanning from '' for every record was quadratic (issue 17).
         """
         base = _surname_slug(record) + (str(record.year) if record.year else "nd")
-        candidates = self.candidates.get(base)
-        if candidates is None:
-            suffixes = itertools.chain([""], _letter_suffixes())
-            candidates = self.candidates[base] = (f"{base}{suffix}" for suffix in suffixes)
-        key = next(candidate for candidate in candidates if candidate not in self.keys)
+        suffix = self.next_suffix.get(base, 0)
+        while (key := base + _letter_suffix(suffix)) in self.keys:
+            suffix += 1
+        self.next_suffix[base] = suffix + 1
         self.keys.add(key)
         return key
 
 
-def _letter_suffixes():
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    yield from letters
-    yield from (a + b for a in letters for b in letters)
-    yield from (str(n) for n in itertools.count(1))
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _letter_suffix(number):
+    """'', then 'a'..'z', 'aa'..'zz', then '1', '2'…: the n-th key of a base's sequence."""
+    if number <= 26:
+        return _LETTERS[number - 1] if number else ""
+    if number <= 26 + 26 * 26:
+        first, second = divmod(number - 27, 26)
+        return _LETTERS[first] + _LETTERS[second]
+    return str(number - 26 - 26 * 26)
 
 
 def _surname_slug(record):
