@@ -20,7 +20,7 @@ from evidence.models import (
     SearchRecord,
     SourceDocument,
 )
-from evidence.screening.states import refresh_states
+from evidence.screening.states import counted, refresh_states
 
 
 class ExcerptInline(admin.StackedInline):
@@ -102,27 +102,34 @@ class _KeepsScreeningStates:
     the admin writes rows directly, so it refreshes them in the same transaction.
     """
 
-    def _refresh(self, source_ids):
+    def _counted(self, source_ids):
+        """{review: (its source ids, their summary counts)}, taken before the write."""
         by_review = {}
         for source in SourceDocument.objects.filter(pk__in=source_ids).select_related("review"):
             by_review.setdefault(source.review, set()).add(source.pk)
-        for review, ids in by_review.items():
-            refresh_states(review=review, source_ids=ids)
+        return {review: (ids, counted(review=review, source_ids=ids))
+                for review, ids in by_review.items()}
+
+    def _refresh(self, before):
+        for review, (ids, counts) in before.items():
+            refresh_states(review=review, source_ids=ids, before=counts)
 
     def save_model(self, request, obj, form, change):
         # The row may have moved to another source: both sources' states change.
-        before = set(type(obj).objects.filter(pk=obj.pk).values_list("source_id", flat=True))
+        moved = set(type(obj).objects.filter(pk=obj.pk).values_list("source_id", flat=True))
+        before = self._counted(moved | {obj.source_id})
         super().save_model(request, obj, form, change)
-        self._refresh(before | {obj.source_id})
+        self._refresh(before)
 
     def delete_model(self, request, obj):
+        before = self._counted({obj.source_id})
         super().delete_model(request, obj)
-        self._refresh({obj.source_id})
+        self._refresh(before)
 
     def delete_queryset(self, request, queryset):
-        source_ids = set(queryset.values_list("source_id", flat=True))
+        before = self._counted(set(queryset.values_list("source_id", flat=True)))
         super().delete_queryset(request, queryset)
-        self._refresh(source_ids)
+        self._refresh(before)
 
 
 @admin.register(ScreeningDecision)

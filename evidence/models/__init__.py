@@ -16,7 +16,12 @@ from .screening import (
     SearchRecord,
     screening_status,
 )
-from .screening_state import ScreeningPair, ScreeningState
+from .screening_state import (
+    ScreeningPair,
+    ScreeningReviewerSummary,
+    ScreeningState,
+    ScreeningSummary,
+)
 from .sources import (
     Appraisal,
     AppraisalDecision,
@@ -43,9 +48,11 @@ __all__ = [
     "ScreeningPair",
     "ScreeningProtocol",
     "ScreeningResolution",
+    "ScreeningReviewerSummary",
     "ScreeningStage",
     "ScreeningState",
     "ScreeningStatus",
+    "ScreeningSummary",
     "SearchRecord",
     "SourceDocument",
     "normalise_doi",

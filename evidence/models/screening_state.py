@@ -120,3 +120,71 @@ class ScreeningPair(models.Model):
 
     def __str__(self):
         return f"{self.source} ({self.stage}): {self.first_label} / {self.second_label}"
+
+
+class ScreeningSummary(models.Model):
+    """A review's screening counts at one stage, the numbers the review-wide pages show.
+
+    Derived from the review's ScreeningState rows and kept by the same
+    refresh (evidence.screening.states), in the same transaction, by adding
+    the change of the refreshed sources' counts: a page then reads one row
+    instead of counting ~160,000 state rows per request at 100,000 sources.
+    Not in history, for the same reason as ScreeningState.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=ScreeningStage.choices)
+    screened = models.PositiveIntegerField(default=0, help_text="Sources with a state here.")
+    awaiting = models.PositiveIntegerField(default=0)
+    included = models.PositiveIntegerField(default=0)
+    excluded = models.PositiveIntegerField(default=0)
+    conflicts = models.PositiveIntegerField(default=0, help_text="Open conflicts.")
+    resolved = models.PositiveIntegerField(
+        default=0, help_text="Resolved sources that still have decisions to show.")
+    unscreened = models.PositiveIntegerField(
+        default=0,
+        help_text="Full text only: sources title/abstract screening included, not screened here "
+                  "yet. (Title/abstract candidates are pending sources, counted from them.)")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "stage"], name="screening_summary_unique"),
+            # Every screened source is in exactly one state.
+            models.CheckConstraint(
+                condition=Q(screened=F("awaiting") + F("included") + F("excluded")
+                            + F("conflicts")),
+                name="screening_summary_adds_up",
+            ),
+            models.CheckConstraint(condition=Q(resolved__lte=F("screened")),
+                                   name="screening_summary_resolved_screened"),
+            models.CheckConstraint(
+                condition=Q(stage__in=ScreeningStage.values), name="screening_summary_stage"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.review} ({self.stage}): {self.screened} screened"
+
+
+class ScreeningReviewerSummary(models.Model):
+    """How many of a review's awaiting sources at a stage one reviewer has already decided.
+
+    A reviewer's queue holds the awaiting sources they have not decided yet;
+    with this count kept (like ScreeningSummary, by the states' refresh) the
+    queue page reads it instead of checking every awaiting source's decisions.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=ScreeningStage.choices)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="+")
+    awaiting_decided = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "stage", "reviewer"],
+                                    name="screening_reviewer_summary_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.review} ({self.stage}), {self.reviewer}: {self.awaiting_decided}"

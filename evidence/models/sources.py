@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower, Substr
 from simple_history.models import HistoricalRecords
@@ -47,6 +47,28 @@ class SourceDocumentQuerySet(models.QuerySet):
 
     def excluded(self):
         return self.filter(inclusion_status=SourceDocument.Inclusion.EXCLUDED)
+
+    @transaction.atomic
+    def delete(self):
+        """Delete the sources, first taking them out of their reviews' screening summaries."""
+        _forget_screening(self.values_list("review_id", "pk"))
+        return super().delete()
+
+
+def _forget_screening(review_and_source_ids):
+    """Take sources about to be deleted out of the kept screening states and summaries.
+
+    The cascade would delete their ScreeningState rows but leave the review's
+    ScreeningSummary counting them (evidence.screening.states.forget_sources).
+    A whole review's deletion does not come here: its summary goes with it.
+    """
+    from evidence.screening.states import forget_sources  # the screening code reads models
+
+    by_review = {}
+    for review_id, pk in review_and_source_ids:
+        by_review.setdefault(review_id, set()).add(pk)
+    for review_id, ids in by_review.items():
+        forget_sources(review_id=review_id, source_ids=ids)
 
 
 class SourceDocumentManager(models.Manager.from_queryset(SourceDocumentQuerySet)):
@@ -192,6 +214,12 @@ class SourceDocument(Versioned):
 
     def __str__(self):
         return self.short_citation
+
+    @transaction.atomic
+    def delete(self, *args, **kwargs):
+        """Delete the source, first taking it out of its review's screening summary."""
+        _forget_screening([(self.review_id, self.pk)])
+        return super().delete(*args, **kwargs)
 
     def natural_key(self):
         return (self.review.slug, self.citation_key)

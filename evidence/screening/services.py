@@ -23,7 +23,7 @@ from evidence.models import (
     SourceDocument,
 )
 from evidence.screening.prioritisation.services import schedule_for_screeners, schedule_retrain
-from evidence.screening.states import refresh_states, restate_review
+from evidence.screening.states import counted, refresh_states, restate_review
 
 
 def _lock_source(source, review=None):
@@ -68,6 +68,7 @@ def record_decision(
     _check_choice("stage", stage, ScreeningStage.values)
     _check_choice("decision", decision, ScreeningDecision.Decision.values)
     _check_reason(source, decision, exclusion_reason)
+    before = counted(review=source.review, source_ids=[source.pk])
     previous = (
         ScreeningDecision.objects.current()
         .filter(source=source, stage=stage, reviewer=user)
@@ -92,7 +93,7 @@ def record_decision(
         note=note or "",
         supersedes=previous,
     )
-    refresh_states(review=source.review, source_ids=[source.pk])
+    refresh_states(review=source.review, source_ids=[source.pk], before=before)
     _sync_inclusion(source)
     if stage == ScreeningStage.TITLE_ABSTRACT:
         schedule_retrain(review=source.review, reviewer=user)
@@ -122,6 +123,7 @@ def undo_last_decision(*, user, review, stage):
     last = ScreeningDecision.objects.select_for_update().get(pk=last.pk)
     if not last.is_current:  # undone by a second click racing this one
         return None
+    before = counted(review=review, source_ids=[source.pk])
     last.is_current = False
     last.save(update_fields=["is_current"])
     earlier = last.supersedes
@@ -130,7 +132,7 @@ def undo_last_decision(*, user, review, stage):
             source=source, stage=stage, reviewer=user, decision=earlier.decision,
             exclusion_reason=earlier.exclusion_reason, note=earlier.note, supersedes=last,
         )
-    refresh_states(review=review, source_ids=[source.pk])
+    refresh_states(review=review, source_ids=[source.pk], before=before)
     _sync_inclusion(source)
     return last
 
@@ -153,6 +155,7 @@ def resolve_conflict(*, user, source, stage, decision, note, exclusion_reason=No
     if not status.may_be_resolved_by(user):
         raise PermissionDenied("You took part in this conflict: an owner or a third reviewer "
                                "must resolve it.")
+    before = counted(review=review, source_ids=[source.pk])
     resolution = ScreeningResolution.objects.create(
         source=source,
         stage=stage,
@@ -161,7 +164,7 @@ def resolve_conflict(*, user, source, stage, decision, note, exclusion_reason=No
         note=note.strip(),
         resolved_by=user,
     )
-    refresh_states(review=review, source_ids=[source.pk], required=required)
+    refresh_states(review=review, source_ids=[source.pk], before=before, required=required)
     _sync_inclusion(source)
     if stage == ScreeningStage.TITLE_ABSTRACT:
         schedule_for_screeners(source.review)  # a resolution is a label every reviewer learns from

@@ -5,15 +5,25 @@ source with its decisions and settle each one in Python, then to settle every
 current decision in one SQL aggregate per request: both cost time in
 proportion to the review. Now the screening services keep one
 evidence.models.ScreeningState row per screened (source, stage)
-(evidence.screening.states), and each function below is one query over that
-table's index (review, stage, state, source). tests/evidence/screening/
+(evidence.screening.states) with a summary row per review and stage
+(evidence.screening.summary): the counts are read from the summary, and the
+lists (a page of conflicts, the first or all waiting sources) come through the
+states' index (review, stage, state, source). tests/evidence/screening/
 test_states.py checks that the rows agree with the per-source rule after
 every writer.
 """
 
 from django.db import connection
 
-from evidence.models import ScreeningDecision, ScreeningStage, ScreeningState, SourceDocument
+from evidence.models import (
+    ScreeningDecision,
+    ScreeningReviewerSummary,
+    ScreeningStage,
+    ScreeningState,
+    ScreeningSummary,
+    SourceDocument,
+)
+from evidence.screening import summary
 
 TA, FT = ScreeningStage.TITLE_ABSTRACT, ScreeningStage.FULL_TEXT
 _STATES = ScreeningState._meta.db_table
@@ -27,14 +37,25 @@ def _fetch(sql, review, **params):
         return cursor.fetchall()
 
 
+_STATE_FIELD = {"awaiting": "awaiting", "include": "included", "exclude": "excluded",
+                "conflict": "conflicts"}
+
+
 def stage_states(review):
-    """{(stage, state): number of sources}; sources nobody screened at a stage are not counted."""
-    rows = _fetch(
-        f"SELECT stage, state, COUNT(*) FROM {_STATES} "  # noqa: S608 (our table names)
-        "WHERE review_id = %(review)s GROUP BY stage, state",
-        review,
-    )
-    return {(stage, state): n for stage, state, n in rows}
+    """{(stage, state): number of sources}; sources nobody screened at a stage are not counted.
+
+    Read from the review's kept summary rows (one query).
+    """
+    return {(stage, state): getattr(row, field)
+            for stage, row in summary.read(review).items()
+            for state, field in _STATE_FIELD.items() if getattr(row, field)}
+
+
+def conflicts_total(review, *, stage=None, include_open=True, include_resolved=False):
+    """How many open conflicts and/or resolved ones (with decisions to show), from the summary."""
+    rows = summary.read(review)
+    return sum((row.conflicts if include_open else 0) + (row.resolved if include_resolved else 0)
+               for each_stage, row in rows.items() if stage in (None, each_stage))
 
 
 def _conflicts_where(stage, include_open, include_resolved):
@@ -57,8 +78,10 @@ def conflict_keys(review, *, stage=None, include_open=True, include_resolved=Fal
     they still have decisions to show.
     """
     where = _conflicts_where(stage, include_open, include_resolved)
-    total = _fetch(f"SELECT COUNT(*) FROM {_STATES} st WHERE {where}",  # noqa: S608
-                   review, stage=stage)[0][0]
+    total = conflicts_total(review, stage=stage, include_open=include_open,
+                            include_resolved=include_resolved)
+    if limit == 0:
+        return total, []
     page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     keys = _fetch(
         f"SELECT st.source_id, st.stage FROM {_STATES} st WHERE {where} "  # noqa: S608
@@ -88,22 +111,33 @@ _DECIDED_BY_USER = (f"EXISTS (SELECT 1 FROM {_DECISIONS} mine "  # noqa: S608
                     "AND mine.reviewer_id = %(user)s AND mine.is_current = %(true)s)")
 
 
+_SUMMARY = ScreeningSummary._meta.db_table
+_REVIEWER_SUMMARY = ScreeningReviewerSummary._meta.db_table
+
+
 def queue_counts(review, stage, user):
     """(sources the stage's queue holds, how many wait for this user, the first of them or None).
 
-    One query of indexed counts: the first waiting source (lowest id) comes with them.
+    One query: the screened, awaiting and full-text candidate counts and the
+    user's decided awaiting sources come from the kept summary rows; the
+    title/abstract candidates (pending sources nobody screened there) are
+    counted, and the first waiting source (lowest id) is found through indexes.
     """
     column, unscreened = _UNSCREENED[stage]
+    fresh = (f"(SELECT COUNT(*) FROM {unscreened})" if stage == TA else
+             f"(SELECT unscreened FROM {_SUMMARY} WHERE review_id = %(review)s "
+             "AND stage = %(stage)s)")
     (screened, fresh, awaiting, decided, first_fresh, first_awaiting), = _fetch(
-        f"SELECT (SELECT COUNT(*) FROM {_STATES} WHERE review_id = %(review)s "  # noqa: S608
-        "AND stage = %(stage)s), "
-        f"(SELECT COUNT(*) FROM {unscreened}), "
-        f"(SELECT COUNT(*) FROM {_AWAITING}), "
-        f"(SELECT COUNT(*) FROM {_AWAITING} AND {_DECIDED_BY_USER}), "
+        f"SELECT (SELECT screened FROM {_SUMMARY} WHERE review_id = %(review)s "  # noqa: S608
+        f"AND stage = %(stage)s), {fresh}, "
+        f"(SELECT awaiting FROM {_SUMMARY} WHERE review_id = %(review)s AND stage = %(stage)s), "
+        f"(SELECT awaiting_decided FROM {_REVIEWER_SUMMARY} WHERE review_id = %(review)s "
+        "AND stage = %(stage)s AND reviewer_id = %(user)s), "
         f"(SELECT MIN({column}) FROM {unscreened}), "
         f"(SELECT MIN(st.source_id) FROM {_AWAITING} AND NOT {_DECIDED_BY_USER})",
         review, stage=stage, user=user.pk,
     )
+    screened, fresh, awaiting, decided = (n or 0 for n in (screened, fresh, awaiting, decided))
     firsts = [pk for pk in (first_fresh, first_awaiting) if pk is not None]
     return screened + fresh, fresh + awaiting - decided, min(firsts) if firsts else None
 

@@ -10,6 +10,7 @@ evidence.models.screening.screening_status says source by source.
 
 import importlib
 import io
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -23,8 +24,10 @@ from evidence.models import (
     ScreeningPair,
     ScreeningProtocol,
     ScreeningResolution,
+    ScreeningReviewerSummary,
     ScreeningStage,
     ScreeningState,
+    ScreeningSummary,
     SourceDocument,
 )
 from evidence.screening.services import (
@@ -33,6 +36,7 @@ from evidence.screening.services import (
     resolve_conflict,
     undo_last_decision,
 )
+from evidence.screening.summary import FIELDS
 from ichub.models import Review
 from reports.transfer import export_review_text, import_review, parse_document
 from reports.transfer.archive import import_archive, write_archive
@@ -91,9 +95,40 @@ def _pair_rule(review):
     return pairs
 
 
+def _stored_summary(review):
+    stages = {row.stage: {f: getattr(row, f) for f in FIELDS}
+              for row in ScreeningSummary.objects.filter(review=review)}
+    reviewers = {(row.stage, row.reviewer_id): row.awaiting_decided
+                 for row in ScreeningReviewerSummary.objects.filter(review=review)}
+    return ({stage: counts for stage, counts in stages.items() if any(counts.values())},
+            {key: n for key, n in reviewers.items() if n})
+
+
+def _summary_rule(review):
+    """The summary recounted from the per-source rule and the current decisions."""
+    states = _rule(review)
+    stages = {}
+    for (source, stage), (state, decisions, _, _, resolution) in states.items():
+        counts = stages.setdefault(stage, dict.fromkeys(FIELDS, 0))
+        counts["screened"] += 1
+        counts[{"awaiting": "awaiting", "include": "included", "exclude": "excluded",
+                "conflict": "conflicts"}[state]] += 1
+        counts["resolved"] += bool(resolution and decisions)
+        if stage == TA and state == "include" and (source, FT) not in states:
+            stages.setdefault(FT, dict.fromkeys(FIELDS, 0))["unscreened"] += 1
+    reviewers = Counter(
+        (d.stage, d.reviewer_id)
+        for d in ScreeningDecision.objects.filter(source__review=review, is_current=True)
+        if states[d.source_id, d.stage][0] == "awaiting"
+    )
+    return ({stage: counts for stage, counts in stages.items() if any(counts.values())},
+            dict(reviewers))
+
+
 def _assert_kept(review):
     assert _stored(review) == _rule(review)
     assert _stored_pairs(review) == _pair_rule(review)
+    assert _stored_summary(review) == _summary_rule(review)
 
 
 def _delete(review):
@@ -217,3 +252,29 @@ def test_it_fills_the_states_of_existing_decisions_in_the_data_migration(screene
         migration.fill_states(None, SimpleNamespace(execute=cursor.execute))
     assert _stored(screened) == expected == _rule(screened)
     assert _stored_pairs(screened) == _pair_rule(screened)
+
+
+def test_it_fills_the_summaries_of_existing_states_in_the_data_migration(screened):
+    expected = _stored_summary(screened)
+    ScreeningSummary.objects.all().delete()
+    ScreeningReviewerSummary.objects.all().delete()
+    migration = importlib.import_module("evidence.migrations.0013_screening_summary")
+    with connection.cursor() as cursor:
+        migration.fill_summaries(None, SimpleNamespace(execute=cursor.execute))
+    assert _stored_summary(screened) == expected == _summary_rule(screened)
+    assert expected[0][TA]["conflicts"] == 1 and expected[0][FT]["awaiting"] == 1
+
+
+def test_it_takes_deleted_sources_out_of_the_summary(screened, batch, client, owner,
+                                                     token_client):
+    """Deleting a source deletes its states (a cascade); the summary must not keep counting it."""
+    assert _stored_summary(screened)[0][TA]["included"] == 2  # batch 0 and the resolved batch 1
+    client.force_login(owner)
+    url = reverse("evidence:delete", args=[screened.slug, batch[0].pk])
+    assert client.post(url).status_code == 302
+    _assert_kept(screened)
+    assert token_client(owner).delete(f"/api/sources/{batch[1].pk}/").status_code == 204
+    _assert_kept(screened)
+    SourceDocument.objects.filter(pk__in=[batch[2].pk, batch[3].pk]).delete()
+    _assert_kept(screened)
+    assert _stored_summary(screened) == ({}, {})
