@@ -102,9 +102,10 @@ def recount(cursor, review, params):
     ScreeningSummary.objects.filter(review=review).delete()
     ScreeningReviewerSummary.objects.filter(review=review).delete()
     stages, reviewers = tally(cursor, params)
+    # Only stages with something to count get a row; read() gives zeros for the others.
     ScreeningSummary.objects.bulk_create(
-        ScreeningSummary(review=review, stage=stage, **stages.get(stage, {}))
-        for stage in ScreeningStage.values)
+        ScreeningSummary(review=review, stage=stage, **counts)
+        for stage, counts in stages.items() if any(counts.values()))
     ScreeningReviewerSummary.objects.bulk_create(
         ScreeningReviewerSummary(review=review, stage=stage, reviewer_id=reviewer,
                                  awaiting_decided=n)
