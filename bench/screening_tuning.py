@@ -43,27 +43,33 @@ def candidates():
     """The grid, most telling first (the results file is rewritten after each setting,
     so a stopped run keeps what it finished).
 
-    Kept small for a shared 2-core machine: the linear SVM at the first
-    tuning round's winner and at ASReview ELAS u4's values, each with bounded
-    retraining (retrain_share 0.02) and with a retrain after every decision
-    (0); naive Bayes (ASReview ELAS u3's class of model: multinomial NB on
-    TF-IDF with balanced sample weights) and logistic regression.
+    Round 3 (rounds 1 and 2 are in BENCHMARKS.md): ASReview ELAS u4 exactly
+    (linear SVM C 0.11, includes 9.8x, no accent folding, a retrain after
+    every decision: bench/screening_parity.py shows this screens in
+    ASReview's own order), the same with bounded retraining, the earlier
+    winner (C 0.03, classes alike) both ways, ELAS u4's neighbours, and ELAS
+    u4 with a 5% slice of least-certain records. Kept small for a shared
+    2-core machine.
     """
-    base = Settings()
-    for c, w in ((0.03, 1.0), (0.11, 9.8)):
-        yield replace(base, classifier="svm", c=c, include_weight=w)
-    yield replace(base, classifier="nb", alpha=3.822, include_weight=1.2)
-    for c, w in ((0.03, 1.0), (0.11, 9.8)):
-        yield replace(base, classifier="svm", c=c, include_weight=w, retrain_share=0.0)
-    yield replace(base, classifier="nb", alpha=1.0, include_weight=9.8)
-    yield replace(base, classifier="logistic", c=1.0, include_weight=9.8)
-    yield replace(base, classifier="logistic", c=5.0, include_weight=1.0)
+    elas_u4 = replace(Settings(), classifier="svm", c=0.11, include_weight=9.8,
+                      strip_accents=False, retrain_share=0.0)
+    yield elas_u4
+    yield replace(Settings(), c=0.03, include_weight=1.0, strip_accents=True,
+                  retrain_share=0.02)
+    yield replace(elas_u4, retrain_share=0.02)
+    yield replace(elas_u4, c=0.03, include_weight=1.0)
+    yield replace(elas_u4, c=0.2)
+    yield replace(elas_u4, include_weight=5.0)
+    yield replace(elas_u4, exploration=0.05, exploration_mode="uncertain")
 
 
 def label(settings):
     knob = (f"alpha {settings.alpha}" if settings.classifier == "nb" else f"C {settings.c}")
+    extra = "" if settings.strip_accents else ", accents kept"
+    if settings.exploration:
+        extra += f", {settings.exploration:g} {settings.exploration_mode}"
     return (f"{settings.classifier}, {knob}, includes x{settings.include_weight:g}, "
-            f"retrain_share {settings.retrain_share:g}")
+            f"retrain_share {settings.retrain_share:g}{extra}")
 
 
 def load(folder, name):

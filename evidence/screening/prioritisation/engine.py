@@ -35,6 +35,7 @@ class Settings:
     include_weight: float = 1.0  # how much more the includes weigh in total than the excludes
     max_df: float = 0.95
     sublinear_tf: bool = True
+    strip_accents: bool = True  # fold accented letters (ASReview does not)
     exploration: float = 0.0  # share of queue slots given to the exploration rule
     exploration_mode: str = "random"  # random | uncertain
     retrain_share: float = 0.02  # retrain once this share of the labels is new (at least 1)
@@ -46,6 +47,13 @@ class Settings:
     def model_name(self):
         """What the ranking log calls the model these settings train."""
         return f"tfidf-1-2grams+class-weighted-{CLASSIFIER_NAMES[self.classifier]}"
+
+
+# ASReview LAB 3.0.8's default model (ELAS u4, asreview/models/models.py) in these
+# settings: with them the engine screens in ASReview's own order
+# (bench/screening_parity.py; BENCHMARKS.md).
+ELAS_U4 = Settings(classifier="svm", c=0.11, include_weight=9.8, strip_accents=False,
+                   retrain_share=0.0)
 
 
 def text_of(title, abstract, keywords=""):
@@ -62,7 +70,7 @@ def features(texts, settings):
         ngram_range=(1, 2),
         sublinear_tf=settings.sublinear_tf,
         max_df=settings.max_df if len(texts) > 20 else 1.0,
-        strip_accents="unicode",
+        strip_accents="unicode" if settings.strip_accents else None,
         dtype=np.float64,
     )
     matrix = vectorizer.fit_transform(texts)

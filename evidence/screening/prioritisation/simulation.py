@@ -88,17 +88,34 @@ def ranked_pool(matrix, labels, labelled, pool, settings, seed):
     return pool[queue_order(model.scores(matrix[pool]), settings, rng)]
 
 
-def simulate(dataset, *, prior_included=1, prior_excluded=1, seed=0, settings=None):
+def simulate(dataset, *, prior_included=1, prior_excluded=1, seed=0, settings=None,
+             on_progress=None):
     """Screen the dataset as the queue would; the metrics, and how many trainings it took."""
-    settings = settings or Settings()
     started = time.perf_counter()
+    priors, order, trainings = screening_order(
+        dataset, prior_included=prior_included, prior_excluded=prior_excluded, seed=seed,
+        settings=settings, on_progress=on_progress)
+    report = result(dataset.labels, priors, order, time.perf_counter() - started)
+    report["trainings"] = trainings
+    return report
+
+
+def screening_order(dataset, *, prior_included=1, prior_excluded=1, seed=0, settings=None,
+                    on_progress=None):
+    """The priors, the rows in the order the simulated reviewer screens them, the trainings.
+
+    `on_progress(found, to_find)` is called after each record screened: the
+    simulation ends when the last relevant record is found, so that count,
+    not the records screened, is what reaches its total.
+    """
+    settings = settings or Settings()
     labels = dataset.labels
     priors = draw_priors(labels, prior_included, prior_excluded, seed)
     matrix, _ = features(dataset.texts, settings)
     unlabelled = np.ones(len(labels), dtype=bool)
     unlabelled[priors] = False
     labelled, order = list(priors), []
-    to_find = int(labels[unlabelled].sum())
+    to_find = total = int(labels[unlabelled].sum())
     ranking, trained_at, cursor, trainings = None, None, 0, 0
     while to_find:
         stale = ranking is None or retrain_due(len(labelled), len(labelled) - trained_at,
@@ -115,9 +132,9 @@ def simulate(dataset, *, prior_included=1, prior_excluded=1, seed=0, settings=No
         labelled.append(pick)
         order.append(pick)
         to_find -= labels[pick]
-    report = result(labels, priors, order, time.perf_counter() - started)
-    report["trainings"] = trainings
-    return report
+        if on_progress is not None:
+            on_progress(total - to_find, total)
+    return priors, order, trainings
 
 
 def result(labels, priors, order, seconds):

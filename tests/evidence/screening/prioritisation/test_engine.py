@@ -11,7 +11,12 @@ from evidence.screening.prioritisation.engine import (
     queue_order,
     retrain_due,
 )
-from evidence.screening.prioritisation.simulation import Dataset, draw_priors, simulate
+from evidence.screening.prioritisation.simulation import (
+    Dataset,
+    draw_priors,
+    screening_order,
+    simulate,
+)
 
 from .labelled import rows
 
@@ -139,3 +144,23 @@ def test_it_bounds_the_trainings_of_a_long_simulation():
     # Every decision up to 100 labels, then one per 2% new labels (rounded down):
     # about 220 trainings for 1,000 records, where one per decision would be ~1,000.
     assert report["trainings"] <= 230
+
+
+def test_it_folds_accents_only_when_the_settings_say_so():
+    texts = ["café crème", "cafe creme", "tea"] * 3
+    _, folded = features(texts, Settings(strip_accents=True))
+    _, kept = features(texts, Settings(strip_accents=False))
+    assert "café" not in folded and "cafe" in folded
+    assert {"café", "cafe"} <= set(kept)
+
+
+def test_it_reports_progress_as_relevant_records_found():
+    data = _dataset()
+    seen = []
+    _, order, _ = screening_order(data, seed=3,
+                                  on_progress=lambda found, total: seen.append((found, total)))
+    to_find = int(data.labels.sum()) - 1  # one include is a prior
+    assert len(seen) == len(order)  # one report per record screened
+    assert seen == [(int(data.labels[order[:i + 1]].sum()), to_find)
+                    for i in range(len(order))]
+    assert seen[-1] == (to_find, to_find)
