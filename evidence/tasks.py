@@ -17,7 +17,6 @@ from evidence.models import PrioritisationSettings, Ranking
 from evidence.screening.prioritisation import services as prioritisation
 from ichub.jobs import JobFailed, job_task
 from ichub.jobs.files import delete_upload, open_upload
-from ichub.models import Review
 
 # Rows of the report kept on the job (ImportReport.as_dict).
 REPORT_ROWS_KEPT = 200
@@ -38,15 +37,31 @@ def retrain_ranking(ranking_id):
     return trained.pk if trained else None
 
 
-@task()
-def simulate_review_screening(review_id):
-    """The owners' simulation on their review's settled decisions, stored on its settings."""
-    review = Review.objects.get(pk=review_id)
-    report = prioritisation.simulate_review(review)
+@job_task("screening.simulate")
+def simulate_review_screening(job):
+    """The owners' simulation on their review's settled decisions, stored on its settings.
+
+    Progress counts the relevant records found: the replay ends when the last
+    one is, however many records that takes. Reporting after every record
+    screened (mostly no change) is what lets a cancel or the time budget stop it.
+    """
+    review = job.job.review
+
+    def progress(found, to_find):
+        if job.job.progress_total != to_find:
+            job.set_total(to_find)
+        job.advance(found - job.job.progress_done)
+
+    job.say("Replaying the settled title/abstract decisions.")
+    report = prioritisation.simulate_review(review, on_progress=progress)
     settings, _ = PrioritisationSettings.objects.get_or_create(review=review)
     settings.last_simulation = report
     settings.save(update_fields=["last_simulation"])
-    return report
+    if "error" in report:  # kept on the settings too: the page says why there is no figure
+        raise JobFailed(report["error"])
+    summary = f"WSS@95 {report['wss@95']} on {report['records']:,} records"
+    return {"result": {**report, "summary": summary},
+            "result_url": reverse("screening:prioritisation", args=[review.slug])}
 
 
 @job_task("sources.import")

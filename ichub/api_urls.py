@@ -35,6 +35,7 @@ from evidence.screening.prioritisation.api import (
     PrioritisationView,
     RankingDetailView,
     RankingListView,
+    RankingRetrainView,
 )
 from ichub.api import ReviewViewSet
 from ichub.jobs.api import JobViewSet, ReviewJobListView
@@ -106,5 +107,7 @@ urlpatterns = [
     path("reviews/<slug:slug>/rankings/", RankingListView.as_view(), name="review-rankings"),
     path("reviews/<slug:slug>/rankings/<int:pk>/", RankingDetailView.as_view(),
          name="review-ranking"),
+    path("reviews/<slug:slug>/screening/rankings/retrain/", RankingRetrainView.as_view(),
+         name="review-rankings-retrain"),
     *router.urls,
 ]

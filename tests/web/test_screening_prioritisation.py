@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from evidence.models import PrioritisationSettings, Ranking, ScreeningProtocol
 from evidence.screening.services import record_decision
+from ichub.jobs.models import Job
 from tests.evidence.screening.prioritisation.labelled import irrelevant, relevant
 
 TA = "title_abstract"
@@ -106,6 +107,7 @@ def test_it_lets_only_owners_change_the_setting_or_run_the_simulation(
                  {"action": "simulate"}):
         assert client.post(url("prioritisation"), data).status_code == status
     assert not PrioritisationSettings.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_it_runs_the_owners_simulation_on_settled_decisions(
@@ -125,6 +127,40 @@ def test_it_runs_the_owners_simulation_on_settled_decisions(
     assert report["wss@95"] > 0.3
     html = client.get(url("prioritisation")).content.decode()
     assert "WSS@95" in html and str(report["wss@95"]) in html
+
+
+def test_it_runs_the_owners_simulation_as_a_job_with_progress(
+        client, run_worker, owner, editor, ranking_corpus):
+    ScreeningProtocol.objects.create(review=ranking_corpus[0].review, required_reviewers=1)
+    for source in ranking_corpus:
+        record_decision(user=editor, source=source, stage=TA,
+                        decision="include" if source.relevant else "exclude")
+    client.force_login(owner)
+    response = client.post(url("prioritisation"), {"action": "simulate"})
+    job = Job.objects.get(kind="screening.simulate")
+    assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
+    assert job.status == Job.Status.QUEUED and job.owner == owner
+    html = client.get(url("prioritisation")).content.decode()
+    assert "A simulation is queued" in html and reverse("jobs:detail", args=[job.pk]) in html
+    run_worker()
+    job.refresh_from_db()
+    # Progress counts relevant records found: 5 relevant, 1 of them a prior.
+    assert (job.status, job.progress_done, job.progress_total) == (Job.Status.SUCCEEDED, 4, 4)
+    assert job.result["wss@95"] == PrioritisationSettings.objects.get().last_simulation["wss@95"]
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "<progress" in page and 'value="100"' in page and "WSS@95" in page
+    assert "A simulation is" not in client.get(url("prioritisation")).content.decode()
+
+
+def test_it_fails_the_simulation_job_with_the_reason_when_too_little_is_settled(
+        client, run_worker, owner, ranking_corpus):
+    client.force_login(owner)
+    client.post(url("prioritisation"), {"action": "simulate"})
+    job = Job.objects.get(kind="screening.simulate")
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "two settled includes" in job.error
+    assert "two settled includes" in client.get(url("prioritisation")).content.decode()
 
 
 def test_it_shows_each_member_only_their_own_rankings_and_owners_all(

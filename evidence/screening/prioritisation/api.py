@@ -7,6 +7,9 @@
 - GET /api/reviews/{slug}/rankings/ and /rankings/{id}/: the log of rankings
   (model, settings, seed, what each learnt from, when). As blind as the queue:
   owners see every reviewer's rankings, other members only their own.
+- POST /api/reviews/{slug}/screening/rankings/retrain/: a screener (owner or
+  editor) asks for a new ranking of their own queue, as the ranking log's
+  button does; 400 while prioritisation is off.
 """
 
 from django.core.exceptions import ValidationError
@@ -27,10 +30,10 @@ from ichub.etags import (
     expected_version,
     precondition_responses,
 )
-from ichub.permissions import OWNER, VIEWER, get_review_for_user, has_role
+from ichub.permissions import EDITOR, OWNER, VIEWER, get_review_for_user, has_role
 from ichub.versioning import StaleVersion
 
-from .services import configure_prioritisation
+from .services import configure_prioritisation, schedule_retrain
 
 ETAG_LABEL = "prioritisation"
 
@@ -193,3 +196,25 @@ class RankingDetailView(RetrieveAPIView):
         if ranking is None:
             raise Http404("No such ranking in this review's log for you.")
         return ranking
+
+
+class RankingRetrainView(APIView):
+    """Ask for a new ranking of your own title/abstract queue (owners and editors).
+
+    Answers 202 with the requested ranking (status "training"); the
+    background task trains it, unless the last ready ranking still holds for
+    the decisions made since (then the request row is dropped and that one
+    keeps being served). 400 when prioritisation is off for the review.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={202: RankingSerializer, 400: ERROR_400})
+    def post(self, request, slug):
+        review = get_review_for_user(request.user, slug, role=EDITOR)
+        ranking = schedule_retrain(review=review, reviewer=request.user)
+        if ranking is None:
+            raise serializers.ValidationError(
+                {"detail": "Prioritisation is off for this review: there is no ranking to "
+                           "retrain."})
+        return Response(RankingSerializer(ranking).data, status=202)

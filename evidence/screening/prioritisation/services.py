@@ -23,6 +23,7 @@ from evidence.models import (
     ScreeningStage,
     SourceDocument,
 )
+from ichub.jobs.services import start_job
 from ichub.models import Membership
 from ichub.versioning import StaleVersion
 
@@ -235,8 +236,11 @@ def _since_last_include(review, user):
                        | Q(decided_at=last["decided_at"], id__gt=last["id"])).count()
 
 
-def simulate_review(review, *, seed=SEED):
-    """What prioritisation would have saved on this review's settled title/abstract decisions."""
+def simulate_review(review, *, seed=SEED, on_progress=None):
+    """What prioritisation would have saved on this review's settled title/abstract decisions.
+
+    `on_progress(found, to_find)` as in simulation.screening_order (the job's progress bar).
+    """
     sources, labels = visible_labels(review)
     labelled = [s for s in sources if s.pk in labels]
     settings = engine_settings(PrioritisationSettings.for_review(review))
@@ -247,7 +251,8 @@ def simulate_review(review, *, seed=SEED):
                 "records": len(values), "relevant": sum(values)}
     dataset = Dataset([text_of(s.title, s.abstract, s.keywords) for s in labelled],
                       np.array(values, dtype=int))
-    report = simulate(dataset, prior_included=1, prior_excluded=1, seed=seed, settings=settings)
+    report = simulate(dataset, prior_included=1, prior_excluded=1, seed=seed, settings=settings,
+                      on_progress=on_progress)
     report.update(seed=seed, settings=settings.as_dict(), model=settings.model_name,
                   simulated_at=timezone.now().isoformat())
     return report
@@ -286,8 +291,9 @@ def configure_prioritisation(*, review, enabled, exploration_percent, exploratio
     return settings
 
 
-def request_simulation(*, review):
-    """A simulation on the review's settled decisions, run as a task (owners: see the view)."""
+def request_simulation(*, review, user):
+    """A simulation on the review's settled decisions, run as a job with progress (owners:
+    see the view); the job."""
     from evidence.tasks import simulate_review_screening
 
-    transaction.on_commit(lambda: simulate_review_screening.enqueue(review.pk))
+    return start_job(task=simulate_review_screening, owner=user, review=review)

@@ -9,12 +9,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from evidence.models import PrioritisationSettings, Ranking
+from ichub.jobs.models import Job
 from ichub.permissions import EDITOR, OWNER, get_review_for_user, has_role
 from ichub.versioning import StaleVersion
 
 from .services import configure_prioritisation, request_simulation, schedule_retrain
 
 LOG_PAGE = 100
+SIMULATION_JOB = "screening.simulate"  # the kind of evidence.tasks.simulate_review_screening
 
 
 def _get_review_for_user(request, slug, *, role=None):
@@ -47,9 +49,8 @@ def settings_page(request, slug):
         "version": current.version,
     })
     if request.method == "POST" and request.POST.get("action") == "simulate":
-        request_simulation(review=review)
-        messages.success(request, "Simulation requested; its result appears below when done.")
-        return redirect("screening:prioritisation", slug=review.slug)
+        job = request_simulation(review=review, user=request.user)
+        return redirect("jobs:detail", pk=job.pk)
     stale = False
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
@@ -74,8 +75,10 @@ def settings_page(request, slug):
     simulation = current.last_simulation or None
     if simulation:
         simulation = {key.replace("@", "_at_"): value for key, value in simulation.items()}
+    running = Job.objects.filter(review=review, kind=SIMULATION_JOB,
+                                 status__in=Job.ACTIVE).order_by("-pk").first()
     context = {"review": review, "crumb": "Prioritisation", "form": form,
-               "simulation": simulation}
+               "simulation": simulation, "running_simulation": running}
     return render(request, "screening/prioritisation.html", context,
                   status=409 if stale else 400 if form.errors else 200)
 
