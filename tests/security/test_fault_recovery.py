@@ -10,9 +10,8 @@ answer 200 and accept writes again, with no restart.
 
 import json
 import os
-import socket
+import re
 import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +21,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
+
+from tests.security.tcp_relay import Relay
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,55 +40,6 @@ review = Review.objects.create(slug="fault-review", title="Fault review")
 Membership.objects.create(review=review, user=user, role="editor")
 print("TOKEN", APIToken.issue(user=user, name="fault")[1])
 """
-
-
-class Relay:
-    """Forwards TCP to PostgreSQL until cut; while cut, drops and refuses connections."""
-
-    def __init__(self, target_port):
-        self.target_port = target_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.cut_off = False
-        self.open = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            client, _ = self.listener.accept()
-            if self.cut_off:
-                client.close()
-                continue
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            self.open += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source, sink):
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, sink):
-                try:
-                    end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def cut(self):
-        self.cut_off = True
-        for sock in self.open:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.open = []
-
-    def restore(self):
-        self.cut_off = False
 
 
 def call(url, *, token=None, body=None):
@@ -114,6 +66,23 @@ def fresh_database():
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def started(server, log_path, timeout=600):
+    """The port gunicorn listens on, once it does (migrate runs first: slow on a busy machine).
+
+    gunicorn binds port 0 itself and logs the port it got: a port picked here and
+    handed over could be taken meanwhile, or a poll of the not-yet-bound port could
+    connect to itself.
+    """
+    deadline = time.monotonic() + timeout  # a bound on a hang, not a speed assertion
+    while time.monotonic() < deadline:
+        found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log_path.read_text())
+        if found:
+            return int(found[1])
+        assert server.poll() is None, log_path.read_text()[-3000:]
+        time.sleep(0.2)
+    raise AssertionError(f"no gunicorn after {timeout} s:\n{log_path.read_text()[-3000:]}")
+
+
 def test_it_answers_503_during_a_database_outage_and_recovers_without_a_restart(
     fresh_database, tmp_path
 ):
@@ -121,25 +90,15 @@ def test_it_answers_503_during_a_database_outage_and_recovers_without_a_restart(
     relay = Relay(int(os.environ.get("PGPORT") or server_url.rsplit(":", 1)[1].split("/")[0]))
     relayed = f"postgres://postgres@127.0.0.1:{relay.port}/{fresh_database}"
     direct = server_url.rsplit("/", 1)[0] + f"/{fresh_database}"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DATABASE_URL=relayed, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1",
+    env.update(DATABASE_URL=relayed, BIND="127.0.0.1:0", WEB_CONCURRENCY="1",
                GUNICORN_THREADS="2", DB_CONN_MAX_AGE="60", LOAD_SHIPPED_REVIEWS="0",
                GUNICORN_ACCESS_LOG="/dev/null", DJANGO_STATIC_ROOT=str(tmp_path / "static"))
-    log = (tmp_path / "server.log").open("w")
+    log_path = tmp_path / "server.log"
+    log = log_path.open("w")
     server = subprocess.Popen(["scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            try:
-                if call(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None, (tmp_path / "server.log").read_text()[-3000:]
-            time.sleep(0.5)
+        base = f"http://127.0.0.1:{started(server, log_path)}"
         setup = subprocess.run(
             [".venv/bin/python", "manage.py", "shell", "-c", SETUP], cwd=ROOT,
             env={**env, "DATABASE_URL": direct}, capture_output=True, text=True, check=True,
@@ -150,7 +109,7 @@ def test_it_answers_503_during_a_database_outage_and_recovers_without_a_restart(
             return call(f"{base}/api/cmocs/", token=token, body={
                 "review": "fault-review", "code": code, "statement": f"Written as {code}."})
 
-        assert write("CMOC 1")[0] == 201
+        before = (call(f"{base}/healthz")[0], write("CMOC 1")[0])
         relay.cut()
         down = [call(f"{base}/healthz")[0] for _ in range(3)]
         lost_write = write("CMOC 2")
@@ -162,10 +121,13 @@ def test_it_answers_503_during_a_database_outage_and_recovers_without_a_restart(
         server.terminate()
         server.wait(timeout=30)
 
-    assert down == [503, 503, 503]
-    assert lost_write[0] == 503 and b"unavailable" in lost_write[1]
-    assert back == 200 and after[0] == 201
-    assert server_still  # recovered by itself, same processes
+    # On failure, the server's log says why (tracebacks of every 503 are logged).
+    server_log = log_path.read_text()[-6000:]
+    assert before == (200, 201), server_log
+    assert down == [503, 503, 503], server_log
+    assert lost_write[0] == 503 and b"unavailable" in lost_write[1], (lost_write, server_log)
+    assert back == 200 and after[0] == 201, (back, after, server_log)
+    assert server_still, server_log  # recovered by itself, same processes
     with psycopg.connect(direct) as check:
         codes = [row[0] for row in check.execute("SELECT code FROM cmocs_cmoc ORDER BY code")]
     assert codes == ["CMOC 1", "CMOC 3"]  # nothing partial from the outage
