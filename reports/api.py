@@ -1,7 +1,7 @@
 """Whole-review export and restore, and the review's file downloads, over the API."""
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -15,9 +15,16 @@ from rest_framework.views import APIView
 from ichub.jobs.api import JobSerializer
 from ichub.jobs.services import start_job
 from ichub.permissions import get_review_for_user
-from reports.downloads import DOWNLOADS
-from reports.responses import download_response, export_response
-from reports.services import start_review_import
+from reports.downloads import (
+    DOWNLOADS,
+    EXPORT,
+    MATRIX_FILES,
+    MATRIX_OPTIONS,
+    build_download,
+    delivery,
+)
+from reports.responses import attachment, export_response, streamed_response
+from reports.services import file_job_for, start_review_import
 from reports.tasks import build_review_file_job, export_review_archive_job, export_review_job
 from reports.transfer import TransferRefused
 
@@ -39,6 +46,21 @@ def _start_file_job(request, slug, task, params=None):
     return _job_accepted(job, request)
 
 
+LARGE = ("On a review with more than ICHUB_DOWNLOAD_JOB_SOURCES sources the answer is 202: "
+         "the file is made by a job (Location: /api/jobs/{id}/, whose `file_url` serves it); "
+         "a GET while the caller's same job is under way answers that job. Anonymous "
+         "callers get 401 there: a job's file is kept for whoever started it.")
+
+
+def _job_for_get(request, review, name, matrix=None):
+    """A large review's file, asked for by GET: the caller's job making it (202)."""
+    if not request.user.is_authenticated:
+        raise NotAuthenticated("On a review this size the file is made by a job: sign in "
+                               "(a job's file is kept for whoever started it).")
+    job = file_job_for(user=request.user, review=review, name=name, matrix=matrix)
+    return _job_accepted(job, request)
+
+
 class ReviewExportView(APIView):
     """GET the whole review as one JSON document (natural keys; re-imports to the same data).
 
@@ -46,9 +68,13 @@ class ReviewExportView(APIView):
     never runs inside a request; the job's `file_url` serves it to its starter.
     """
 
-    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    @extend_schema(description=LARGE, responses={(200, "application/json"): OpenApiTypes.OBJECT,
+                                                 202: JobSerializer})
     def get(self, request, slug):
-        return export_response(get_review_for_user(request.user, slug), reader=request.user)
+        review = get_review_for_user(request.user, slug)
+        if delivery(review, EXPORT) == "job":  # each section is sorted in memory
+            return _job_for_get(request, review, EXPORT)
+        return export_response(review, reader=request.user)
 
     @extend_schema(request=None, responses={202: JobSerializer})
     def post(self, request, slug):
@@ -102,27 +128,103 @@ class ReviewImportView(APIView):
         return _job_accepted(job, request)
 
 
+MATRIX_BODY = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "include_retired": {"type": "boolean", "default": False, "description":
+                            "Every CMOC as a column: initial, superseded, merged and dropped "
+                            "ones too (the page's \"Include superseded ...\")"},
+        "hide_empty": {"type": "boolean", "default": False, "description":
+                       "Only sources with evidence on the columns' CMOCs as rows"},
+    },
+}
+MATRIX_QUERY = [
+    OpenApiParameter(option, OpenApiTypes.BOOL, OpenApiParameter.QUERY,
+                     description="Evidence matrix only: "
+                                 + MATRIX_BODY["properties"][option]["description"])
+    for option in MATRIX_OPTIONS
+]
+
+
+def _matrix_options(name, given, parse):
+    """The evidence matrix's options; 400 naming each one that is unknown, misplaced or not
+    a boolean. `parse(value)` is True/False, or None for a value it does not take."""
+    errors, options = {}, {}
+    for option, value in given.items():
+        if option not in MATRIX_OPTIONS:
+            errors[option] = [f"Not an option; the evidence matrix takes "
+                              f"{' and '.join(MATRIX_OPTIONS)}."]
+        elif name not in MATRIX_FILES:
+            errors[option] = ["Only the evidence matrix (evidence-matrix.csv, "
+                              "evidence-matrix.xlsx) takes this option."]
+        elif (parsed := parse(value)) is None:
+            errors[option] = ["Give true or false."]
+        else:
+            options[option] = parsed
+    if errors:
+        raise serializers.ValidationError(errors)
+    if name not in MATRIX_FILES:
+        return None
+    return {option: options.get(option, False) for option in MATRIX_OPTIONS}
+
+
+def _body_options(request, name):
+    data = request.data
+    if not isinstance(data, dict):  # a form body (QueryDict) or a JSON list
+        if not hasattr(data, "dict"):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+        data = {key: data.get(key) for key in data}
+    return _matrix_options(name, data, lambda v: v if isinstance(v, bool) else None)
+
+
+def _query_options(request, name):
+    given = {option: request.query_params.get(option) for option in MATRIX_OPTIONS
+             if option in request.query_params}
+    return _matrix_options(name, given, lambda v: {"true": True, "false": False}.get(v))
+
+
 class ReviewDownloadView(APIView):
-    """GET one of the review's files: CMOC table, evidence matrix, sources, RAMESES report."""
+    """GET one of the review's files: CMOC table, evidence matrix, sources, RAMESES report.
+
+    The evidence matrix takes the matrix page's options (include_retired,
+    hide_empty: true or false), as query parameters of a GET or a JSON body of a
+    POST. On a large review the sources' files (RIS, BibTeX, CSL-JSON) stream.
+    """
 
     @extend_schema(
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(DOWNLOADS))],
-        responses={200: OpenApiTypes.BINARY},
+        description=LARGE,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(DOWNLOADS)),
+                    *MATRIX_QUERY],
+        responses={200: OpenApiTypes.BINARY, 202: JobSerializer},
     )
     def get(self, request, slug, name):
         download = DOWNLOADS.get(name)
         if download is None:
             raise Http404("No such download.")
         review = get_review_for_user(request.user, slug)
-        return download_response(review, name, download)
+        matrix = _query_options(request, name)
+        how = delivery(review, name)
+        if how == "job":
+            return _job_for_get(request, review, name, matrix)
+        if how == "stream":
+            return streamed_response(review, name, download)
+        data = build_download(review, name, **(matrix or {}))
+        return attachment(HttpResponse(data, content_type=download.content_type),
+                          f"{review.slug}-{name}")
 
     @extend_schema(
         parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(DOWNLOADS))],
-        request=None, responses={202: JobSerializer},
+        request={"application/json": MATRIX_BODY}, responses={202: JobSerializer},
     )
     def post(self, request, slug, name):
-        """Make the file as a job (202), for a review large enough that GET would time out."""
+        """Make the file as a job (202), for a review large enough that GET would time out.
+
+        The evidence matrix's options go in the body, as the page's: the job's file
+        equals GET with the same options. Other files take no body (or `{}`).
+        """
         if name not in DOWNLOADS:
             raise Http404("No such download.")
-        return _start_file_job(request, slug, build_review_file_job, {"name": name})
-
+        matrix = _body_options(request, name)
+        params = {"name": name, **({"matrix": matrix} if matrix is not None else {})}
+        return _start_file_job(request, slug, build_review_file_job, params)

@@ -10,6 +10,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
 from django.conf import settings
 from django.db.models import Prefetch
 from openpyxl import Workbook
@@ -24,7 +25,7 @@ from reports.prisma import to_prisma_csv
 from reports.quality import QUALITY_HEADER, quality_rows
 from reports.rameses import rameses_report
 from reports.rameses_output import to_docx, to_markdown
-from reports.references import to_bibtex, to_csl_json, to_ris
+from reports.references import csl_items, to_bibtex, to_csl_json, to_ris
 from reports.refiqda.export import codebook_qdc, qdpx_bytes
 
 READING_MARK = "ichub's reading"
@@ -267,11 +268,75 @@ DOWNLOADS = {
 MATRIX_FILES = {"evidence-matrix.csv", "evidence-matrix.xlsx"}
 # Always made by a job for signed-in readers (they grow with the whole review) ...
 JOB_FILES = {"rameses-report.docx", "project.qdpx"}
-# ... and these too on a review that `made_by_job`: each reads every source, CMOC or link.
+# How each file leaves ichub on a review that `made_by_job` (direct otherwise, as ever):
+# Made by a job: each needs the whole review at once before its first byte. The CMOC
+# table's rows are in natural code order, sorted over every CMOC, and each row gathers
+# all its CMOC's links; the matrix is every included source x every current CMOC, its
+# rows sorted by the citation as written (a Python function of the author list, which
+# SQL cannot order by); a workbook (.xlsx), a Word file and a zip are written whole at
+# the end; the Markdown report is built from one report of the whole review.
 LARGE_REVIEW_JOB_FILES = {
-    "cmoc-table.csv", "cmoc-table.xlsx", *MATRIX_FILES, "sources.ris", "sources.bib",
-    "sources.json", "prisma-flow.csv", "rameses-report.md",
+    "cmoc-table.csv", "cmoc-table.xlsx", *MATRIX_FILES, "rameses-report.md",
 }
+# Streamed: one record per source, in citation-key order (unique in a review, indexed),
+# so `stream_download` reads STREAM_SOURCES sources at a time by keyset and drops each
+# chunk once written: bounded memory and queries, the same bytes as the whole build.
+# (prisma-flow.csv stays direct: thirty rows of counts that the flow takes from SQL
+# aggregates, as many queries at 100,000 sources as at 100; the checklist and quality
+# files hold a row per RAMESES item.)
+STREAMED_FILES = {"sources.ris", "sources.bib", "sources.json"}
+STREAM_SOURCES = 1000
+
+
+# The whole-review export (GET .../export/) is made by a job too: each of its sections is
+# sorted in memory by natural key before it is written.
+EXPORT = "export.json"
+
+
+def delivery(review, name):
+    """"job", "stream" or "direct": how the file `name` of this review is served to a GET."""
+    if name in {*JOB_FILES, *LARGE_REVIEW_JOB_FILES, *STREAMED_FILES, EXPORT} and made_by_job(
+            review):
+        return "stream" if name in STREAMED_FILES else "job"
+    return "direct"
+
+
+def _source_batches(review):
+    """The review's sources as `review_sources` orders them, STREAM_SOURCES per query."""
+    sources, last = review_sources(review), None
+    while True:
+        page = sources if last is None else sources.filter(citation_key__gt=last)
+        batch = list(page[:STREAM_SOURCES])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].citation_key
+
+
+def _csl_chunks(review):
+    """to_csl_json's indented array, an item at a time: each item's lines one level in."""
+    started = False
+    for batch in _source_batches(review):
+        for item in csl_items(batch):
+            text = orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
+            yield (b",\n  " if started else b"[\n  ") + text
+            started = True
+    yield b"\n]" if started else b"[]"
+
+
+def _joined_chunks(review, write, separator):
+    for index, batch in enumerate(_source_batches(review)):
+        yield (separator if index else b"") + write(batch)
+
+
+def stream_download(review, name):
+    """The bytes of a STREAMED_FILES file as chunks, equal to DOWNLOADS[name].build(review)."""
+    if name == "sources.json":
+        return _csl_chunks(review)
+    # The writers end each record with a newline and part records with a blank line (RIS)
+    # or two (BibTeX): joining the chunks with what lies between records keeps the bytes.
+    write, separator = {"sources.ris": (to_ris, b"\n"), "sources.bib": (to_bibtex, b"\n\n")}[name]
+    return _joined_chunks(review, write, separator)
 
 
 def job_files_for(user, review):

@@ -5,7 +5,7 @@ name (`<slug>-<name>`), so a file saved from the page and one fetched by a
 script are interchangeable.
 """
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 
 
 def attachment(response, filename):
@@ -13,9 +13,12 @@ def attachment(response, filename):
     return response
 
 
-def download_response(review, name, download):
-    """One of `reports.downloads.DOWNLOADS`, built for this review."""
-    response = HttpResponse(download.build(review), content_type=download.content_type)
+def streamed_response(review, name, download):
+    """A large review's file that `reports.downloads.stream_download` writes chunk by chunk."""
+    from reports.downloads import stream_download
+
+    response = StreamingHttpResponse(stream_download(review, name),
+                                     content_type=download.content_type)
     return attachment(response, f"{review.slug}-{name}")
 
 

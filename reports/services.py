@@ -12,14 +12,48 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ichub.jobs.files import save_upload
+from ichub.jobs.models import Job
+from ichub.jobs.runner import KINDS
 from ichub.jobs.services import start_job
 from ichub.models import MethodStatement, NotApplicableItem, QualityRating, Review
 from ichub.versioning import StaleVersion, claim_next_version
 from reports.checklists import checklist_for
 from reports.quality import STANDARDS, standards_for
-from reports.tasks import import_review_archive_job, import_review_job
+from reports.tasks import (
+    build_review_file_job,
+    export_review_job,
+    import_review_archive_job,
+    import_review_job,
+)
 from reports.transfer import TransferRefused, parse_document
 from reports.transfer.archive import is_archive, read_document_header
+
+
+def file_job_for(*, user, review, name, matrix=None):
+    """The job making the review's file `name` for `user`: theirs already under way, or new.
+
+    A GET of a large review's file starts it (the browser then shows its progress,
+    a script polls it): a reload or a second click joins the same job rather than
+    queueing the same work again. `matrix`: the evidence matrix's options.
+    """
+    if name == "export.json":
+        return _join_or_start(export_review_job, user, review, {})
+    params = {"name": name, **({"matrix": matrix} if matrix is not None else {})}
+    return _join_or_start(build_review_file_job, user, review, params)
+
+
+def _join_or_start(task, user, review, params):
+    with transaction.atomic():
+        under_way = Job.objects.select_for_update().filter(
+            owner=user, review=review, kind=KINDS[task.module_path], status__in=Job.ACTIVE,
+            cancel_requested=False,
+        ).order_by("-pk")
+        # Compared here, not in SQL: JSON equality differs between the databases, and a
+        # user has few jobs under way on one review.
+        for job in under_way:
+            if job.params == params:
+                return job
+        return start_job(task=task, owner=user, review=review, params=params)
 
 
 def start_review_import(*, upload, user):

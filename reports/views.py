@@ -15,9 +15,11 @@ from ichub.versioning import StaleVersion
 from reports.checklists import assess, checklist_for, does_not_apply
 from reports.downloads import (
     DOWNLOADS,
+    EXPORT,
     MATRIX_FILES,
     MATRIX_OPTIONS,
     build_download,
+    delivery,
     job_files_for,
 )
 from reports.forms import ReviewImportForm
@@ -30,8 +32,8 @@ from reports.rameses_lists import (
     furthest_theories,
     included_documents,
 )
-from reports.responses import attachment, download_response, export_response
-from reports.services import save_not_applicable, start_review_import
+from reports.responses import attachment, export_response, streamed_response
+from reports.services import file_job_for, save_not_applicable, start_review_import
 from reports.tasks import build_review_file_job, export_review_archive_job, export_review_job
 from reports.transfer import TransferRefused
 
@@ -193,14 +195,35 @@ def _checklist_rows(assessments, posted):
 
 
 def download(request, slug, name):
-    download = DOWNLOADS.get(name)
-    if download is None:
+    if name not in DOWNLOADS:
         raise Http404("No such download.")
-    return download_response(_get_review_for_user(request, slug), name, download)
+    return _deliver(request, _get_review_for_user(request, slug), name)
+
+
+def _deliver(request, review, name, matrix=None):
+    """A GET of one of the review's files: the file, streamed on a large review where its
+    format allows, else (large review) the progress page of the reader's job making it.
+
+    A link, a bookmark or a script's GET of a large review's file then never builds it
+    in the request; an anonymous reader is asked to sign in (a job needs an owner).
+    """
+    how = delivery(review, name)
+    if how == "job":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        job = file_job_for(user=request.user, review=review, name=name, matrix=matrix)
+        return redirect("jobs:detail", pk=job.pk)
+    if how == "stream":
+        return streamed_response(review, name, DOWNLOADS[name])
+    if name == EXPORT:
+        return export_response(review, reader=request.user)
+    data = build_download(review, name, **(matrix or {}))
+    return attachment(HttpResponse(data, content_type=DOWNLOADS[name].content_type),
+                      f"{review.slug}-{name}")
 
 
 def export(request, slug):
-    return export_response(_get_review_for_user(request, slug), reader=request.user)
+    return _deliver(request, _get_review_for_user(request, slug), EXPORT)
 
 
 @login_required
@@ -292,7 +315,4 @@ def matrix(request, slug):
 def matrix_download(request, slug, fmt):
     """The table the page shows, with its options, as CSV or Excel (formulas neutralised)."""
     review = _get_review_for_user(request, slug)
-    name = f"evidence-matrix.{fmt}"
-    data = build_download(review, name, **_matrix_options(request.GET))
-    return attachment(HttpResponse(data, content_type=DOWNLOADS[name].content_type),
-                      f"{review.slug}-{name}")
+    return _deliver(request, review, f"evidence-matrix.{fmt}", _matrix_options(request.GET))

@@ -1,10 +1,11 @@
 """A large review's table downloads are made by a job for signed-in readers (issue 15).
 
 Above settings.DOWNLOAD_JOB_SOURCES sources, the RAMESES page's CMOC table,
-evidence matrix, sources (RIS, BibTeX, CSL-JSON), PRISMA and Markdown report,
-and the matrix page's CSV/Excel, are buttons that start a job (a progress
-page, then the file). A small review, and an anonymous reader of a public one,
-keep the direct links. Each path is tried by each kind of reader.
+evidence matrix and Markdown report, and the matrix page's CSV/Excel, are
+buttons that start a job (a progress page, then the file); the sources' files
+stream and PRISMA stays direct (tests/jobs/test_large_downloads.py). A small
+review, and an anonymous reader of a public one, keep the direct links. Each
+path is tried by each kind of reader.
 """
 
 import pytest
@@ -54,6 +55,7 @@ def test_it_offers_a_large_reviews_table_downloads_as_jobs_to_signed_in_readers(
     for name in JOB_FILES | LARGE_REVIEW_JOB_FILES:
         assert _job_form(name) in page and _link(name) not in page, name
     assert _link("rameses-checklist.csv") in page  # small files stay direct
+    assert _link("sources.ris") in page and _link("prisma-flow.csv") in page  # streamed, small
     matrix = client.get(f"{BASE}/matrix/?include_retired=1").content.decode()
     assert _job_form("evidence-matrix.xlsx") in matrix and "/matrix.xlsx" not in matrix
     assert '<input type="hidden" name="include_retired" value="1">' in matrix
@@ -78,9 +80,11 @@ def test_it_keeps_direct_links_for_anonymous_readers_of_a_large_public_review(cl
 
     for name in LARGE_REVIEW_JOB_FILES:
         assert _link(name) in page, name
-    response = client.get(f"{BASE}/reports/downloads/sources.ris")
-    assert response.status_code == 200 and b"TI  - " in response.content
-    assert client.get(f"{BASE}/matrix.csv").status_code == 200
+    response = client.get(f"{BASE}/reports/downloads/sources.ris")  # streamed
+    assert response.status_code == 200 and b"TI  - " in _body(response)
+    # A file made by a job on a review this size: sign in first (a job needs an owner).
+    response = client.get(f"{BASE}/matrix.csv")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     # Starting a job needs an account: sent to sign in, no job.
     assert client.post(f"{BASE}/reports/files/sources.ris").status_code == 302
     assert not Job.objects.exists()
@@ -88,9 +92,11 @@ def test_it_keeps_direct_links_for_anonymous_readers_of_a_large_public_review(cl
 
 @pytest.mark.parametrize("name", ["sources.ris", "cmoc-table.xlsx", "prisma-flow.csv",
                                   "rameses-report.md"])
-def test_it_makes_the_same_file_as_the_direct_download(client, large, viewer, run_worker, name):
+def test_it_makes_the_same_file_as_the_direct_download(client, settings, sources, viewer,
+                                                        run_worker, name):
     client.force_login(viewer)
-    direct = client.get(f"{BASE}/reports/downloads/{name}")
+    direct = client.get(f"{BASE}/reports/downloads/{name}")  # a small review's download
+    settings.DOWNLOAD_JOB_SOURCES = 2
 
     response = client.post(f"{BASE}/reports/files/{name}")
 
@@ -105,9 +111,11 @@ def test_it_makes_the_same_file_as_the_direct_download(client, large, viewer, ru
         assert _body(download) == direct.content
 
 
-def test_it_makes_the_matrix_with_the_pages_options(client, large, editor, run_worker):
+def test_it_makes_the_matrix_with_the_pages_options(client, settings, sources, editor,
+                                                    run_worker):
     client.force_login(editor)
     direct = client.get(f"{BASE}/matrix.csv?include_retired=1&hide_empty=1")
+    settings.DOWNLOAD_JOB_SOURCES = 2
 
     client.post(f"{BASE}/reports/files/evidence-matrix.csv",
                 {"include_retired": "1", "hide_empty": "1"})
