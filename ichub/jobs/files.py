@@ -89,8 +89,9 @@ def sweep_superseded(job_id, *, keep):
 
     Nothing will read them: the job row names only the succeeding attempt's
     file (`keep`). Runs only for retried jobs, so the folder is listed rarely.
-    An attempt still running when this runs (fenced off, it will stop at its
-    next write) may yet leave a file; the age-based `sweep` takes that one.
+    An attempt still running when this runs deletes its own file when it finds
+    itself fenced off (`JobRun.save_result`); only a file whose attempt was
+    killed after this ran waits for the age-based `sweep`.
     """
     try:
         _, files = default_storage.listdir(RESULT_FOLDER)

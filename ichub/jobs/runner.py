@@ -15,6 +15,7 @@ import time
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.sql import UpdateQuery
@@ -90,6 +91,20 @@ def _run(function, job_id, attempt):
         # Cancelled while queued, or retried since this attempt was enqueued.
         return None
     run = JobRun(Job.objects.get(pk=job_id), attempt)
+    finished = 0
+    try:
+        finished = _run_attempt(function, run)
+    finally:
+        # Files no job row names (superseded, failed, cancelled, or made but not
+        # returned) would wait a week for the age sweep.
+        run.discard_files(keep=run.job.result_file if finished else "")
+    if finished and attempt > 1:
+        files.sweep_superseded(job_id, keep=run.job.result_file)
+    return {"job": job_id, "status": Job.Status.SUCCEEDED} if finished else None
+
+
+def _run_attempt(function, run):
+    """Run the task and record how it ended; the rows written by a success (0: none)."""
     try:
         # A job reads user files too: past its budget it stops (at a progress
         # report or a reader's checkpoint) and its transaction rolls back.
@@ -98,30 +113,28 @@ def _run(function, job_id, attempt):
     except BudgetExceeded as exceeded:
         run.finish(Job.Status.FAILED, error=f"The job ran over its time limit of "
                    f"{exceeded.seconds:g} seconds, so it stopped and kept nothing.")
-        return None
+        return 0
     except JobSuperseded:
-        return None
+        return 0
     except JobCancelled:
         run.finish(Job.Status.CANCELLED, message="Cancelled.")
-        return None
+        return 0
     except JobFailed as failure:
         run.finish(Job.Status.FAILED, error=failure.message)
-        return None
+        return 0
     except Exception as exc:
         run.finish(
             Job.Status.FAILED,
             error=f"The job stopped on an unexpected error ({type(exc).__name__}).",
         )
         raise  # the task backend keeps the traceback for whoever runs the workers
-    finished = run.finish(
+    run.job.result_file = outcome.get("result_file", "")
+    return run.finish(
         Job.Status.SUCCEEDED,
         result=outcome.get("result"),
         result_url=outcome.get("result_url", ""),
-        result_file=outcome.get("result_file", ""),
+        result_file=run.job.result_file,
     )
-    if finished and attempt > 1:
-        files.sweep_superseded(job_id, keep=outcome.get("result_file", ""))
-    return {"job": job_id, "status": Job.Status.SUCCEEDED}
 
 
 class JobRun:
@@ -135,6 +148,7 @@ class JobRun:
         self._to_file = False  # SQLite: progress goes to `live` while atomic() is open
         self._last_write = 0.0
         self._pending_messages = []
+        self._saved = []  # storage names of the files this attempt made
 
     # -- what tasks call --------------------------------------------------------
     def set_total(self, total):
@@ -157,12 +171,33 @@ class JobRun:
     def save_result(self, filename, chunks):
         """Store the file this attempt made (files.save_result); (storage name, bytes).
 
-        Its name says which job and attempt made it, so a later attempt that
-        succeeds can clear away what earlier ones left (files.sweep_superseded).
+        Fenced by the attempt number like every row write: an attempt that a
+        retry took over stores nothing, or deletes what it just stored, and
+        stops (JobSuperseded). Its name says which job and attempt made it, so
+        a later attempt that succeeds can clear away what a killed one left
+        (files.sweep_superseded).
         """
-        return files.save_result(
+        if not self._still_mine():
+            raise JobSuperseded()  # a retry took over while this attempt made the file
+        stored, size = files.save_result(
             filename, chunks, prefix=files.attempt_prefix(self.job.pk, self.attempt)
         )
+        self._saved.append(stored)
+        if not self._still_mine():
+            # Retried while the file was stored: the new attempt may already have
+            # succeeded and swept, so this file would outlive everyone who could name it.
+            raise JobSuperseded()
+        return stored, size
+
+    def discard_files(self, *, keep=""):
+        """Delete the files this attempt stored, except the one its job row names (`keep`)."""
+        for name in self._saved:
+            if name != keep:
+                default_storage.delete(name)
+        self._saved = []
+
+    def _still_mine(self):
+        return Job.objects.filter(pk=self.job.pk, attempts=self.attempt).exists()
 
     def set_review(self, review):
         """The review the job made (a whole-review import), so its members see the job."""

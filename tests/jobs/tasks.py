@@ -126,3 +126,35 @@ def define_and_hold(job):
                     time.sleep(0.1)
                 raise RuntimeError("the test did not kill the worker")
     return {"result": {"defined": len(elements)}}
+
+
+@job_task("test.file")
+def write_file(job):
+    """Store a small file as the job's result. `retry_while_storing`: while attempt 1
+    streams its file, the job is retried and attempt 2 runs to success (a slow worker
+    presumed dead); `fail_after_storing`: the task fails once its file is stored."""
+
+    def chunks():
+        yield b"first half, "
+        if job.params.get("retry_while_storing") and job.attempt == 1:
+            _retry_and_succeed(job.job.pk)
+        yield b"second half"
+
+    stored, size = job.save_result("out.txt", chunks())
+    if job.params.get("fail_after_storing"):
+        raise JobFailed("Failed after storing its file.")
+    return {"result": {"bytes": size}, "result_file": stored}
+
+
+def _retry_and_succeed(job_pk):
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from ichub.jobs.services import retry_job
+
+    silent_since = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
+    Job.objects.filter(pk=job_pk).update(heartbeat_at=silent_since)
+    attempt = retry_job(job=Job.objects.get(pk=job_pk)).attempts
+    write_file.call(job_pk, attempt)  # the new attempt, on another worker, to the end
