@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, Q
+from django.db.models.functions import Lower
+
 from cmocs.models import CMOC, EvidenceLink, Provenance
 from evidence.models import SourceDocument
 from ichub.fields import natural_sort_key
@@ -57,11 +60,7 @@ def evidence_matrix(review, *, include_retired=False, hide_empty=False):
         .shown_with_cmocs()
         .values_list("id", "cmoc_id", "excerpt__source_id", "stance", "element", "provenance")
     )
-    cells = {}
-    for link_id, cmoc_id, source_id, stance, element, provenance in links:
-        cells.setdefault((cmoc_id, source_id), []).append(
-            {"id": link_id, "stance": stance, "element": element, "provenance": provenance}
-        )
+    cells = _cells(links)
     linked_source_ids = {source_id for _, source_id in cells}
     sources = SourceDocument.objects.filter(pk__in=linked_source_ids)
     if not hide_empty:
@@ -71,3 +70,48 @@ def evidence_matrix(review, *, include_retired=False, hide_empty=False):
         key=lambda s: (s.short_citation.lower(), s.pk),
     )
     return EvidenceMatrix(cmocs=cmocs, sources=sources, cells=cells)
+
+
+def _cells(links):
+    cells = {}
+    for link_id, cmoc_id, source_id, stance, element, provenance in links:
+        cells.setdefault((cmoc_id, source_id), []).append(
+            {"id": link_id, "stance": stance, "element": element, "provenance": provenance}
+        )
+    return cells
+
+
+def matrix_columns(review, *, include_retired=False):
+    """The matrix's CMOCs (as `evidence_matrix` chooses them) as a query in reading order."""
+    cmocs = CMOC.objects.filter(review=review)
+    if not include_retired:
+        refined = cmocs.filter(stage=CMOC.Stage.REFINED)
+        cmocs = cmocs.filter(status=CMOC.Status.ACTIVE).filter(
+            Q(stage=CMOC.Stage.REFINED) | ~Exists(refined))
+    return cmocs.only("id", "code", "statement", "status", "stage").in_reading_order()
+
+
+def matrix_rows(review, columns, *, hide_empty=False):
+    """The matrix's sources as a query: linked to a column's CMOC, or included here.
+
+    Ordered in SQL, by author list then year (the citation as written is a Python
+    function of the list), so a page of rows is read with LIMIT/OFFSET.
+    """
+    linked = SourceDocument.objects.filter(pk__in=EvidenceLink.objects.filter(
+        cmoc__in=columns.order_by().values("pk")).shown_with_cmocs().values("excerpt__source_id"))
+    if not hide_empty:
+        linked = linked | SourceDocument.objects.filter(review=review).included()
+    return linked.select_related("review").only(
+        "id", "citation_key", "authors", "year", "title", "review_id", "review__slug",
+    ).order_by(Lower("authors"), "year", "citation_key", "id")
+
+
+def matrix_part(review, columns, rows):
+    """The matrix of these (few) columns and rows: the cells in one query."""
+    links = (
+        EvidenceLink.objects.filter(cmoc__in=[c.pk for c in columns],
+                                    excerpt__source_id__in=[s.pk for s in rows])
+        .shown_with_cmocs()
+        .values_list("id", "cmoc_id", "excerpt__source_id", "stance", "element", "provenance")
+    )
+    return EvidenceMatrix(cmocs=list(columns), sources=list(rows), cells=_cells(links))

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ichub.jobs.services import start_job
-from ichub.models import QualityRating, Review
+from ichub.models import QualityRating
 from ichub.permissions import EDITOR, get_review_for_user, has_role
 from ichub.versioning import StaleVersion
 from reports.checklists import assess, checklist_for, does_not_apply
@@ -23,7 +23,7 @@ from reports.downloads import (
     job_files_for,
 )
 from reports.forms import ReviewImportForm
-from reports.matrix import evidence_matrix
+from reports.matrix import matrix_columns, matrix_part, matrix_rows
 from reports.quality import save_self_assessment, self_assessment
 from reports.rameses import Section, findings_sections, rameses_report
 from reports.rameses_lists import (
@@ -42,6 +42,9 @@ from reports.transfer import TransferRefused
 RAMESES_ROWS_SHOWN = 50
 DOCUMENTS_PER_PAGE = 100
 FINDINGS_PER_PAGE = 25
+# The evidence matrix page: this many sources (rows) by this many CMOCs (columns).
+MATRIX_ROWS = 100
+MATRIX_COLUMNS = 20
 
 
 def _get_review_for_user(request, slug):
@@ -286,27 +289,29 @@ def _matrix_options(query):
 
 
 def matrix(request, slug):
+    """The evidence matrix a page of rows and a page of columns at a time.
+
+    Every included source x every current CMOC grows with the review; a page reads
+    MATRIX_ROWS sources, MATRIX_COLUMNS CMOCs and the links between them only.
+    """
     review = _get_review_for_user(request, slug)
     options = _matrix_options(request.GET)
-    result = evidence_matrix(review, **options)
+    columns = matrix_columns(review, include_retired=options["include_retired"])
+    column_page = Paginator(columns, MATRIX_COLUMNS).get_page(request.GET.get("columns"))
+    row_page = Paginator(matrix_rows(review, columns, hide_empty=options["hide_empty"]),
+                         MATRIX_ROWS).get_page(request.GET.get("page"))
+    part = matrix_part(review, column_page.object_list, row_page.object_list)
     # Sources may come from a review whose evidence bears on this one's theories: their
     # pages live under its slug.
-    slugs = dict(
-        Review.objects.filter(pk__in={s.review_id for s in result.sources}).values_list(
-            "pk", "slug"
-        )
-    )
     rows = [
-        (
-            source,
-            slugs[source.review_id],
-            [(cmoc, result.labelled_stances(cmoc.pk, source.pk)) for cmoc in result.cmocs],
-        )
-        for source in result.sources
+        (source, source.review.slug,
+         [(cmoc, part.labelled_stances(cmoc.pk, source.pk)) for cmoc in part.cmocs])
+        for source in part.sources
     ]
+    query = "&".join(f"{name}=1" for name, on in options.items() if on)
     return render(request, "reports/matrix.html", {
-        "review": review, "matrix": result, "rows": rows, "options": options,
-        "query": "&".join(f"{name}=1" for name, on in options.items() if on),
+        "review": review, "matrix": part, "rows": rows, "options": options, "query": query,
+        "row_page": row_page, "column_page": column_page,
         "job_files": job_files_for(request.user, review),
         "matrix_jobs": [("evidence-matrix.csv", "CSV"), ("evidence-matrix.xlsx", "Excel")],
     })

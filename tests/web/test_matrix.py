@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -63,3 +64,75 @@ def test_it_builds_the_matrix_in_the_same_queries_however_big(client, curated, r
         services.create_cmoc(review=review, user=owner, code=f"CMOC {50 + i}", stage="refined",
                              statement="s")
     assert count() == before
+
+
+def _grow(review, owner, refined, sources, cmocs, start=0):
+    """Add included sources, each linked to `refined`, and refined CMOCs."""
+    for i in range(start, start + sources):
+        source = SourceDocument.objects.create(review=review, citation_key=f"g{i}", title="g",
+                                               authors=f"G{i:02d}, A.", year=2021,
+                                               inclusion_status="included")
+        excerpt = Excerpt.objects.create(source=source, key="k", text="t")
+        services.link_evidence(cmoc=refined, excerpt=excerpt, user=owner)
+    for i in range(start, start + cmocs):
+        services.create_cmoc(review=review, user=owner, code=f"CMOC {60 + i}", stage="refined",
+                             statement="s")
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr("reports.views.MATRIX_ROWS", 3)
+    monkeypatch.setattr("reports.views.MATRIX_COLUMNS", 2)
+
+
+def test_it_pages_the_matrix_in_rows_and_columns_in_the_same_queries(
+    client, curated, review, owner, small_pages
+):
+    client.force_login(owner)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response
+
+    _grow(review, owner, curated["refined"], sources=3, cmocs=2)  # beyond a page each way
+    small, _ = count(f"/reviews/{review.slug}/matrix/?page=2&columns=2")
+    _grow(review, owner, curated["refined"], sources=9, cmocs=4, start=3)  # 14 rows, 7 columns
+    large, response = count(f"/reviews/{review.slug}/matrix/?page=2&columns=2")
+
+    assert large == small
+    page = response.content.decode()
+    assert page.count('<th scope="row">') == 3 and page.count('<th scope="col">') == 1 + 2
+    assert "Sources 4–6 of 14" in page and "CMOCs 3–4 of 7" in page
+    assert "page=3&amp;columns=2" in page and "page=1&amp;columns=2" in page  # rows nav
+    assert "page=2&amp;columns=3" in page and "page=2&amp;columns=1" in page  # columns nav
+
+
+def test_it_shows_every_cell_once_across_the_pages(client, curated, review, owner, small_pages):
+    _grow(review, owner, curated["refined"], sources=4, cmocs=3)
+    client.force_login(owner)
+    options = "include_retired=1&hide_empty=1"
+    full = client.get(f"/reviews/{review.slug}/matrix.csv?{options}").content.decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(full)))
+
+    seen_rows, seen_columns = [], []
+    for column_page in (1, 2, 3):
+        for row_page in (1, 2):
+            page = client.get(f"/reviews/{review.slug}/matrix/?{options}&page={row_page}"
+                              f"&columns={column_page}").content.decode()
+            assert "include_retired=1" in page  # the navigation keeps the options
+            if column_page == 1:
+                seen_rows += re.findall(r'<th scope="row"><a [^>]*>([^<]*)</a>', page)
+            if row_page == 1:
+                seen_columns += re.findall(r'<th scope="col"><a [^>]*>([^<]*)</a>', page)
+    # Each source and each CMOC on exactly one page, in the download's order.
+    assert sorted(seen_rows) == sorted(row[0] for row in rows) and len(rows) == 6
+    assert seen_columns == [heading.split(" (")[0] for heading in header[1:]]
+    assert len(seen_columns) == 6
+
+
+@pytest.mark.parametrize("query", ["page=abc", "page=999&columns=-4", "columns=1.5"])
+def test_it_answers_an_odd_matrix_page_with_a_page(client, curated, review, owner, query):
+    client.force_login(owner)
+    assert client.get(f"/reviews/{review.slug}/matrix/?{query}").status_code == 200
