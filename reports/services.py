@@ -51,7 +51,7 @@ def _join_or_start(task, user, review, params):
         # Compared here, not in SQL: JSON equality differs between the databases, and a
         # user has few jobs under way on one review.
         for job in under_way:
-            if job.params == params:
+            if job.params == params and not job.is_stale:  # a dead worker's job is not joined
                 return job
         return start_job(task=task, owner=user, review=review, params=params)
 

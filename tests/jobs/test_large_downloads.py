@@ -8,9 +8,12 @@ made by the reader's job: the browser goes to its progress page, the API
 answers 202 with its Location; anonymous readers are asked to sign in.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from evidence.models import SourceDocument
 from ichub.jobs.models import Job
@@ -203,3 +206,17 @@ def test_it_lets_only_readers_start_a_matrix_job_with_options(request, review, t
     response = _post(token_client(user), "evidence-matrix.xlsx", {"hide_empty": True})
     assert response.status_code == expected
     assert Job.objects.count() == (1 if expected == 202 else 0)
+
+
+def test_it_starts_a_new_job_rather_than_join_one_whose_worker_died(client, settings, sources,
+                                                                    editor):
+    settings.DOWNLOAD_JOB_SOURCES = 2
+    client.force_login(editor)
+    client.get(f"{BASE}/reports/downloads/cmoc-table.csv")
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS + 1)
+    Job.objects.update(status=Job.Status.RUNNING, started_at=long_ago, heartbeat_at=long_ago)
+
+    response = client.get(f"{BASE}/reports/downloads/cmoc-table.csv")
+
+    dead, new = Job.objects.order_by("pk")
+    assert response["Location"] == f"/jobs/{new.pk}/" and new.status == Job.Status.QUEUED
