@@ -112,6 +112,9 @@ _DECIDED_BY_USER = (f"EXISTS (SELECT 1 FROM {_DECISIONS} mine "  # noqa: S608
 
 
 _SUMMARY = ScreeningSummary._meta.db_table
+# Per review, its pending sources with no title/abstract state, kept by database triggers
+# (a plain table: see migration evidence 0014_screening_backlog for why).
+_BACKLOG = "evidence_screeningbacklog"
 _REVIEWER_SUMMARY = ScreeningReviewerSummary._meta.db_table
 
 
@@ -119,14 +122,15 @@ def queue_counts(review, stage, user):
     """(sources the stage's queue holds, how many wait for this user, the first of them or None).
 
     One query: the screened, awaiting and full-text candidate counts and the
-    user's decided awaiting sources come from the kept summary rows; the
-    title/abstract candidates (pending sources nobody screened there) are
-    counted, and the first waiting source (lowest id) is found through indexes.
+    user's decided awaiting sources come from the kept summary rows, the
+    title/abstract candidates (pending sources nobody screened there) from the
+    review's backlog row (kept by triggers); the first waiting source (lowest
+    id) is found through indexes.
     """
     column, unscreened = _UNSCREENED[stage]
-    fresh = (f"(SELECT COUNT(*) FROM {unscreened})" if stage == TA else
-             f"(SELECT unscreened FROM {_SUMMARY} WHERE review_id = %(review)s "
-             "AND stage = %(stage)s)")
+    fresh = (f"(SELECT unscreened FROM {_BACKLOG} WHERE review_id = %(review)s)" if stage == TA
+             else f"(SELECT unscreened FROM {_SUMMARY} WHERE review_id = %(review)s "
+                  "AND stage = %(stage)s)")
     (screened, fresh, awaiting, decided, first_fresh, first_awaiting), = _fetch(
         f"SELECT (SELECT screened FROM {_SUMMARY} WHERE review_id = %(review)s "  # noqa: S608
         f"AND stage = %(stage)s), {fresh}, "

@@ -19,6 +19,7 @@ from django.db import connection
 from django.urls import reverse
 
 from bench.pages import build_screened_review
+from evidence.importers.services import import_sources
 from evidence.models import (
     ScreeningDecision,
     ScreeningPair,
@@ -41,6 +42,7 @@ from ichub.models import Review
 from reports.transfer import export_review_text, import_review, parse_document
 from reports.transfer.archive import import_archive, write_archive
 from tests.conftest import make_user
+from tests.evidence.importers import samples
 
 TA, FT = ScreeningStage.TITLE_ABSTRACT, ScreeningStage.FULL_TEXT
 
@@ -125,10 +127,28 @@ def _summary_rule(review):
             dict(reviewers))
 
 
+def _backlog(review):
+    """The review's title/abstract backlog as the triggers keep it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unscreened FROM evidence_screeningbacklog WHERE review_id = %s",
+                       [review.pk])
+        return cursor.fetchone()[0]
+
+
+def _backlog_rule(review):
+    """Pending sources with no title/abstract decision or resolution."""
+    pending = SourceDocument.objects.filter(review=review, inclusion_status="pending")
+    return sum(1 for source in pending.prefetch_related("screening_decisions",
+                                                        "screening_resolutions")
+               if not any(d.stage == TA and d.is_current for d in source.screening_decisions.all())
+               and not any(r.stage == TA for r in source.screening_resolutions.all()))
+
+
 def _assert_kept(review):
     assert _stored(review) == _rule(review)
     assert _stored_pairs(review) == _pair_rule(review)
     assert _stored_summary(review) == _summary_rule(review)
+    assert _backlog(review) == _backlog_rule(review)
 
 
 def _delete(review):
@@ -278,3 +298,40 @@ def test_it_takes_deleted_sources_out_of_the_summary(screened, batch, client, ow
     SourceDocument.objects.filter(pk__in=[batch[2].pk, batch[3].pk]).delete()
     _assert_kept(screened)
     assert _stored_summary(screened) == ({}, {})
+
+
+def test_it_keeps_the_backlog_through_every_kind_of_source_write(screened, batch, owner,
+                                                                   token_client, client):
+    """The title/abstract backlog (kept by triggers) follows sources however they change."""
+    _assert_kept(screened)
+    assert _backlog(screened) == 6  # batch 4-9
+    other = Review.objects.create(slug="other-review", title="Another review")
+    assert _backlog(other) == 0
+    import_sources(review=screened, data=samples.ZOTERO_RIS.encode())
+    SourceDocument.objects.bulk_create([
+        SourceDocument(review=screened, citation_key=f"bulk{n}", title=f"Bulk {n}")
+        for n in range(3)])
+    _assert_kept(screened)
+    SourceDocument.objects.filter(pk__in=[batch[6].pk, batch[0].pk]).update(
+        inclusion_status="excluded", excluded_at_stage=TA)  # one unscreened, one screened
+    api = token_client(owner)
+    response = api.patch(f"/api/sources/{batch[7].pk}/", {"inclusion_status": "included"},
+                         format="json", HTTP_IF_MATCH=api.get(
+                             f"/api/sources/{batch[7].pk}/").headers["ETag"])
+    assert response.status_code == 200, response.content
+    _assert_kept(screened)
+    SourceDocument.objects.filter(pk=batch[6].pk).update(inclusion_status="pending",
+                                                         excluded_at_stage="")
+    SourceDocument.objects.filter(pk=batch[8].pk).update(review=other)  # moved (as the admin may)
+    _assert_kept(screened)
+    assert _backlog(other) == 1
+    record_decision(user=owner, source=batch[9], stage=TA, decision="include")
+    batch[4].delete()
+    _assert_kept(screened)
+    assert _backlog(screened) == _backlog_rule(screened) > 0
+    other_id = other.pk
+    other.delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM evidence_screeningbacklog WHERE review_id = %s",
+                       [other_id])
+        assert cursor.fetchone()[0] == 0
