@@ -76,6 +76,9 @@ class ScreeningState(models.Model):
         indexes = [
             models.Index(fields=["review", "stage", "state", "source"],
                          name="screening_state_by_review"),
+            # The resolved conflicts still showing their decisions, in source order.
+            models.Index(fields=["review", "stage", "source", "decisions"],
+                         condition=~Q(resolution=""), name="screening_state_resolved"),
         ]
 
     def __str__(self):

@@ -210,6 +210,9 @@ class SourceDocument(Versioned):
             models.Index(F("review"), F("inclusion_status"), F("excluded_at_stage"),
                          Substr("authors", 1, 100), F("year"), F("id"),
                          name="source_exclusions_by_author"),
+            # The title/abstract queue's first unscreened source: pending ones in id order.
+            models.Index(fields=["review", "id"], condition=Q(inclusion_status="pending"),
+                         name="source_pending_by_id"),
         ]
 
     def __str__(self):

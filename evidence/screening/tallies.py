@@ -58,16 +58,8 @@ def conflicts_total(review, *, stage=None, include_open=True, include_resolved=F
                for each_stage, row in rows.items() if stage in (None, each_stage))
 
 
-def _conflicts_where(stage, include_open, include_resolved):
-    states = []
-    if include_open:
-        states.append("st.state = 'conflict'")
-    if include_resolved:
-        states.append("(st.resolution <> '' AND st.decisions > 0)")
-    where = f"st.review_id = %(review)s AND ({' OR '.join(states) or '1 = 0'})"
-    if stage:
-        where += " AND st.stage = %(stage)s"
-    return where
+_CONFLICT_KINDS = {"open": "st.state = 'conflict'",
+                   "resolved": "st.resolution <> '' AND st.decisions > 0"}
 
 
 def conflict_keys(review, *, stage=None, include_open=True, include_resolved=False,
@@ -75,18 +67,30 @@ def conflict_keys(review, *, stage=None, include_open=True, include_resolved=Fal
     """(total, [(source id, stage), ...]): open conflicts and/or resolved ones.
 
     In stage order, then source order. Resolved ones are listed only while
-    they still have decisions to show.
+    they still have decisions to show. The total comes from the summary; the
+    page from one short index walk per stage and kind (screening_state_by_review
+    for open ones, screening_state_resolved for resolved ones), each stopping
+    after offset + limit rows, so a page costs what its depth costs, not the review.
     """
-    where = _conflicts_where(stage, include_open, include_resolved)
     total = conflicts_total(review, stage=stage, include_open=include_open,
                             include_resolved=include_resolved)
-    if limit == 0:
+    kinds = [kind for kind, wanted in (("open", include_open), ("resolved", include_resolved))
+             if wanted]
+    if limit == 0 or not kinds:
         return total, []
+    depth = f" LIMIT {int(limit) + int(offset)}" if limit is not None else ""
+    stages = {f"stage{n}": each for n, each in enumerate((stage,) if stage else (TA, FT))}
+    arms = " UNION ALL ".join(
+        f"SELECT source_id, stage FROM (SELECT st.source_id, st.stage "  # noqa: S608
+        f"FROM {_STATES} st WHERE st.review_id = %(review)s AND st.stage = %({key})s "
+        f"AND {_CONFLICT_KINDS[kind]} ORDER BY st.source_id{depth}) {kind}_{key}"
+        for key in stages for kind in kinds
+    )
     page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     keys = _fetch(
-        f"SELECT st.source_id, st.stage FROM {_STATES} st WHERE {where} "  # noqa: S608
-        f"ORDER BY CASE st.stage WHEN '{TA}' THEN 0 ELSE 1 END, st.source_id{page}",
-        review, stage=stage,
+        f"SELECT source_id, stage FROM ({arms}) k "  # noqa: S608
+        f"ORDER BY CASE stage WHEN '{TA}' THEN 0 ELSE 1 END, source_id{page}",
+        review, **stages,
     )
     return total, [tuple(key) for key in keys]
 
@@ -131,14 +135,19 @@ def queue_counts(review, stage, user):
     fresh = (f"(SELECT unscreened FROM {_BACKLOG} WHERE review_id = %(review)s)" if stage == TA
              else f"(SELECT unscreened FROM {_SUMMARY} WHERE review_id = %(review)s "
                   "AND stage = %(stage)s)")
+    awaiting = (f"(SELECT awaiting FROM {_SUMMARY} WHERE review_id = %(review)s "  # noqa: S608
+                "AND stage = %(stage)s)")
+    decided = (f"(SELECT awaiting_decided FROM {_REVIEWER_SUMMARY} "  # noqa: S608
+               "WHERE review_id = %(review)s AND stage = %(stage)s AND reviewer_id = %(user)s)")
     (screened, fresh, awaiting, decided, first_fresh, first_awaiting), = _fetch(
         f"SELECT (SELECT screened FROM {_SUMMARY} WHERE review_id = %(review)s "  # noqa: S608
-        f"AND stage = %(stage)s), {fresh}, "
-        f"(SELECT awaiting FROM {_SUMMARY} WHERE review_id = %(review)s AND stage = %(stage)s), "
-        f"(SELECT awaiting_decided FROM {_REVIEWER_SUMMARY} WHERE review_id = %(review)s "
-        "AND stage = %(stage)s AND reviewer_id = %(user)s), "
-        f"(SELECT MIN({column}) FROM {unscreened}), "
-        f"(SELECT MIN(st.source_id) FROM {_AWAITING} AND NOT {_DECIDED_BY_USER})",
+        f"AND stage = %(stage)s), {fresh}, {awaiting}, {decided}, "
+        # The first waiting source is looked for only where the counts say there is one,
+        # with ORDER BY + LIMIT (not MIN), so the planner walks the id-ordered indexes
+        # (source_pending_by_id, screening_state_by_review) and stops at the first.
+        f"CASE WHEN {fresh} > 0 THEN (SELECT {column} FROM {unscreened} ORDER BY 1 LIMIT 1) END, "
+        f"CASE WHEN {awaiting} > COALESCE({decided}, 0) THEN (SELECT st.source_id "
+        f"FROM {_AWAITING} AND NOT {_DECIDED_BY_USER} ORDER BY 1 LIMIT 1) END",
         review, stage=stage, user=user.pk,
     )
     screened, fresh, awaiting, decided = (n or 0 for n in (screened, fresh, awaiting, decided))
