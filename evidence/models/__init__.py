@@ -18,6 +18,7 @@ from .screening import (
 )
 from .screening_state import (
     ScreeningPair,
+    ScreeningPairCount,
     ScreeningReviewerSummary,
     ScreeningState,
     ScreeningSummary,
@@ -46,6 +47,7 @@ __all__ = [
     "ScreeningCount",
     "ScreeningDecision",
     "ScreeningPair",
+    "ScreeningPairCount",
     "ScreeningProtocol",
     "ScreeningResolution",
     "ScreeningReviewerSummary",

@@ -191,3 +191,36 @@ class ScreeningReviewerSummary(models.Model):
 
     def __str__(self):
         return f"{self.review} ({self.stage}), {self.reviewer}: {self.awaiting_decided}"
+
+
+class ScreeningPairCount(models.Model):
+    """How many items two reviewers labelled so at a stage: one cell of their agreement table.
+
+    The ScreeningPair rows counted by (stage, reviewers, labels), kept by the
+    states' refresh like ScreeningSummary, so the agreement (kappa) reads a
+    few rows per reviewer pair instead of grouping every pair of the review.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20, choices=ScreeningStage.choices)
+    first_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    second_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    first_label = models.CharField(max_length=10)
+    second_label = models.CharField(max_length=10)
+    items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "stage", "first_reviewer", "second_reviewer", "first_label",
+                        "second_label"], name="screening_pair_count_unique"),
+            models.CheckConstraint(condition=Q(first_reviewer__lt=F("second_reviewer")),
+                                   name="screening_pair_count_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.review} ({self.stage}): {self.first_label}/{self.second_label} {self.items}"

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from evidence.models import ScreeningPair, ScreeningStage
+from evidence.models import ScreeningPairCount, ScreeningStage
 
 User = get_user_model()
 
@@ -43,16 +43,15 @@ def kappa_from_table(table):
 
 
 # The blind decisions' pairs are kept per item by the screening services
-# (evidence.models.ScreeningPair); counted by (stage, reviewer, reviewer, label, label)
-# through that table's index, they are the tables kappa needs, whatever the size.
+# (evidence.models.ScreeningPair) and counted by (stage, reviewer, reviewer, label, label)
+# in ScreeningPairCount by the same refresh: those counts are the tables kappa needs, a few
+# rows per reviewer pair whatever the size of the review.
 _PAIRS_SQL = f"""
-SELECT p.stage, ua.username, ub.username, p.first_label, p.second_label, p.n
-FROM (SELECT stage, first_reviewer_id, second_reviewer_id, first_label, second_label,
-             COUNT(*) AS n
-      FROM {ScreeningPair._meta.db_table} WHERE review_id = %(review)s
-      GROUP BY stage, first_reviewer_id, second_reviewer_id, first_label, second_label) p
+SELECT p.stage, ua.username, ub.username, p.first_label, p.second_label, p.items
+FROM {ScreeningPairCount._meta.db_table} p
 JOIN {User._meta.db_table} ua ON ua.id = p.first_reviewer_id
 JOIN {User._meta.db_table} ub ON ub.id = p.second_reviewer_id
+WHERE p.review_id = %(review)s AND p.items > 0
 """  # noqa: S608 (table names are the models' own; the review is a parameter)
 
 
@@ -72,8 +71,8 @@ def review_agreement(review):
     """Per stage: agreement of every reviewer pair, and of the team, in one query.
 
     The team's kappa is the mean of the pairwise kappas (Light's kappa); its
-    raw agreement pools every pair's items. The database counts the pairs'
-    labels (ScreeningPair rows) through an index.
+    raw agreement pools every pair's items. The pairs' labels are read
+    already counted (ScreeningPairCount rows, kept with the screening states).
     """
     tables = _pair_tables(review)
     stages = []

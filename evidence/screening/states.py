@@ -172,7 +172,7 @@ def forget_sources(*, review_id, source_ids):
         for table in (ScreeningState._meta.db_table, ScreeningPair._meta.db_table):
             cursor.execute(  # noqa: S608 (our table names; the ids are parameters)
                 f"DELETE FROM {table} WHERE review_id = %(review)s AND source_id {ids}", params)
-        summary.add(review_id, before, ({}, {}))
+        summary.add(review_id, before, ({}, {}, {}))
 
 
 def restate_review(*, review, required):

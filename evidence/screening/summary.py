@@ -15,6 +15,8 @@ from django.db.models import F
 
 from evidence.models import (
     ScreeningDecision,
+    ScreeningPair,
+    ScreeningPairCount,
     ScreeningReviewerSummary,
     ScreeningStage,
     ScreeningState,
@@ -47,9 +49,21 @@ WHERE st.review_id = %(review)s AND st.state = 'awaiting' {{only}}
 GROUP BY st.stage, d.reviewer_id
 """  # noqa: S608 (table names are the models' own; every value is a parameter)
 
+# The agreement tables' cells: pairs counted by stage, reviewers and labels.
+_PAIR_TALLY = f"""
+SELECT st.stage, st.first_reviewer_id, st.second_reviewer_id, st.first_label, st.second_label,
+       COUNT(*)
+FROM {ScreeningPair._meta.db_table} st WHERE st.review_id = %(review)s {{only}}
+GROUP BY st.stage, st.first_reviewer_id, st.second_reviewer_id, st.first_label, st.second_label
+"""  # noqa: S608 (table names are the models' own; every value is a parameter)
+
 
 def tally(cursor, params, only=""):
-    """({stage: {field: n}}, {(stage, reviewer id): n}) of the states `only` selects."""
+    """The summary counts of the states and pairs `only` selects.
+
+    ({stage: {field: n}}, {(stage, reviewer id): n}, {(stage, first, second,
+    first label, second label): n}).
+    """
     stages, reviewers = defaultdict(lambda: dict.fromkeys(FIELDS, 0)), {}
     cursor.execute(_TALLY.format(only=only), params)
     for kind, stage, reviewer, screened, *counts in cursor.fetchall():
@@ -59,7 +73,9 @@ def tally(cursor, params, only=""):
         *by_state, unscreened = (int(n or 0) for n in counts)
         stages[stage].update(zip(FIELDS, (screened, *by_state), strict=False))
         stages[FT]["unscreened"] += unscreened
-    return stages, reviewers
+    cursor.execute(_PAIR_TALLY.format(only=only), params)
+    pairs = {tuple(key): n for *key, n in cursor.fetchall()}
+    return stages, reviewers, pairs
 
 
 def add(review_id, before, after):
@@ -69,7 +85,8 @@ def add(review_id, before, after):
     them too, so conflicts are ignored), then moved by relative UPDATEs in a
     fixed order, which are safe under concurrent decisions on other sources.
     """
-    (stages_before, reviewers_before), (stages_after, reviewers_after) = before, after
+    (stages_before, reviewers_before, pairs_before) = before
+    (stages_after, reviewers_after, pairs_after) = after
     stage_change = {}
     for stage in sorted(set(stages_before) | set(stages_after)):
         change = {f: stages_after.get(stage, {}).get(f, 0) - stages_before.get(stage, {}).get(f, 0)
@@ -95,13 +112,29 @@ def add(review_id, before, after):
             ScreeningReviewerSummary.objects.filter(
                 review_id=review_id, stage=stage, reviewer_id=reviewer
             ).update(awaiting_decided=F("awaiting_decided") + n)
+    pair_change = {key: pairs_after.get(key, 0) - pairs_before.get(key, 0)
+                   for key in sorted(set(pairs_before) | set(pairs_after))}
+    pair_change = {key: n for key, n in pair_change.items() if n}
+    if pair_change:
+        ScreeningPairCount.objects.bulk_create(
+            [ScreeningPairCount(review_id=review_id, **dict(zip(_PAIR_KEY, key, strict=True)))
+             for key, n in pair_change.items() if n > 0],
+            ignore_conflicts=True)
+        for key, n in pair_change.items():
+            ScreeningPairCount.objects.filter(
+                review_id=review_id, **dict(zip(_PAIR_KEY, key, strict=True))
+            ).update(items=F("items") + n)
+
+
+_PAIR_KEY = ("stage", "first_reviewer_id", "second_reviewer_id", "first_label", "second_label")
 
 
 def recount(cursor, review, params):
     """Count the whole review's summary rows again (a restore, a loader, a protocol change)."""
     ScreeningSummary.objects.filter(review=review).delete()
     ScreeningReviewerSummary.objects.filter(review=review).delete()
-    stages, reviewers = tally(cursor, params)
+    ScreeningPairCount.objects.filter(review=review).delete()
+    stages, reviewers, pairs = tally(cursor, params)
     # Only stages with something to count get a row; read() gives zeros for the others.
     ScreeningSummary.objects.bulk_create(
         ScreeningSummary(review=review, stage=stage, **counts)
@@ -110,6 +143,9 @@ def recount(cursor, review, params):
         ScreeningReviewerSummary(review=review, stage=stage, reviewer_id=reviewer,
                                  awaiting_decided=n)
         for (stage, reviewer), n in reviewers.items())
+    ScreeningPairCount.objects.bulk_create(
+        ScreeningPairCount(review=review, items=n, **dict(zip(_PAIR_KEY, key, strict=True)))
+        for key, n in pairs.items())
 
 
 def read(review):

@@ -23,6 +23,7 @@ from evidence.importers.services import import_sources
 from evidence.models import (
     ScreeningDecision,
     ScreeningPair,
+    ScreeningPairCount,
     ScreeningProtocol,
     ScreeningResolution,
     ScreeningReviewerSummary,
@@ -102,8 +103,12 @@ def _stored_summary(review):
               for row in ScreeningSummary.objects.filter(review=review)}
     reviewers = {(row.stage, row.reviewer_id): row.awaiting_decided
                  for row in ScreeningReviewerSummary.objects.filter(review=review)}
+    pairs = {(row.stage, row.first_reviewer_id, row.second_reviewer_id, row.first_label,
+               row.second_label): row.items
+             for row in ScreeningPairCount.objects.filter(review=review)}
     return ({stage: counts for stage, counts in stages.items() if any(counts.values())},
-            {key: n for key, n in reviewers.items() if n})
+            {key: n for key, n in reviewers.items() if n},
+            {key: n for key, n in pairs.items() if n})
 
 
 def _summary_rule(review):
@@ -123,8 +128,10 @@ def _summary_rule(review):
         for d in ScreeningDecision.objects.filter(source__review=review, is_current=True)
         if states[d.source_id, d.stage][0] == "awaiting"
     )
+    pairs = Counter((stage, a, b, *labels)
+                    for (_, stage, a, b), labels in _pair_rule(review).items())
     return ({stage: counts for stage, counts in stages.items() if any(counts.values())},
-            dict(reviewers))
+            dict(reviewers), dict(pairs))
 
 
 def _backlog(review):
@@ -278,9 +285,13 @@ def test_it_fills_the_summaries_of_existing_states_in_the_data_migration(screene
     expected = _stored_summary(screened)
     ScreeningSummary.objects.all().delete()
     ScreeningReviewerSummary.objects.all().delete()
-    migration = importlib.import_module("evidence.migrations.0013_screening_summary")
+    ScreeningPairCount.objects.all().delete()
     with connection.cursor() as cursor:
-        migration.fill_summaries(None, SimpleNamespace(execute=cursor.execute))
+        editor = SimpleNamespace(execute=cursor.execute)
+        importlib.import_module("evidence.migrations.0013_screening_summary").fill_summaries(
+            None, editor)
+        importlib.import_module("evidence.migrations.0016_screening_pair_count").fill_counts(
+            None, editor)
     assert _stored_summary(screened) == expected == _summary_rule(screened)
     assert expected[0][TA]["conflicts"] == 1 and expected[0][FT]["awaiting"] == 1
 
@@ -297,7 +308,7 @@ def test_it_takes_deleted_sources_out_of_the_summary(screened, batch, client, ow
     _assert_kept(screened)
     SourceDocument.objects.filter(pk__in=[batch[2].pk, batch[3].pk]).delete()
     _assert_kept(screened)
-    assert _stored_summary(screened) == ({}, {})
+    assert _stored_summary(screened) == ({}, {}, {})
 
 
 def test_it_keeps_the_backlog_through_every_kind_of_source_write(screened, batch, owner,
