@@ -13,8 +13,9 @@ from django_tasks import task
 
 from evidence.importers import ImportRefused
 from evidence.importers.services import import_sources
-from evidence.models import PrioritisationSettings, Ranking
+from evidence.models import PrioritisationSettings, Ranking, SourceDocument
 from evidence.screening.prioritisation import services as prioritisation
+from ichub.bulk.statistics import refresh_statistics
 from ichub.jobs import JobFailed, job_task
 from ichub.jobs.files import delete_upload, open_upload
 
@@ -97,5 +98,8 @@ def import_sources_job(job):
         delete_upload(params["upload"])  # the same file would be refused again
         raise JobFailed(refusal.message) from refusal
     delete_upload(params["upload"])
+    if report.created and not params["dry_run"]:
+        # After the commit, so the sources' pages do not plan on an empty table's statistics.
+        refresh_statistics([SourceDocument])
     result = report.as_dict(rows_kept=REPORT_ROWS_KEPT)
     return {"result": result, "result_url": reverse("evidence:list", args=[review.slug])}

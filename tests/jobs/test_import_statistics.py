@@ -1,4 +1,4 @@
-"""A whole-review restore job refreshes PostgreSQL's planner statistics of what it filled.
+"""Import jobs refresh PostgreSQL's planner statistics of the tables they filled.
 
 A fresh database otherwise plans the restored review's pages on the statistics
 of empty tables until autoanalyze runs (tests/perf/conftest.py tells what that
@@ -11,6 +11,7 @@ from django.db import connection
 
 from ichub.jobs.models import Job
 from reports.transfer import export_review_text
+from tests.evidence.importers import samples
 from tests.web.conftest import build_curated
 
 pytestmark = [
@@ -46,3 +47,20 @@ def test_it_analyzes_the_tables_a_restore_job_filled(review, owner, outsider, to
     for table in FILLED:
         assert after[table] is not None and after[table] != before.get(table), table
     assert after[NOT_FILLED] == before[NOT_FILLED]
+
+
+def test_it_analyzes_the_sources_table_after_a_reference_import_job(review, editor, settings,
+                                                                   token_client, run_worker):
+    settings.REFERENCE_IMPORT_JOB_BYTES = 100  # samples.NBIB is larger
+    before = _last_analyzed()
+
+    response = token_client(editor).post(
+        "/api/sources/import/",
+        {"file": SimpleUploadedFile("pubmed.nbib", samples.NBIB.encode()), "review": review.slug},
+        format="multipart")
+    run_worker()
+
+    assert Job.objects.get(pk=response.json()["id"]).status == Job.Status.SUCCEEDED
+    after = _last_analyzed()
+    assert after["evidence_sourcedocument"] not in (None, before["evidence_sourcedocument"])
+    assert after["cmocs_cmoc"] == before["cmocs_cmoc"]  # not filled, not analysed
