@@ -1,4 +1,4 @@
-"""A TCP relay in front of the suite's PostgreSQL that a test can cut or stall.
+"""A TCP relay in front of the suite's PostgreSQL that a test can cut.
 
 The tests run in parallel against ONE PostgreSQL (two xdist workers in CI), so
 a test must never stop or stall that server itself: a SIGSTOP of the
@@ -16,9 +16,8 @@ class Relay:
     """Forwards TCP to 127.0.0.1:target_port.
 
     cut(): drops every open connection and refuses new ones (a database restart,
-    a network partition). stall(): new connections complete the TCP handshake
-    but never get an answer (a stopped, swapped-out or I/O-stuck server).
-    restore(): forwards again.
+    a network partition). restore(): forwards again. A stalled server is a
+    real one stopped with SIGSTOP (own_postgres.py).
     """
 
     def __init__(self, target_port):
@@ -27,7 +26,6 @@ class Relay:
         self.port = self.listener.getsockname()[1]
         self.mode = "forward"
         self.open = []
-        self.held = []
         self.lock = threading.Lock()  # mode and open change together: no pair escapes a cut
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -37,9 +35,6 @@ class Relay:
             with self.lock:
                 if self.mode == "cut":
                     client.close()
-                    continue
-                if self.mode == "stall":
-                    self.held.append(client)  # held open, never read from nor answered
                     continue
                 upstream = socket.create_connection(("127.0.0.1", self.target_port))
                 self.open += [client, upstream]
@@ -60,11 +55,6 @@ class Relay:
                 except OSError:
                     pass
 
-    def _release_held(self):
-        for sock in self.held:
-            sock.close()
-        self.held = []
-
     def cut(self):
         with self.lock:
             self.mode = "cut"
@@ -74,13 +64,7 @@ class Relay:
                 except OSError:
                     pass
             self.open = []
-            self._release_held()
-
-    def stall(self):
-        with self.lock:
-            self.mode = "stall"
 
     def restore(self):
         with self.lock:
-            self._release_held()  # stalled handshakes: their clients gave up already
             self.mode = "forward"

@@ -2,7 +2,7 @@
 
 PostgreSQL's own timers do the work (DB_STATEMENT_TIMEOUT, DB_LOCK_TIMEOUT,
 DB_CONNECT_TIMEOUT); the tests make a statement wait for real, on a table lock
-held by a second connection, and stall a relay to the real server.
+held by a second connection, and stop (kill -STOP) a server of the test's own.
 """
 
 import os
@@ -13,7 +13,7 @@ import pytest
 from django.db import OperationalError, connection
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.security.tcp_relay import Relay
+from tests.security.own_postgres import own_postgres
 
 postgres_only = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").split(":")[0] not in {"postgres", "postgresql"},
@@ -99,20 +99,21 @@ def test_it_shows_a_503_page_to_a_browser_whose_page_timed_out(client, owner, re
 
 @postgres_only
 def test_it_answers_healthz_503_while_postgresql_is_stalled_and_200_after(client, db, monkeypatch):
-    # /healthz probes on a fresh connection: point it at a relay to the same server.
-    # A stalled relay completes TCP handshakes but never answers, exactly what a
-    # stopped postmaster does (the kernel accepts; nobody replies). The server all
-    # parallel tests share is never stopped (tests/security/tcp_relay.py says why).
-    relay = Relay(int(connection.settings_dict["PORT"]))
-    monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
-    monkeypatch.setitem(connection.settings_dict, "PORT", str(relay.port))
-    through_relay = client.get("/healthz")
-    relay.stall()
-    stalled = client.get("/healthz")
-    relay.restore()
-    after = client.get("/healthz")
+    # /healthz probes on a fresh connection: point it at a server of this test's own
+    # and kill -STOP its processes. The kernel still completes the TCP handshake; nobody
+    # answers. The server all parallel tests share is never stopped (own_postgres.py).
+    with own_postgres() as server:
+        if server is None:
+            pytest.skip("no PostgreSQL server binaries to start a server of the test's own")
+        for key, value in (("HOST", "127.0.0.1"), ("PORT", str(server.port)),
+                           ("NAME", "postgres"), ("USER", "postgres"), ("PASSWORD", "")):
+            monkeypatch.setitem(connection.settings_dict, key, value)
+        before = client.get("/healthz")
+        with server.stopped():
+            stalled = client.get("/healthz")
+        after = client.get("/healthz")
 
-    assert through_relay.status_code == 200
+    assert before.status_code == 200
     assert stalled.status_code == 503 and int(stalled["Retry-After"]) > 0
     assert stalled.json()["database"] == "down"
     assert after.status_code == 200
