@@ -1,60 +1,21 @@
 """Settings for ichub, read from typed environment variables.
 
-Every variable is parsed here, once, and a bad value stops the process with a
-message that names the variable: a typo in production must fail loudly, not
-silently fall back to a default.
+Every variable is parsed once (ichub.env), and a bad value stops the process
+with a message that names the variable: a typo in production must fail loudly,
+not silently fall back to a default. Every setting is bound here; the database,
+cache and task backend blocks are built in ichub.settings_backends.
 """
 
 import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ichub import settings_backends
+from ichub.env import env_bool, env_int, env_list, env_rate
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0/true/false/yes/no/on/off, got {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def env_rate(name: str, default: str) -> str:
-    """A DRF throttle rate such as "120/minute", checked now rather than on the first request."""
-    raw = os.environ.get(name, default).strip()
-    count, _, period = raw.partition("/")
-    if not count.isdigit() or period[:1] not in {"s", "m", "h", "d"}:
-        raise ImproperlyConfigured(f"{name} must look like 120/minute, got {raw!r}")
-    return raw
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
@@ -139,46 +100,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "ichub.wsgi.application"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-if not DATABASE_URL.startswith(("sqlite:", "postgres:", "postgresql:")):
-    raise ImproperlyConfigured(
-        f"DATABASE_URL must be a sqlite:// or postgres:// URL, got {DATABASE_URL!r}"
-    )
-# Health checks: a persistent connection that sat idle through a database outage is
-# tested before a request reuses it, so the first request after recovery is not a 503.
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
-                                     conn_health_checks=True)
-}
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if IS_POSTGRES:
-    # Parallel query starts worker processes for any scan big enough to qualify, which
-    # costs more than it saves on ichub's short reads (a page, a count capped at 1,001)
-    # and takes cores from concurrent requests: on 2 cores it doubled a search's p95
-    # (BENCHMARKS.md, scenario 3). Raise it on a large server that runs long reports.
-    #
-    # Fail fast when the database is slow (README "Settings"): a request that cannot
-    # connect, or whose statement or lock wait runs too long, gets 503 + Retry-After
-    # (ichub.health) instead of holding a server thread until the proxy gives up.
-    # manage.py sets both waits to 0 (none) for commands: migrate, imports and the
-    # task worker run as long as their work needs.
-    DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 30)
-    DB_LOCK_TIMEOUT = env_int("DB_LOCK_TIMEOUT", 10)
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        connect_timeout=env_int("DB_CONNECT_TIMEOUT", 5),
-        options=(
-            f"-c max_parallel_workers_per_gather={env_int('DB_MAX_PARALLEL_WORKERS', 0)}"
-            f" -c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
-            f" -c lock_timeout={DB_LOCK_TIMEOUT * 1000}"
-        ),
-    )
-else:
-    # Write-ahead logging lets pages read while a write commits, and in WAL mode
-    # synchronous=NORMAL syncs at checkpoints instead of on every commit (a crash
-    # can lose the last commits but never corrupts the file). Every API request
-    # writes its throttle count, so this is most of a small request's cost.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
-    )
+DATABASES = {"default": settings_backends.database(DATABASE_URL)}
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == settings_backends.POSTGRES_ENGINE
 
 # /healthz gives up on the database after this many seconds (503), on a fresh
 # connection of its own, so a load balancer sees a stalled database as down.
@@ -378,42 +301,7 @@ if REDIS_URL:
     # request costs no session query, and a Redis restart signs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     SESSION_CACHE_ALIAS = "default"
-    # Django's own Redis backend; Redis expires and evicts entries itself. A Redis
-    # that does not answer within REDIS_TIMEOUT seconds fails the request with 503.
-    _REDIS_OPTIONS = {
-        "socket_connect_timeout": env_int("REDIS_TIMEOUT", 2),
-        "socket_timeout": env_int("REDIS_TIMEOUT", 2),
-    }
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "ichub",
-            "OPTIONS": _REDIS_OPTIONS,
-        },
-        "representations": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "ichub-representation",
-            "TIMEOUT": 24 * 3600,
-            "OPTIONS": _REDIS_OPTIONS,
-        },
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "ichub_cache",
-        },
-        # Rendered theory details keyed by their content ETag (programme_theories.api):
-        # a body is reused only while the aggregate behind the ETag is unchanged.
-        "representations": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "ichub_representation_cache",
-            "TIMEOUT": 24 * 3600,
-            "OPTIONS": {"MAX_ENTRIES": 500},
-        },
-    }
+CACHES = settings_backends.caches(REDIS_URL)
 # The cache that counts API throttle windows; None counts them in the database
 # (ichub.throttling: one upsert a request, old windows purged by a trigger).
 THROTTLE_CACHE = "default" if REDIS_URL else None
@@ -454,17 +342,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # the queue in this database (django-tasks-db; `manage.py db_worker` runs it), so
 # one machine needs no other server; with REDIS_URL the same tasks go to RQ
 # workers (`manage.py rqworker --job-class django_tasks_rq.Job`) for scale-out.
-_TASK_BACKENDS = {
-    "database": "django_tasks_db.DatabaseBackend",
-    "rq": "django_tasks_rq.RQBackend",
-    # Runs the task inside enqueue(): tests whose point is not the queue.
-    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-}
 TASK_BACKEND = os.environ.get("ICHUB_TASK_BACKEND", "rq" if REDIS_URL else "database")
-if TASK_BACKEND not in _TASK_BACKENDS:
-    raise ImproperlyConfigured(
-        f"ICHUB_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, got {TASK_BACKEND!r}"
-    )
 # Seconds a job may run before RQ kills it (the database worker has no limit).
 JOB_TIMEOUT_SECONDS = env_int("ICHUB_JOB_TIMEOUT", 3 * 3600)
 # A running job whose progress has not moved for this long is presumed dead
@@ -476,10 +354,11 @@ JOB_FILE_KEEP_SECONDS = env_int("ICHUB_JOB_FILE_KEEP_SECONDS", 7 * 24 * 3600)
 # SQLite only: where a job inside its transaction reports progress (ichub.jobs.live);
 # empty means MEDIA_ROOT/job-progress. The app server and the worker must share it.
 JOB_PROGRESS_DIR = os.environ.get("ICHUB_JOB_PROGRESS_DIR", "")
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
+TASKS = {"default": {
+    "BACKEND": settings_backends.task_backend(TASK_BACKEND, redis_url=REDIS_URL),
+    "QUEUES": ["default"],
+}}
 if TASK_BACKEND == "rq":
-    if not REDIS_URL:
-        raise ImproperlyConfigured("ICHUB_TASK_BACKEND=rq needs REDIS_URL")
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": JOB_TIMEOUT_SECONDS}}
 # --- Full texts (evidence/fulltexts; README "Full texts") -------------------
