@@ -12,7 +12,7 @@ stops, rolling its transaction back.
 import functools
 import logging
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -137,6 +137,27 @@ def _run_attempt(function, run):
     )
 
 
+@contextmanager
+def _write_lock_first():
+    """On SQLite, the next atomic() begins with the write lock (BEGIN IMMEDIATE).
+
+    A job reads before it writes (the review's sources, to match), and SQLite's
+    default BEGIN takes no lock until the first write. If any other connection
+    commits in between (another request, a poll's throttle count), the job's
+    first write cannot upgrade its now stale read and fails at once with
+    "database is locked", however long the busy timeout. Taking the lock at
+    BEGIN waits for a writer that holds it instead; other writers then wait for
+    the job (README "Deploying": SQLite is the one-machine default).
+    """
+    connection.ensure_connection()  # connecting would reset the mode from the settings
+    default = connection.transaction_mode
+    connection.transaction_mode = "IMMEDIATE"
+    try:
+        yield
+    finally:
+        connection.transaction_mode = default
+
+
 class JobRun:
     """The running job as its task sees it: report progress, say things, notice a cancel."""
 
@@ -218,7 +239,7 @@ class JobRun:
         use_side = outermost and connection.vendor == "postgresql"
         use_file = self._to_file = outermost and live.applies()
         try:
-            with transaction.atomic():
+            with _write_lock_first() if use_file else nullcontext(), transaction.atomic():
                 if use_side:
                     self._side = connection.get_new_connection(
                         connection.get_connection_params()
