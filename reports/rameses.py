@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.urls import reverse
 
 from cmocs.lineage import in_time_order
@@ -280,13 +280,12 @@ def _selection(context, item, section):
     context.quote(section, MethodStatement.Aspect.SELECTION_APPRAISAL,
                   placeholder="how documents were selected and appraised")
     section.add("table", header=["Stage", "Documents"], rows=_flow_rows(context.flow))
-    appraisals = Appraisal.objects.filter(source__review=context.review).values_list(
-        "criterion", "judgement"
-    )
+    # Counted in the database: at most a row per criterion and judgement comes back.
+    appraisals = (Appraisal.objects.filter(source__review=context.review).order_by()
+                  .values_list("criterion", "judgement").annotate(n=Count("pk")))
     tally = {}
-    for criterion, judgement in appraisals:
-        tally.setdefault(criterion, {}).setdefault(judgement, 0)
-        tally[criterion][judgement] += 1
+    for criterion, judgement, n in appraisals:
+        tally.setdefault(criterion, {})[judgement] = n
     if tally:
         section.add(
             "table",
