@@ -151,11 +151,24 @@ def _backlog_rule(review):
                and not any(r.stage == TA for r in source.screening_resolutions.all()))
 
 
+def _exclusions(review):
+    """(the exclusion totals the triggers keep, the same counted from the sources)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stage, excluded FROM evidence_exclusiontally "
+                       "WHERE review_id = %s AND excluded > 0", [review.pk])
+        kept = dict(cursor.fetchall())
+    counted = Counter(SourceDocument.objects.filter(review=review, inclusion_status="excluded")
+                      .exclude(excluded_at_stage="").values_list("excluded_at_stage", flat=True))
+    return kept, dict(counted)
+
+
 def _assert_kept(review):
     assert _stored(review) == _rule(review)
     assert _stored_pairs(review) == _pair_rule(review)
     assert _stored_summary(review) == _summary_rule(review)
     assert _backlog(review) == _backlog_rule(review)
+    kept, counted = _exclusions(review)
+    assert kept == counted
 
 
 def _delete(review):
@@ -311,9 +324,10 @@ def test_it_takes_deleted_sources_out_of_the_summary(screened, batch, client, ow
     assert _stored_summary(screened) == ({}, {}, {})
 
 
-def test_it_keeps_the_backlog_through_every_kind_of_source_write(screened, batch, owner,
-                                                                   token_client, client):
-    """The title/abstract backlog (kept by triggers) follows sources however they change."""
+def test_it_keeps_the_backlog_and_exclusion_totals_through_every_kind_of_source_write(
+    screened, batch, owner, token_client
+):
+    """The backlog and exclusion totals (kept by triggers) follow sources however they change."""
     _assert_kept(screened)
     assert _backlog(screened) == 6  # batch 4-9
     other = Review.objects.create(slug="other-review", title="Another review")
@@ -331,8 +345,10 @@ def test_it_keeps_the_backlog_through_every_kind_of_source_write(screened, batch
                              f"/api/sources/{batch[7].pk}/").headers["ETag"])
     assert response.status_code == 200, response.content
     _assert_kept(screened)
+    assert _exclusions(screened)[0][TA] >= 2
     SourceDocument.objects.filter(pk=batch[6].pk).update(inclusion_status="pending",
                                                          excluded_at_stage="")
+    SourceDocument.objects.filter(pk=batch[0].pk).update(excluded_at_stage=FT)
     SourceDocument.objects.filter(pk=batch[8].pk).update(review=other)  # moved (as the admin may)
     _assert_kept(screened)
     assert _backlog(other) == 1
@@ -343,6 +359,7 @@ def test_it_keeps_the_backlog_through_every_kind_of_source_write(screened, batch
     other_id = other.pk
     other.delete()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM evidence_screeningbacklog WHERE review_id = %s",
-                       [other_id])
-        assert cursor.fetchone()[0] == 0
+        for table in ("evidence_screeningbacklog", "evidence_exclusiontally"):
+            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE review_id = %s",  # noqa: S608
+                           [other_id])
+            assert cursor.fetchone()[0] == 0
