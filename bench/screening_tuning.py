@@ -48,7 +48,9 @@ def candidates():
     every decision: bench/screening_parity.py shows this screens in
     ASReview's own order), the same with bounded retraining, the earlier
     winner (C 0.03, classes alike) both ways, ELAS u4's neighbours, and ELAS
-    u4 with a 5% slice of least-certain records. Kept small for a shared
+    u4 with a 5% slice of least-certain records; then, added after those had
+    run, includes 5x with bounded retraining, C 0.2 with bounded retraining
+    and C 0.3. Kept small for a shared
     2-core machine.
     """
     elas_u4 = replace(Settings(), classifier="svm", c=0.11, include_weight=9.8,
@@ -61,6 +63,12 @@ def candidates():
     yield replace(elas_u4, c=0.2)
     yield replace(elas_u4, include_weight=5.0)
     yield replace(elas_u4, exploration=0.05, exploration_mode="uncertain")
+    # Added after positions 0-5 had run (tuning data only): the best of them, with
+    # bounded retraining.
+    yield replace(elas_u4, include_weight=5.0, retrain_share=0.02)
+    # Then around the best so far (C 0.2): bounded retraining, and C 0.3.
+    yield replace(elas_u4, c=0.2, retrain_share=0.02)
+    yield replace(elas_u4, c=0.3)
 
 
 def label(settings):

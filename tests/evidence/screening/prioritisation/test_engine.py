@@ -139,7 +139,7 @@ def test_it_bounds_the_trainings_of_a_long_simulation():
     labels = np.zeros(n, dtype=int)
     labels[rng.choice(n, 30, replace=False)] = 1
     data = Dataset(texts, labels)
-    report = simulate(data, seed=0)
+    report = simulate(data, seed=0, settings=Settings(retrain_share=0.02))
     assert report["atd"] > 200, "the relevant records are found late: most records screened"
     # Every decision up to 100 labels, then one per 2% new labels (rounded down):
     # about 220 trainings for 1,000 records, where one per decision would be ~1,000.
