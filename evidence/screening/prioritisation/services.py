@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from evidence.models import (
@@ -183,6 +183,11 @@ class RankedQueue:
     since_last_include: int = 0
     likely_relevant_unseen: int | None = None
 
+    @property
+    def since_last_include_capped(self):
+        """The count stopped at SINCE_LAST_INCLUDE_CAP: there may be more."""
+        return self.since_last_include >= SINCE_LAST_INCLUDE_CAP
+
 
 def rank_waiting(review, user, waiting):
     """The waiting source ids in the order the user's last ranking gives them, and what to say.
@@ -219,21 +224,29 @@ def rank_waiting(review, user, waiting):
     return waiting, info
 
 
+# "Screened since your last include" counts back at most this far: a stopping aid needs no
+# more, and the count then costs the same however long the streak or the review.
+SINCE_LAST_INCLUDE_CAP = 1000
+
+
 def _since_last_include(review, user):
     """How many records the user has screened since their last include (a stopping aid).
 
-    Two indexed queries (the user's current decisions by time): the latest
-    include, then a count of the decisions after it. It used to read every
-    one of the user's decisions in the review on each queue page.
+    One query: the user's latest current decisions, newest first, at most
+    SINCE_LAST_INCLUDE_CAP of them (index screening_decision_latest); those
+    before the first include are counted. A value of SINCE_LAST_INCLUDE_CAP
+    means "at least that many" (the page says so).
     """
-    mine = ScreeningDecision.objects.current().filter(source__review=review, stage=TA,
-                                                      reviewer=user)
-    last = (mine.filter(decision=ScreeningDecision.Decision.INCLUDE)
-            .order_by("-decided_at", "-id").values("decided_at", "id").first())
-    if last is None:
-        return mine.count()
-    return mine.filter(Q(decided_at__gt=last["decided_at"])
-                       | Q(decided_at=last["decided_at"], id__gt=last["id"])).count()
+    latest = (ScreeningDecision.objects.current()
+              .filter(source__review=review, stage=TA, reviewer=user)
+              .order_by("-decided_at", "-id")
+              .values_list("decision", flat=True)[:SINCE_LAST_INCLUDE_CAP])
+    count = 0
+    for decision in latest:
+        if decision == ScreeningDecision.Decision.INCLUDE:
+            break
+        count += 1
+    return count
 
 
 def simulate_review(review, *, seed=SEED, on_progress=None):

@@ -3,6 +3,7 @@
 import pytest
 
 from evidence.models import PrioritisationSettings, Ranking, ScreeningProtocol
+from evidence.screening.prioritisation import services as prioritisation_services
 from evidence.screening.queue import queue_for
 from evidence.screening.services import record_decision, resolve_conflict
 from tests.evidence.screening.prioritisation.labelled import irrelevant, relevant
@@ -149,7 +150,18 @@ def test_it_counts_screened_since_the_last_include(
         decide(run_on_commit, editor, source, "exclude")
     queue = queue_for(ranking_corpus[0].review, TA, editor)
     assert queue.ranked.since_last_include == 3
+    assert not queue.ranked.since_last_include_capped
     assert queue.percent_screened == round(100 * 4 / 30)
+
+
+def test_it_counts_back_since_the_last_include_only_so_far(
+        run_on_commit, editor, ranking_corpus, prioritised, monkeypatch):
+    """The count stops at the cap (one bounded query) and says it may be more."""
+    monkeypatch.setattr(prioritisation_services, "SINCE_LAST_INCLUDE_CAP", 2)
+    for source in irrelevant(ranking_corpus)[:3]:
+        decide(run_on_commit, editor, source, "exclude")
+    queue = queue_for(ranking_corpus[0].review, TA, editor)
+    assert (queue.ranked.since_last_include, queue.ranked.since_last_include_capped) == (2, True)
 
 
 @pytest.mark.parametrize("required", [1])
