@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from evidence.models import (
@@ -228,7 +229,21 @@ class _DerivedAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        """Yes for a row, so that deleting its source or review can cascade to it.
+
+        The admin asks this of every row a deletion would take with it, and a
+        "no" made a screened review or source undeletable (403). A row alone is
+        never deleted (delete_view refuses, the list has no delete action): the
+        services rebuild these rows, and a missing one would put counts out of step.
+        """
+        return obj is not None
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied("Derived screening rows go only with their source or review.")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(ScreeningState)
