@@ -17,6 +17,7 @@ The shape, by the source's number i (deterministic, so runs compare):
 - the full-text inclusions are appraised on each criterion by one reviewer.
 """
 
+import random
 from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
@@ -28,6 +29,8 @@ from bench.harness import interleaved
 from bench.synthetic import generate_synthetic_review
 from evidence.models import (
     Appraisal,
+    PrioritisationSettings,
+    Ranking,
     ScreeningDecision,
     ScreeningProtocol,
     ScreeningResolution,
@@ -201,6 +204,24 @@ PAGES = {
     "queue_title_abstract": "/reviews/{slug}/screening/title_abstract/",
     "queue_full_text": "/reviews/{slug}/screening/full_text/",
 }
+# Measured last: it turns prioritisation on, which changes the plain queue above.
+RANKED_QUEUE = ("queue_title_abstract_ranked", "/reviews/{slug}/screening/title_abstract/")
+
+
+def _rank(review, reviewer):
+    """Prioritisation on, and a ready ranking of every source for `reviewer` (order seeded).
+
+    The page is timed, not the model: the ranking is stored as a trained one
+    would be (an order over all the review's sources, reasons for its top).
+    """
+    ids = list(SourceDocument.objects.filter(review=review).values_list("pk", flat=True))
+    random.Random(9).shuffle(ids)
+    PrioritisationSettings.objects.update_or_create(review=review, defaults={"enabled": True})
+    Ranking.objects.create(
+        review=review, reviewer=reviewer, status=Ranking.Status.READY, model="bench",
+        order=ids, reasons={str(pk): [["leadership", 0.5]] for pk in ids[:200]},
+        n_included=1, n_excluded=1, trained_at=datetime.now(UTC),
+    )
 
 
 def _page(client, url):
@@ -222,7 +243,11 @@ def run(reps=10):
     client = Client()
     client.force_login(reviewers[1])
     figures = {}
-    for name, pattern in PAGES.items():
+    pages = list(PAGES.items())
+    for step, (name, pattern) in enumerate([*pages, RANKED_QUEUE]):
+        if step == len(pages):
+            for review in reviews.values():
+                _rank(review, reviewers[1])
         urls = {n: pattern.format(slug=review.slug) for n, review in reviews.items()}
         queries = {}
         for n, url in urls.items():

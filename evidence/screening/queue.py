@@ -20,7 +20,7 @@ from evidence.models import (
     ScreeningStatus,
     SourceDocument,
 )
-from evidence.screening.tallies import conflict_keys, queue_counts, waiting_ids
+from evidence.screening.tallies import conflict_keys, queue_counts
 
 LIST_FIELDS = ("id", "review_id", "citation_key", "authors", "year", "title", "inclusion_status",
                "excluded_at_stage", "exclusion_reason")
@@ -120,14 +120,13 @@ def queue_for(review, stage, user):
     database (evidence.screening.tallies), so the cost does not grow with the
     review. At title/abstract screening a review that prioritises offers the
     sources in the order of the user's last ranking
-    (evidence.screening.prioritisation), which needs the waiting ids.
+    (evidence.screening.prioritisation.services.first_ranked).
     """
     total, left, first = queue_counts(review, stage, user)
     ranked = None
     if stage == ScreeningStage.TITLE_ABSTRACT and PrioritisationSettings.for_review(review).enabled:
-        from evidence.screening.prioritisation.services import rank_waiting
+        from evidence.screening.prioritisation.services import first_ranked
 
-        waiting, ranked = rank_waiting(review, user, waiting_ids(review, stage, user))
-        first = waiting[0] if waiting else None
+        first, ranked = first_ranked(review, user, first)
     next_source = SourceDocument.objects.filter(pk=first).first() if first else None
     return Queue(stage, total, left, next_source, ranked)

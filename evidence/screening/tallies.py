@@ -155,12 +155,16 @@ def queue_counts(review, stage, user):
     return screened + fresh, fresh + awaiting - decided, min(firsts) if firsts else None
 
 
-def waiting_ids(review, stage, user):
-    """The ids of all the sources waiting for this user at the stage, in source order."""
+def waiting_among(review, stage, user, ids):
+    """Which of `ids` wait for this user at the stage: one query whose cost follows len(ids)."""
+    if not ids:
+        return set()
     column, unscreened = _UNSCREENED[stage]
+    marks = ", ".join(f"%(id{n})s" for n in range(len(ids)))
     rows = _fetch(
-        f"SELECT {column} FROM {unscreened} UNION "  # noqa: S608
-        f"SELECT st.source_id FROM {_AWAITING} AND NOT {_DECIDED_BY_USER} ORDER BY 1",
-        review, stage=stage, user=user.pk,
+        f"SELECT {column} FROM {unscreened} AND {column} IN ({marks}) UNION "  # noqa: S608
+        f"SELECT st.source_id FROM {_AWAITING} AND NOT {_DECIDED_BY_USER} "
+        f"AND st.source_id IN ({marks})",
+        review, stage=stage, user=user.pk, **{f"id{n}": pk for n, pk in enumerate(ids)},
     )
-    return [pk for (pk,) in rows]
+    return {pk for (pk,) in rows}

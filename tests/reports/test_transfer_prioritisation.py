@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from evidence.models import PrioritisationSettings, Ranking, SourceDocument
-from evidence.screening.prioritisation.services import rank_waiting
+from evidence.screening.prioritisation.services import first_ranked
 from ichub.models import Review
 from reports.transfer import TransferRefused, export_review_text, import_review, parse_document
 
@@ -81,8 +81,8 @@ def test_it_writes_the_log_with_citation_keys_and_restores_the_same_order(review
     served = Ranking.objects.get(review=copy, reviewer=owner)
     assert served.order == [new["d4"], new["c3"]] and served.first_served_at is not None
     assert served.reasons == {str(new["d4"]): [["leader", 0.25]]}
-    waiting, info = rank_waiting(copy, owner, sorted(new.values()))
-    assert waiting[:2] == [new["d4"], new["c3"]]
+    first, info = first_ranked(copy, owner, min(new.values()))
+    assert first == new["d4"]
     assert info.ranking == served and info.reason == [["leader", 0.25]] and not info.training
 
 

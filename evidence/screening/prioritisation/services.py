@@ -23,6 +23,7 @@ from evidence.models import (
     ScreeningStage,
     SourceDocument,
 )
+from evidence.screening.tallies import waiting_among
 from ichub.jobs.services import start_job
 from ichub.models import Membership
 from ichub.versioning import StaleVersion
@@ -189,39 +190,58 @@ class RankedQueue:
         return self.since_last_include >= SINCE_LAST_INCLUDE_CAP
 
 
-def rank_waiting(review, user, waiting):
-    """The waiting source ids in the order the user's last ranking gives them, and what to say.
+# The ranking's order is walked this many ids at a time, each step one query asking
+# which of them still wait; the first step nearly always finds one, as a ranking
+# orders the sources that were unscreened when it was trained.
+RANKED_STEP = 500
 
-    Returns (waiting, None) when the review does not prioritise: the plain order.
-    Sources the ranking does not know (added since) come after the ranked ones.
+
+def first_ranked(review, user, plain_first):
+    """The first waiting source id in the order of the user's last ranking, and what to say.
+
+    `plain_first` is the first waiting source in plain (id) order, or None when
+    nothing waits. Sources the ranking does not know (added since) come after
+    the ranked ones, in plain order. The order is walked RANKED_STEP ids at a
+    time rather than all waiting ids sorted by it, so the page costs the same
+    at 100 and 100,000 sources (BENCHMARKS.md, scenario 9).
+    Returns (plain_first, None) when the review does not prioritise.
     """
     if not PrioritisationSettings.for_review(review).enabled:
-        return waiting, None
+        return plain_first, None
     info = RankedQueue()
     if not user.is_authenticated:
         info.note = "Plain order: rankings are per reviewer; sign in to see yours."
-        return waiting, info
+        return plain_first, info
     info.since_last_include = _since_last_include(review, user)
     info.training = Ranking.objects.filter(
         review=review, reviewer=user, status=Ranking.Status.TRAINING).exists()
-    ranking = Ranking.objects.latest_ready(review, user)
+    ranking = Ranking.objects.defer("trained_on").latest_ready(review, user)
     if ranking is None:
         info.note = (
             "Plain order: the first ranking is being trained." if info.training else
             "Plain order: ranking starts once you have at least one include and one exclude "
             "(your own decisions or settled ones)."
         )
-        return waiting, info
-    position = {pk: i for i, pk in enumerate(ranking.order)}
-    waiting = sorted(waiting, key=lambda pk: (position.get(pk, len(position)), pk))
+        return plain_first, info
+    first = _first_waiting_in_order(review, user, ranking.order) if plain_first else None
+    first = plain_first if first is None else first
     if ranking.first_served_at is None:
         ranking.first_served_at = timezone.now()
         Ranking.objects.filter(pk=ranking.pk, first_served_at=None).update(
             first_served_at=ranking.first_served_at)
     info.ranking = ranking
-    info.reason = ranking.reasons.get(str(waiting[0]), []) if waiting else []
+    info.reason = ranking.reasons.get(str(first), []) if first else []
     info.likely_relevant_unseen = ranking.likely_relevant_unseen
-    return waiting, info
+    return first, info
+
+
+def _first_waiting_in_order(review, user, order):
+    for start in range(0, len(order), RANKED_STEP):
+        step = order[start:start + RANKED_STEP]
+        waiting = waiting_among(review, TA, user, step)
+        if waiting:
+            return next(pk for pk in step if pk in waiting)
+    return None
 
 
 # "Screened since your last include" counts back at most this far: a stopping aid needs no

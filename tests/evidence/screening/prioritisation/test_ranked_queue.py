@@ -2,7 +2,7 @@
 
 import pytest
 
-from evidence.models import PrioritisationSettings, Ranking, ScreeningProtocol
+from evidence.models import PrioritisationSettings, Ranking, ScreeningProtocol, SourceDocument
 from evidence.screening.prioritisation import services as prioritisation_services
 from evidence.screening.queue import queue_for
 from evidence.screening.services import record_decision, resolve_conflict
@@ -188,3 +188,26 @@ def test_it_learns_from_the_sources_keywords_too(run_on_commit, editor, ranking_
     order = Ranking.objects.get(status=Ranking.Status.READY).order
     others = [order.index(s.pk) for s in irrelevant(ranking_corpus)[1:-1]]
     assert order.index(tagged.pk) < min(others)
+
+
+def test_it_walks_the_ranking_past_screened_sources_a_step_at_a_time(
+        run_on_commit, editor, ranking_corpus, prioritised, monkeypatch):
+    review = ranking_corpus[0].review
+    decide(run_on_commit, editor, ranking_corpus[0], "exclude")
+    decide(run_on_commit, editor, relevant(ranking_corpus)[0], "include")
+    ranking = queue_for(review, TA, editor).ranked.ranking
+    ahead = ranking.order[:5]
+    for pk in ahead:  # the top five, screened since; no retrain (on-commit work not run)
+        record_decision(user=editor, source=SourceDocument.objects.get(pk=pk), stage=TA,
+                        decision="exclude")
+    monkeypatch.setattr(prioritisation_services, "RANKED_STEP", 2)
+
+    queue = queue_for(review, TA, editor)
+
+    assert queue.ranked.ranking == ranking
+    assert queue.next_source.pk == ranking.order[5]
+    # Sources the ranking does not know (all ranked ones screened) come in plain order.
+    Ranking.objects.filter(pk=ranking.pk).update(order=ahead)
+    assert queue_for(review, TA, editor).next_source.pk == min(
+        s.pk for s in ranking_corpus if s.pk not in {*ahead, ranking_corpus[0].pk,
+                                                     relevant(ranking_corpus)[0].pk})
