@@ -201,8 +201,9 @@ def made_by_job(review):
     """Whether this review's table downloads are made by a job for signed-in readers.
 
     True above settings.DOWNLOAD_JOB_SOURCES sources, counted only up to that
-    number: the check costs the same on any review. Anonymous readers of a
-    public review keep the direct download (a job needs an owner).
+    number: the check costs the same on any review. Anonymous readers of such
+    a public review are asked to sign in for a job-made file (a job needs an
+    owner); the streamed source files stay open to them.
     """
     threshold = settings.DOWNLOAD_JOB_SOURCES
     beyond = SourceDocument.objects.filter(review=review).order_by().values_list("pk", flat=True)
