@@ -46,6 +46,19 @@ def _children(parent):
             yield int(stat.split("/")[2])
 
 
+def _resume(pids):
+    """kill -CONT each; one that ended meanwhile needs nothing.
+
+    A backend already exiting when it was stopped is a zombie until the
+    postmaster, resumed first, reaps it: its pid is gone by its turn (ESRCH).
+    """
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+
+
 class OwnPostgres:
     def __init__(self, datadir, port):
         self.datadir, self.port = datadir, port
@@ -64,8 +77,7 @@ class OwnPostgres:
         try:
             yield
         finally:
-            for pid in pids:
-                os.kill(pid, signal.SIGCONT)
+            _resume(pids)
 
 
 @contextmanager
@@ -93,8 +105,7 @@ def own_postgres():
     try:
         yield server
     finally:
-        for pid in server.pids():  # a test that failed inside stopped() still resumed it
-            os.kill(pid, signal.SIGCONT)
+        _resume(server.pids())  # never leave a stopped server behind
         subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(datadir), "-m",
                                      "immediate", "stop"]), capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
