@@ -156,6 +156,9 @@ def refresh_states(*, review, source_ids=None, before=None, required=None):
             summary.add(review.pk, before, summary.tally(cursor, params, f"AND st.source_id {ids}"))
 
 
+FORGET_STEP = 1000
+
+
 def forget_sources(*, review_id, source_ids):
     """Take sources about to be deleted out of the review's states, pairs and summary.
 
@@ -163,16 +166,19 @@ def forget_sources(*, review_id, source_ids):
     leave the summary counting them: every path that deletes sources calls
     this first, in its transaction.
     """
-    params = {"review": review_id, "true": True}
-    ids = _only(source_ids, params) if source_ids else None
-    if ids is None:
-        return
-    with connection.cursor() as cursor:
-        before = summary.tally(cursor, params, f"AND st.source_id {ids}")
-        for table in (ScreeningState._meta.db_table, ScreeningPair._meta.db_table):
-            cursor.execute(  # noqa: S608 (our table names; the ids are parameters)
-                f"DELETE FROM {table} WHERE review_id = %(review)s AND source_id {ids}", params)
-        summary.add(review_id, before, ({}, {}, {}))
+    ids = sorted({int(pk) for pk in source_ids})
+    # A step's ids are query parameters (twice over in the tally): a whole review's
+    # sources in one statement could pass PostgreSQL's 65,535 per statement.
+    for start in range(0, len(ids), FORGET_STEP):
+        params = {"review": review_id, "true": True}
+        only = _only(ids[start:start + FORGET_STEP], params)
+        with connection.cursor() as cursor:
+            before = summary.tally(cursor, params, f"AND st.source_id {only}")
+            for table in (ScreeningState._meta.db_table, ScreeningPair._meta.db_table):
+                cursor.execute(  # noqa: S608 (our table names; the ids are parameters)
+                    f"DELETE FROM {table} WHERE review_id = %(review)s AND source_id {only}",
+                    params)
+            summary.add(review_id, before, ({}, {}, {}))
 
 
 def restate_review(*, review, required):

@@ -32,6 +32,7 @@ from evidence.models import (
     ScreeningSummary,
     SourceDocument,
 )
+from evidence.screening import states
 from evidence.screening.services import (
     configure_screening,
     record_decision,
@@ -322,6 +323,14 @@ def test_it_takes_deleted_sources_out_of_the_summary(screened, batch, client, ow
     SourceDocument.objects.filter(pk__in=[batch[2].pk, batch[3].pk]).delete()
     _assert_kept(screened)
     assert _stored_summary(screened) == ({}, {}, {})
+
+
+def test_it_takes_a_deleted_batch_larger_than_one_step_out_of_the_summary(
+    screened, batch, monkeypatch
+):
+    monkeypatch.setattr(states, "FORGET_STEP", 2)
+    SourceDocument.objects.filter(pk__in=[source.pk for source in batch[:5]]).delete()
+    _assert_kept(screened)
 
 
 def test_it_keeps_the_backlog_and_exclusion_totals_through_every_kind_of_source_write(
