@@ -35,6 +35,11 @@ def database(url: str) -> dict:
         # (ichub.health) instead of holding a server thread until the proxy gives up.
         # manage.py sets both waits to 0 (none) for commands: migrate, imports and the
         # task worker run as long as their work needs.
+        #
+        # JIT compilation off: PostgreSQL compiles a statement whose estimated cost passes
+        # jit_above_cost, and the theory ETag's query (visible-evidence subqueries) is
+        # estimated high while running in a millisecond: compiling it cost ~650 ms on
+        # every theory read and 304 at benchmark scale 10 (BENCHMARKS.md, scenarios 1, 5).
         statement_timeout = env_int("DB_STATEMENT_TIMEOUT", 30)
         lock_timeout = env_int("DB_LOCK_TIMEOUT", 10)
         options.update(
@@ -43,6 +48,7 @@ def database(url: str) -> dict:
                 f"-c max_parallel_workers_per_gather={env_int('DB_MAX_PARALLEL_WORKERS', 0)}"
                 f" -c statement_timeout={statement_timeout * 1000}"
                 f" -c lock_timeout={lock_timeout * 1000}"
+                " -c jit=off"
             ),
         )
     else:

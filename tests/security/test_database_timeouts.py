@@ -70,6 +70,14 @@ def test_it_sets_the_request_timeouts_on_every_connection(db):
 
 
 @postgres_only
+def test_it_turns_jit_compilation_off_on_every_connection(db):
+    # Compiling the theory ETag's query cost ~650 ms a read at bench scale 10.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+@postgres_only
 @pytest.mark.parametrize("setting", ["statement_timeout", "lock_timeout"])
 def test_it_answers_503_with_retry_after_to_an_api_statement_that_timed_out(
     token_client, db, monkeypatch, setting
