@@ -46,6 +46,16 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "authors", "doi", "citation_key", "container"]
     inlines = [AppraisalInline, ExcerptInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        """A saved source stays in its review.
+
+        Its screening decisions, states and summary counts, excerpts and CMOC
+        links all belong to that review; moving the source alone would leave
+        them counted there while the source showed up in another review.
+        """
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["review"] if obj is not None else fields
+
     @admin.display(description="citation", ordering="authors")
     def short_citation(self, obj):
         return obj.short_citation
