@@ -7,7 +7,6 @@ from django.db.models.functions import Lower
 
 from cmocs.models import CMOC, EvidenceLink, Provenance
 from evidence.models import SourceDocument
-from ichub.fields import natural_sort_key
 
 
 @dataclass
@@ -38,7 +37,7 @@ class EvidenceMatrix:
 
 
 def evidence_matrix(review, *, include_retired=False, hide_empty=False):
-    """The matrix for one review, in four queries whatever its size.
+    """The matrix for one review, in three queries whatever its size.
 
     Columns are the review's current CMOCs (the active ones of its furthest
     stage: refined once there are refined CMOCs), or every CMOC with
@@ -47,14 +46,7 @@ def evidence_matrix(review, *, include_retired=False, hide_empty=False):
     (including one from a review whose evidence bears on this one's theories)
     with a link to these CMOCs, or only the linked ones with `hide_empty`.
     """
-    cmocs = CMOC.objects.filter(review=review)
-    if not include_retired:
-        refined = cmocs.filter(stage=CMOC.Stage.REFINED)
-        cmocs = (refined if refined.exists() else cmocs).filter(status=CMOC.Status.ACTIVE)
-    cmocs = sorted(
-        cmocs.only("id", "code", "statement", "status", "stage"),
-        key=lambda c: (c.stage != CMOC.Stage.INITIAL, natural_sort_key(c.code)),
-    )
+    cmocs = list(matrix_columns(review, include_retired=include_retired))
     links = (
         EvidenceLink.objects.filter(cmoc__in=[c.pk for c in cmocs])
         .shown_with_cmocs()
@@ -82,7 +74,8 @@ def _cells(links):
 
 
 def matrix_columns(review, *, include_retired=False):
-    """The matrix's CMOCs (as `evidence_matrix` chooses them) as a query in reading order."""
+    """The matrix's CMOCs as a query in reading order: the paged page and every download
+    read their columns here, so both show the same CMOCs."""
     cmocs = CMOC.objects.filter(review=review)
     if not include_retired:
         refined = cmocs.filter(stage=CMOC.Stage.REFINED)
