@@ -8,12 +8,13 @@ conflict message in the browser) if someone saved in between; history keeps
 every version (simple_history on each model), with the user who made it.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ichub.jobs.files import save_upload
 from ichub.jobs.models import Job
-from ichub.jobs.runner import KINDS
+from ichub.jobs.runner import KINDS, write_lock_first
 from ichub.jobs.services import start_job
 from ichub.models import MethodStatement, NotApplicableItem, QualityRating, Review
 from ichub.versioning import StaleVersion, claim_next_version
@@ -43,7 +44,11 @@ def file_job_for(*, user, review, name, matrix=None):
 
 
 def _join_or_start(task, user, review, params):
-    with transaction.atomic():
+    # Before the first job exists there is no job row to lock, so two first GETs at
+    # once would each start one: the owner's row (PostgreSQL) or the write lock
+    # (SQLite) makes the second wait and then join the first.
+    with write_lock_first(), transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
         under_way = Job.objects.select_for_update().filter(
             owner=user, review=review, kind=KINDS[task.module_path], status__in=Job.ACTIVE,
             cancel_requested=False,

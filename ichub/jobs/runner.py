@@ -138,7 +138,7 @@ def _run_attempt(function, run):
 
 
 @contextmanager
-def _write_lock_first():
+def write_lock_first():
     """On SQLite, the next atomic() begins with the write lock (BEGIN IMMEDIATE).
 
     A job reads before it writes (the review's sources, to match), and SQLite's
@@ -147,8 +147,12 @@ def _write_lock_first():
     first write cannot upgrade its now stale read and fails at once with
     "database is locked", however long the busy timeout. Taking the lock at
     BEGIN waits for a writer that holds it instead; other writers then wait for
-    the job (README "Deploying": SQLite is the one-machine default).
+    the job (README "Deploying": SQLite is the one-machine default). Elsewhere
+    it does nothing: PostgreSQL callers lock rows instead.
     """
+    if not live.applies():
+        yield
+        return
     connection.ensure_connection()  # connecting would reset the mode from the settings
     default = connection.transaction_mode
     connection.transaction_mode = "IMMEDIATE"
@@ -239,7 +243,7 @@ class JobRun:
         use_side = outermost and connection.vendor == "postgresql"
         use_file = self._to_file = outermost and live.applies()
         try:
-            with _write_lock_first() if use_file else nullcontext(), transaction.atomic():
+            with write_lock_first() if use_file else nullcontext(), transaction.atomic():
                 if use_side:
                     self._side = connection.get_new_connection(
                         connection.get_connection_params()
