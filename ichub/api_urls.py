@@ -107,7 +107,7 @@ urlpatterns = [
     path("reviews/<slug:slug>/rankings/", RankingListView.as_view(), name="review-rankings"),
     path("reviews/<slug:slug>/rankings/<int:pk>/", RankingDetailView.as_view(),
          name="review-ranking"),
-    path("reviews/<slug:slug>/screening/rankings/retrain/", RankingRetrainView.as_view(),
+    path("reviews/<slug:slug>/rankings/retrain/", RankingRetrainView.as_view(),
          name="review-rankings-retrain"),
     *router.urls,
 ]

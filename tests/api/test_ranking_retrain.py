@@ -6,7 +6,7 @@ from evidence.models import Ranking
 from evidence.screening.services import record_decision
 from tests.evidence.screening.prioritisation.labelled import irrelevant, relevant
 
-URL = "/api/reviews/test-review/screening/rankings/retrain/"
+URL = "/api/reviews/test-review/rankings/retrain/"
 TA = "title_abstract"
 
 

@@ -7,7 +7,7 @@
 - GET /api/reviews/{slug}/rankings/ and /rankings/{id}/: the log of rankings
   (model, settings, seed, what each learnt from, when). As blind as the queue:
   owners see every reviewer's rankings, other members only their own.
-- POST /api/reviews/{slug}/screening/rankings/retrain/: a screener (owner or
+- POST /api/reviews/{slug}/rankings/retrain/: a screener (owner or
   editor) asks for a new ranking of their own queue, as the ranking log's
   button does; 400 while prioritisation is off.
 """
