@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from evidence.screening.prioritisation.engine import (
+    ELAS_U4,
     Model,
     Settings,
     can_train,
@@ -25,6 +26,13 @@ def _dataset(n=60):
     records = rows(n)
     return Dataset([r["title"] + " " + r["abstract"] for r in records],
                    np.array([r["label_included"] for r in records]))
+
+
+def test_it_ranks_with_asreviews_default_model_unless_told_otherwise():
+    # BENCHMARKS.md's parity run checks these values screen in ASReview's own order.
+    assert Settings() == ELAS_U4
+    assert (ELAS_U4.classifier, ELAS_U4.c, ELAS_U4.include_weight) == ("svm", 0.11, 9.8)
+    assert not ELAS_U4.strip_accents and ELAS_U4.retrain_share == 0
 
 
 def test_it_needs_an_include_and_an_exclude_to_train():
