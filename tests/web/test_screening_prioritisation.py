@@ -70,6 +70,12 @@ def test_it_lets_owners_turn_prioritisation_on_and_keeps_the_change(
     assert ranking.settings["exploration_mode"] == "uncertain"
 
 
+def test_it_names_the_model_the_queue_ranks_with(client, owner, review):
+    client.force_login(owner)
+    page = client.get(url("prioritisation")).content.decode()
+    assert "ASReview LAB's default model, ELAS u4" in page
+
+
 def test_it_refuses_a_save_over_someone_elses_newer_settings(client, owner, review):
     client.force_login(owner)
     assert 'name="version" value="0"' in client.get(url("prioritisation")).content.decode()
