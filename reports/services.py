@@ -44,21 +44,29 @@ def file_job_for(*, user, review, name, matrix=None):
 
 
 def _join_or_start(task, user, review, params):
-    # Before the first job exists there is no job row to lock, so two first GETs at
-    # once would each start one: the owner's row (PostgreSQL) or the write lock
-    # (SQLite) makes the second wait and then join the first.
+    joined = _under_way(task, user, review, params)
+    if joined is not None:  # a reload or a poll: answered without waiting for a lock
+        return joined
+    # None yet, and no job row to lock: two first GETs at once would each start one.
+    # The owner's row makes the second wait, look again and join the first: FOR NO KEY
+    # UPDATE on PostgreSQL (rows that refer to the user, such as a running import's
+    # history, take KEY SHARE locks it does not wait for), the write lock on SQLite.
     with write_lock_first(), transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
-        under_way = Job.objects.select_for_update().filter(
-            owner=user, review=review, kind=KINDS[task.module_path], status__in=Job.ACTIVE,
-            cancel_requested=False,
-        ).order_by("-pk")
-        # Compared here, not in SQL: JSON equality differs between the databases, and a
-        # user has few jobs under way on one review.
-        for job in under_way:
-            if job.params == params and not job.is_stale:  # a dead worker's job is not joined
-                return job
-        return start_job(task=task, owner=user, review=review, params=params)
+        get_user_model().objects.select_for_update(no_key=True).filter(
+            pk=user.pk).values_list("pk").get()
+        joined = _under_way(task, user, review, params)
+        return joined or start_job(task=task, owner=user, review=review, params=params)
+
+
+def _under_way(task, user, review, params):
+    """The user's job making the same file with the same options, if one is under way."""
+    jobs = Job.objects.filter(
+        owner=user, review=review, kind=KINDS[task.module_path], status__in=Job.ACTIVE,
+        cancel_requested=False,
+    ).order_by("-pk")
+    # Compared here, not in SQL: JSON equality differs between the databases, and a
+    # user has few jobs under way on one review. A dead worker's job is not joined.
+    return next((job for job in jobs if job.params == params and not job.is_stale), None)
 
 
 def start_review_import(*, upload, user):

@@ -147,8 +147,11 @@ def write_lock_first():
     first write cannot upgrade its now stale read and fails at once with
     "database is locked", however long the busy timeout. Taking the lock at
     BEGIN waits for a writer that holds it instead; other writers then wait for
-    the job (README "Deploying": SQLite is the one-machine default). Elsewhere
-    it does nothing: PostgreSQL callers lock rows instead.
+    the job (README "Deploying": SQLite is the one-machine default). A request
+    that must check and then write as one step uses it too (starting a download
+    job). It only changes how an outermost atomic() begins: inside one, the
+    lock is whatever that transaction took. Elsewhere it does nothing:
+    PostgreSQL callers lock rows instead.
     """
     if not live.applies():
         yield
