@@ -5,11 +5,13 @@ class-weighted linear support vector machine from scikit-learn, retrained as
 decisions come in (retrain_due). Relevant records are rare (often 1-5%), so
 the excludes are weighed down (by default the includes weigh 9.8x the
 excludes in total); without that the model learns mostly "exclude". The
-defaults are ASReview's ELAS u4 (below): with them the queue ranks as the
-field's reference tool does, so a review can report its screening as ELAS
-u4's. Four rounds of tuning on datasets the benchmark does not evaluate on
-(bench/screening_tuning.py; BENCHMARKS.md) found no setting that beat it on
-datasets it had not been chosen on.
+defaults are ASReview's ELAS u4 (below): ASReview's model and settings, so
+a review can report its screening as ELAS u4's (ichub also reads keywords,
+which ASReview does not; without them, and with no exploration slice, the
+two screen in the same order). Four rounds of tuning on datasets the
+benchmark does not evaluate on (bench/screening_tuning.py; BENCHMARKS.md)
+found no setting that beat it consistently on datasets it had not been
+chosen on.
 Nothing here touches the database, so the queue and the simulation share
 one code path.
 """
