@@ -56,6 +56,15 @@ class SourceDocumentAdmin(SimpleHistoryAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return fields + ["review"] if obj is not None else fields
 
+    def save_model(self, request, obj, form, change):
+        # Reverting to a past version saves that version's instance, review included: a
+        # version from before a move (possible until the field became read-only) would
+        # move the source back.
+        if change:
+            obj.review_id = SourceDocument.objects.values_list("review_id", flat=True).get(
+                pk=obj.pk)
+        super().save_model(request, obj, form, change)
+
     @admin.display(description="citation", ordering="authors")
     def short_citation(self, obj):
         return obj.short_citation
