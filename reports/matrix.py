@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Q
-from django.db.models.functions import Lower
+from django.db.models import Exists, Q, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 
 from cmocs.models import CMOC, EvidenceLink, Provenance
 from evidence.models import SourceDocument
@@ -46,22 +46,17 @@ def evidence_matrix(review, *, include_retired=False, hide_empty=False):
     (including one from a review whose evidence bears on this one's theories)
     with a link to these CMOCs, or only the linked ones with `hide_empty`.
     """
-    cmocs = list(matrix_columns(review, include_retired=include_retired))
+    columns = matrix_columns(review, include_retired=include_retired)
+    cmocs = list(columns)
+    # The same rows in the same order as the paged page (matrix_rows); the cells by
+    # column only, since a whole review's rows are too many ids for one IN list.
     links = (
         EvidenceLink.objects.filter(cmoc__in=[c.pk for c in cmocs])
         .shown_with_cmocs()
         .values_list("id", "cmoc_id", "excerpt__source_id", "stance", "element", "provenance")
     )
-    cells = _cells(links)
-    linked_source_ids = {source_id for _, source_id in cells}
-    sources = SourceDocument.objects.filter(pk__in=linked_source_ids)
-    if not hide_empty:
-        sources = sources | SourceDocument.objects.filter(review=review).included()
-    sources = sorted(
-        sources.distinct().only("id", "citation_key", "authors", "year", "title", "review_id"),
-        key=lambda s: (s.short_citation.lower(), s.pk),
-    )
-    return EvidenceMatrix(cmocs=cmocs, sources=sources, cells=cells)
+    sources = list(matrix_rows(review, columns, hide_empty=hide_empty))
+    return EvidenceMatrix(cmocs=cmocs, sources=sources, cells=_cells(links))
 
 
 def _cells(links):
@@ -84,11 +79,16 @@ def matrix_columns(review, *, include_retired=False):
     return cmocs.only("id", "code", "statement", "status", "stage").in_reading_order()
 
 
+# A source is cited by its authors, or by its title when it has none (short_citation).
+_cited_by = Coalesce(NullIf(Lower("authors"), Value("")), Lower("title"))
+
+
 def matrix_rows(review, columns, *, hide_empty=False):
     """The matrix's sources as a query: linked to a column's CMOC, or included here.
 
-    Ordered in SQL, by author list then year (the citation as written is a Python
-    function of the list), so a page of rows is read with LIMIT/OFFSET.
+    Ordered in SQL, by author list (title, for a source without authors) then
+    year (the citation as written is a Python function of the list), so a page
+    of rows is read with LIMIT/OFFSET, and every download lists them alike.
     """
     linked = SourceDocument.objects.filter(pk__in=EvidenceLink.objects.filter(
         cmoc__in=columns.order_by().values("pk")).shown_with_cmocs().values("excerpt__source_id"))
@@ -96,7 +96,7 @@ def matrix_rows(review, columns, *, hide_empty=False):
         linked = linked | SourceDocument.objects.filter(review=review).included()
     return linked.select_related("review").only(
         "id", "citation_key", "authors", "year", "title", "review_id", "review__slug",
-    ).order_by(Lower("authors"), "year", "citation_key", "id")
+    ).order_by(_cited_by, "year", "citation_key", "id")
 
 
 def matrix_part(review, columns, rows):
