@@ -244,6 +244,22 @@ def prioritised(review):
 
 
 @pytest.fixture
+def failed_ranking(editor, ranking_corpus, prioritised):
+    """The editor has an include and an exclude, and their only ranking failed."""
+    from evidence.models import Ranking
+    from evidence.screening.services import record_decision
+    from tests.evidence.screening.prioritisation.labelled import irrelevant, relevant
+
+    record_decision(user=editor, source=irrelevant(ranking_corpus)[0], stage="title_abstract",
+                    decision="exclude")
+    record_decision(user=editor, source=relevant(ranking_corpus)[0], stage="title_abstract",
+                    decision="include")
+    Ranking.objects.filter(review=prioritised.review).delete()
+    return Ranking.objects.create(review=prioritised.review, reviewer=editor,
+                                  status=Ranking.Status.FAILED, error="MemoryError")
+
+
+@pytest.fixture
 def immediate_tasks(settings):
     """Tasks run inside enqueue(), whatever backend the settings name (tests of results)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -4,28 +4,14 @@ import pytest
 from django.urls import reverse
 
 from evidence.models import Ranking
-from evidence.screening.services import record_decision
-from tests.evidence.screening.prioritisation.labelled import irrelevant, relevant
 
 TA = "title_abstract"
 RETRAIN = reverse("screening:retrain", args=["test-review"])
 LOG = reverse("screening:rankings", args=["test-review"])
 
 
-@pytest.fixture
-def failed(editor, ranking_corpus, prioritised):
-    """The editor has an include and an exclude, and their only ranking failed."""
-    record_decision(user=editor, source=irrelevant(ranking_corpus)[0], stage=TA,
-                    decision="exclude")
-    record_decision(user=editor, source=relevant(ranking_corpus)[0], stage=TA,
-                    decision="include")
-    Ranking.objects.filter(review=prioritised.review).delete()
-    return Ranking.objects.create(review=prioritised.review, reviewer=editor,
-                                  status=Ranking.Status.FAILED, error="MemoryError")
-
-
 def test_it_says_the_last_ranking_failed_and_retrains_it(client, run_on_commit, editor,
-                                                         failed):
+                                                         failed_ranking):
     client.force_login(editor)
     html = client.get(LOG).content.decode()
     assert 'id="ranking-failed"' in html and "Retrain my ranking" in html
@@ -41,19 +27,19 @@ def test_it_says_the_last_ranking_failed_and_retrains_it(client, run_on_commit, 
 
 @pytest.mark.parametrize(("who", "status"), [("owner", 302), ("editor", 302), ("viewer", 403),
                                              ("outsider", 404)])
-def test_it_lets_only_screeners_retrain(request, client, failed, who, status):
+def test_it_lets_only_screeners_retrain(request, client, failed_ranking, who, status):
     user = request.getfixturevalue(who)
     client.force_login(user)
     before = Ranking.objects.count()
 
     assert client.post(RETRAIN).status_code == status
     assert Ranking.objects.filter(reviewer=user).count() == (status == 302) + (
-        user == failed.reviewer)
+        user == failed_ranking.reviewer)
     assert Ranking.objects.count() == before + (status == 302)
     assert ("Retrain my ranking" in client.get(LOG).content.decode()) == (status == 302)
 
 
-def test_it_sends_anonymous_users_to_sign_in_and_refuses_get(client, editor, failed):
+def test_it_sends_anonymous_users_to_sign_in_and_refuses_get(client, editor, failed_ranking):
     response = client.post(RETRAIN)
     assert response.status_code == 302 and "login" in response.url
     client.force_login(editor)
@@ -61,7 +47,9 @@ def test_it_sends_anonymous_users_to_sign_in_and_refuses_get(client, editor, fai
     assert Ranking.objects.count() == 1
 
 
-def test_it_refuses_a_retrain_when_prioritisation_is_off(client, editor, failed, prioritised):
+def test_it_refuses_a_retrain_when_prioritisation_is_off(
+    client, editor, failed_ranking, prioritised
+):
     prioritised.enabled = False
     prioritised.save()
     client.force_login(editor)
